@@ -1,0 +1,44 @@
+/// What a domain service tells its caller went wrong. Only the variants a
+/// caller acts on differently; each carries a sentence a person can read.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The input is wrong; `field` names what to fix.
+    #[error("{message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+    /// No valid credentials, or they expired or were revoked.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// The person is known but may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The thing does not exist, or the person may not know it exists.
+    #[error("{0}")]
+    NotFound(String),
+    /// The request clashes with the current state (a name already taken).
+    #[error("{0}")]
+    Conflict(String),
+    /// Too many attempts; try again after this many seconds.
+    #[error("too many attempts, try again in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    /// A fault of ours or of a backend; the message is for the log only.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Error {
+        Error::Invalid {
+            field,
+            message: message.into(),
+        }
+    }
+
+    pub fn internal(cause: impl std::fmt::Display) -> Error {
+        Error::Internal(cause.to_string())
+    }
+}

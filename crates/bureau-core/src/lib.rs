@@ -1,0 +1,17 @@
+//! bureau's vocabulary: ids, roles, the people who act, the events every
+//! state change leaves behind, and the errors domain services return.
+//!
+//! **Architecture invariant:** this crate does no IO (no network, no disk, no
+//! database). Everything above it speaks these types.
+
+mod error;
+mod event;
+mod ids;
+pub mod metrics;
+mod principal;
+pub mod time;
+
+pub use error::{Error, Result};
+pub use event::{kinds, AccessChange, BusHeader, Event, NewEvent, Scope};
+pub use ids::{GroupId, InvitationId, SessionId, TokenId, UserId};
+pub use principal::{Credential, Locale, Principal, Role};

@@ -1,0 +1,4 @@
+//! The `/api/v1` endpoints, one module per capability.
+
+pub mod accounts;
+pub mod views;

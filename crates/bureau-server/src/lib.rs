@@ -1,0 +1,176 @@
+//! bureau's HTTP face: the `/api/v1` JSON API, the event WebSocket, health
+//! and metrics, and the embedded web app.
+//!
+//! **Architecture invariant:** this is the only crate that knows HTTP, JSON
+//! wire shapes and axum. Domain crates below it return domain records; the
+//! types in `api::views` are their serialisable twins.
+
+mod api;
+mod assets;
+mod auth;
+mod error;
+mod extract;
+mod http;
+mod metrics;
+mod realtime;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use axum::Router;
+use bureau_accounts::{Accounts, Ports};
+use bureau_store::Store;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub use error::{ApiError, ErrorBody};
+
+/// Largest request body accepted anywhere (the avatar is the largest).
+pub const BODY_LIMIT: usize = bureau_accounts::AVATAR_MAX_BYTES + 64 * 1024;
+
+/// What the HTTP layer needs to know about its deployment.
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    pub listen: SocketAddr,
+    /// The address people reach bureau at, for links (setup, invitations).
+    pub public_url: String,
+}
+
+impl ServerConfig {
+    /// Cookies are marked Secure when people reach bureau over TLS.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    /// A link into the web app that carries a secret in its fragment, so
+    /// the secret never reaches a server log or a Referer header.
+    pub fn link(&self, page: &str, secret: &str) -> String {
+        format!("{}/{page}#{secret}", self.public_url.trim_end_matches('/'))
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub accounts: Arc<Accounts>,
+    pub store: Store,
+    pub hub: Arc<realtime::Hub>,
+    pub metrics: Arc<metrics::Metrics>,
+    pub config: Arc<ServerConfig>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "bureau", description = "The remote office in one binary: REST+JSON API.",),
+    servers((url = "/api/v1")),
+    components(schemas(ErrorBody))
+)]
+struct ApiDoc;
+
+/// A bound, ready server: the listener is open before `run` is called, so a
+/// test can connect as soon as `build` returns.
+pub struct Server {
+    listener: TcpListener,
+    router: Router,
+    shutdown: watch::Sender<bool>,
+    pub state: AppState,
+}
+
+impl Server {
+    pub async fn build(config: ServerConfig, ports: Ports) -> Result<Server, String> {
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+        let (shutdown, shutdown_rx) = watch::channel(false);
+        let hub = realtime::Hub::start(ports.store.clone(), &ports.bus, shutdown_rx).await?;
+        let state = AppState {
+            store: ports.store.clone(),
+            accounts: Arc::new(Accounts::new(ports)),
+            hub,
+            metrics: Arc::default(),
+            config: Arc::new(config),
+        };
+        let router = router(state.clone());
+        Ok(Server {
+            listener,
+            router,
+            shutdown,
+            state,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// Serves until `signal` completes, then stops accepting, closes event
+    /// sockets and finishes the requests in flight.
+    pub async fn run(
+        self,
+        signal: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let shutdown = self.shutdown;
+        let app = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, app)
+            .with_graceful_shutdown(async move {
+                signal.await;
+                let _ = shutdown.send(true);
+            })
+            .await
+    }
+}
+
+fn router(state: AppState) -> Router {
+    let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(api::accounts::router())
+        .routes(routes!(realtime::events))
+        .split_for_parts();
+    let openapi = Arc::new(
+        openapi
+            .to_pretty_json()
+            .expect("the OpenAPI document serialises"),
+    );
+    let api = api.route(
+        "/openapi.json",
+        get(move || {
+            let openapi = openapi.clone();
+            async move {
+                (
+                    [(axum::http::header::CONTENT_TYPE, "application/json")],
+                    openapi.as_str().to_owned(),
+                )
+            }
+        }),
+    );
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/metrics", get(metrics::render))
+        .fallback(assets::serve)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(CompressionLayer::new())
+        .layer(CatchPanicLayer::custom(http::panic_response))
+        .layer(axum::middleware::from_fn(http::security_headers))
+        .layer(axum::middleware::from_fn(http::request_id))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(60),
+        ))
+        .with_state(state)
+}

@@ -1,0 +1,110 @@
+//! `/metrics` in Prometheus text: requests and latencies by route, open
+//! WebSockets, store transaction times, event fan-out times.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use bureau_core::metrics::Histogram;
+
+use crate::AppState;
+
+#[derive(Default)]
+pub struct Metrics {
+    routes: RwLock<HashMap<(String, String), Arc<RouteStats>>>,
+    pub websockets: AtomicI64,
+}
+
+#[derive(Default)]
+struct RouteStats {
+    by_status: [AtomicU64; 5],
+    latency: Histogram,
+}
+
+impl Metrics {
+    fn stats(&self, method: &str, route: &str) -> Arc<RouteStats> {
+        let key = (method.to_string(), route.to_string());
+        if let Some(stats) = self.routes.read().expect("metrics lock").get(&key) {
+            return stats.clone();
+        }
+        self.routes
+            .write()
+            .expect("metrics lock")
+            .entry(key)
+            .or_default()
+            .clone()
+    }
+}
+
+/// Counts each request under its route pattern (never the raw path, which
+/// would grow without bound).
+pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let method = request.method().to_string();
+    let response = next.run(request).await;
+    let stats = state.metrics.stats(&method, &route);
+    let class = (response.status().as_u16() / 100).clamp(1, 5) as usize - 1;
+    stats.by_status[class].fetch_add(1, Ordering::Relaxed);
+    stats.latency.record(started.elapsed());
+    response
+}
+
+pub async fn render(State(state): State<AppState>) -> Response {
+    let mut out = String::new();
+    out.push_str("# TYPE bureau_http_requests_total counter\n");
+    let routes = state.metrics.routes.read().expect("metrics lock");
+    for ((method, route), stats) in routes.iter() {
+        for (i, count) in stats.by_status.iter().enumerate() {
+            let count = count.load(Ordering::Relaxed);
+            if count > 0 {
+                let _ = writeln!(
+                    out,
+                    "bureau_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{}xx\"}} {count}",
+                    i + 1
+                );
+            }
+        }
+    }
+    out.push_str("# TYPE bureau_http_request_duration_seconds histogram\n");
+    for ((method, route), stats) in routes.iter() {
+        let labels = format!("method=\"{method}\",route=\"{route}\"");
+        stats
+            .latency
+            .render(&mut out, "bureau_http_request_duration_seconds", &labels);
+    }
+    drop(routes);
+    out.push_str("# TYPE bureau_websockets_open gauge\n");
+    let _ = writeln!(
+        out,
+        "bureau_websockets_open {}",
+        state.metrics.websockets.load(Ordering::Relaxed)
+    );
+    out.push_str("# TYPE bureau_store_transaction_seconds histogram\n");
+    state
+        .store
+        .transaction_time
+        .render(&mut out, "bureau_store_transaction_seconds", "");
+    out.push_str("# TYPE bureau_event_fanout_seconds histogram\n");
+    state
+        .hub
+        .fanout_time
+        .render(&mut out, "bureau_event_fanout_seconds", "");
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        out,
+    )
+        .into_response()
+}

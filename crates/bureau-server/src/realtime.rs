@@ -1,0 +1,391 @@
+//! The WebSocket gateway: `/api/v1/events?since=SEQ`.
+//!
+//! One [`Hub`] per process follows the bus. It checks that sequence numbers
+//! arrive without gaps and fills any gap from the Store (the bus may drop or
+//! reorder; the Store is the truth), then hands each event's one serialised
+//! form to every connection allowed to see it, through a bounded queue per
+//! connection. A connection whose queue is full is marked lagged and replays
+//! from the Store itself, so a slow client never slows the others nor misses
+//! an event.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use axum::extract::{State, WebSocketUpgrade};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::Response;
+use bureau_bus::{Bus, Delivery};
+use bureau_core::{AccessChange, BusHeader, Credential, Event, Principal, Scope};
+use bureau_store::Store;
+use serde::Deserialize;
+use tokio::sync::{mpsc, watch};
+
+use crate::auth::Auth;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::Query;
+use crate::AppState;
+
+/// Events queued per connection before it is marked lagged.
+const QUEUE: usize = 256;
+/// A connection is pinged this often, and closed after two silent periods.
+pub const HEARTBEAT: Duration = Duration::from_secs(30);
+/// How often the hub checks the Store for events the bus never brought.
+const STORE_CHECK: Duration = Duration::from_secs(2);
+/// Events replayed per page, and pages before the client is told to resync.
+const PAGE: i64 = 500;
+const MAX_PAGES: usize = 40;
+
+struct Outgoing {
+    seq: i64,
+    json: Utf8Bytes,
+}
+
+struct Connection {
+    principal: Principal,
+    queue: mpsc::Sender<Outgoing>,
+    lagged: Arc<AtomicBool>,
+}
+
+pub struct Hub {
+    store: Store,
+    connections: RwLock<HashMap<u64, Connection>>,
+    next_id: AtomicU64,
+    /// The newest sequence number handed to connections.
+    dispatched: AtomicI64,
+    pub fanout_time: bureau_core::metrics::Histogram,
+    shutdown: watch::Receiver<bool>,
+}
+
+impl Hub {
+    /// Starts following the bus from the Store's newest event.
+    pub async fn start(
+        store: Store,
+        bus: &Bus,
+        shutdown: watch::Receiver<bool>,
+    ) -> Result<Arc<Hub>, String> {
+        let mut subscription = bus
+            .subscribe(bureau_accounts::EVENTS_SUBJECT)
+            .await
+            .map_err(|e| e.to_string())?;
+        let last = store.last_seq().await.map_err(|e| e.to_string())?;
+        let hub = Arc::new(Hub {
+            store,
+            connections: RwLock::default(),
+            next_id: AtomicU64::new(1),
+            dispatched: AtomicI64::new(last),
+            fanout_time: Default::default(),
+            shutdown,
+        });
+        let follower = hub.clone();
+        tokio::spawn(async move {
+            let mut check = tokio::time::interval(STORE_CHECK);
+            check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    delivery = subscription.next() => match delivery {
+                        Some(Delivery::Message(bytes)) => follower.receive(bytes).await,
+                        Some(Delivery::Lagged) => follower.catch_up(i64::MAX).await,
+                        None => break,
+                    },
+                    _ = check.tick() => follower.catch_up(i64::MAX).await,
+                }
+            }
+        });
+        Ok(hub)
+    }
+
+    pub fn open_connections(&self) -> usize {
+        self.connections.read().expect("hub lock").len()
+    }
+
+    async fn receive(&self, message: bytes::Bytes) {
+        let Some(header) = BusHeader::parse(&message) else {
+            tracing::warn!("ignoring a malformed bus message");
+            return;
+        };
+        let last = self.dispatched.load(Ordering::Acquire);
+        if header.seq <= last {
+            return;
+        }
+        if header.seq > last + 1 {
+            self.catch_up(header.seq - 1).await;
+        }
+        let Ok(json) = Utf8Bytes::try_from(message.slice(header.json_start..)) else {
+            return;
+        };
+        let change = serde_json::from_slice::<serde_json::Value>(json.as_bytes())
+            .ok()
+            .and_then(|value| event_shell(&value, header.seq).access_change());
+        self.dispatch(header.seq, header.scope, json, change);
+    }
+
+    /// Dispatches every stored event after the last one dispatched, up to `up_to`.
+    async fn catch_up(&self, up_to: i64) {
+        loop {
+            let last = self.dispatched.load(Ordering::Acquire);
+            if last >= up_to {
+                return;
+            }
+            let events = match self.store.events_since(last, PAGE).await {
+                Ok(events) => events,
+                Err(err) => {
+                    tracing::warn!(%err, "hub could not read missed events");
+                    return;
+                }
+            };
+            if events.is_empty() {
+                // A hole in the sequence (a rolled-back transaction) is skipped.
+                if up_to != i64::MAX {
+                    self.dispatched.fetch_max(up_to, Ordering::AcqRel);
+                }
+                return;
+            }
+            for event in events.into_iter().filter(|e| e.seq <= up_to) {
+                let change = event.access_change();
+                self.dispatch(
+                    event.seq,
+                    event.scope,
+                    Utf8Bytes::from(event.to_json()),
+                    change,
+                );
+            }
+        }
+    }
+
+    fn dispatch(&self, seq: i64, scope: Scope, json: Utf8Bytes, change: Option<AccessChange>) {
+        let started = Instant::now();
+        if self.dispatched.fetch_max(seq, Ordering::AcqRel) >= seq {
+            return;
+        }
+        if let Some(AccessChange::RoleChanged(user, role)) = change {
+            let mut connections = self.connections.write().expect("hub lock");
+            for connection in connections.values_mut() {
+                if connection.principal.user_id == user {
+                    connection.principal.role = role;
+                }
+            }
+        }
+        {
+            let connections = self.connections.read().expect("hub lock");
+            for connection in connections.values() {
+                if !scope.visible_to(&connection.principal) {
+                    continue;
+                }
+                let event = Outgoing {
+                    seq,
+                    json: json.clone(),
+                };
+                if connection.queue.try_send(event).is_err() {
+                    connection.lagged.store(true, Ordering::Release);
+                }
+            }
+        }
+        let ended = |principal: &Principal| match change {
+            Some(AccessChange::UserDeactivated(user)) => principal.user_id == user,
+            Some(AccessChange::SessionRevoked(session)) => {
+                principal.credential == Credential::Session(session)
+            }
+            _ => false,
+        };
+        if matches!(
+            change,
+            Some(AccessChange::UserDeactivated(_) | AccessChange::SessionRevoked(_))
+        ) {
+            // Dropping a connection's queue ends it once the queue drains, so
+            // the event that ends access is the last thing it receives.
+            let mut connections = self.connections.write().expect("hub lock");
+            connections.retain(|_, connection| !ended(&connection.principal));
+        }
+        self.fanout_time.record(started.elapsed());
+    }
+
+    fn register(&self, principal: Principal) -> (u64, mpsc::Receiver<Outgoing>, Arc<AtomicBool>) {
+        let (queue, receiver) = mpsc::channel(QUEUE);
+        let lagged = Arc::new(AtomicBool::new(false));
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        self.connections.write().expect("hub lock").insert(
+            id,
+            Connection {
+                principal,
+                queue,
+                lagged: lagged.clone(),
+            },
+        );
+        (id, receiver, lagged)
+    }
+
+    fn unregister(&self, id: u64) {
+        self.connections.write().expect("hub lock").remove(&id);
+    }
+
+    fn principal_of(&self, id: u64) -> Option<Principal> {
+        let connections = self.connections.read().expect("hub lock");
+        connections.get(&id).map(|c| c.principal.clone())
+    }
+}
+
+/// Just enough of an event to ask what it changes about access.
+fn event_shell(value: &serde_json::Value, seq: i64) -> Event {
+    Event {
+        seq,
+        at_ms: 0,
+        kind: value["kind"].as_str().unwrap_or_default().to_string(),
+        scope: Scope::Admins,
+        data: value["data"].clone(),
+    }
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct EventsQuery {
+    /// The last sequence number the client has; it first receives what it
+    /// missed since. Absent: live events only.
+    pub since: Option<i64>,
+}
+
+/// Upgrades to the event WebSocket. Each text frame is one event:
+/// `{"seq","at","kind","data"}`; after the replay of missed events comes
+/// `{"kind":"ready","seq":N}`, and `{"kind":"resync","seq":N}` when too much
+/// was missed to replay (reload state, then continue from N).
+#[utoipa::path(get, path = "/events", tag = "events", params(EventsQuery),
+    responses((status = 101, description = "WebSocket upgrade"), (status = 401, body = crate::error::ErrorBody)))]
+pub async fn events(
+    State(state): State<AppState>,
+    auth: Auth,
+    headers: HeaderMap,
+    Query(query): Query<EventsQuery>,
+    upgrade: WebSocketUpgrade,
+) -> ApiResult<Response> {
+    if auth.csrf_token.is_some() && !same_origin(&headers, &state) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "cross_origin",
+            "this WebSocket was opened from another site",
+        ));
+    }
+    let hub = state.hub.clone();
+    let start = match query.since {
+        Some(since) if since < 0 => {
+            return Err(ApiError::bad_request(
+                "`since` is a sequence number, 0 or more",
+            ))
+        }
+        Some(since) => since,
+        None => hub.dispatched.load(Ordering::Acquire),
+    };
+    let gauge = state.metrics.clone();
+    Ok(upgrade
+        .max_message_size(64 * 1024)
+        .on_upgrade(move |socket| async move {
+            gauge.websockets.fetch_add(1, Ordering::Relaxed);
+            serve(hub, socket, auth.principal, start).await;
+            gauge.websockets.fetch_sub(1, Ordering::Relaxed);
+        }))
+}
+
+/// Cookie-authenticated sockets must come from our own pages (browsers send
+/// cookies with cross-site WebSocket handshakes).
+fn same_origin(headers: &HeaderMap, state: &AppState) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true; // Not a browser.
+    };
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest);
+    origin_host.is_some() && origin_host == host
+        || origin == state.config.public_url.trim_end_matches('/')
+}
+
+async fn serve(hub: Arc<Hub>, mut socket: WebSocket, principal: Principal, start: i64) {
+    let (id, mut queue, lagged) = hub.register(principal.clone());
+    let mut cursor = start;
+    let mut shutdown = hub.shutdown.clone();
+    let result: Result<(), &'static str> = async {
+        replay(&hub, &mut socket, &principal, &mut cursor).await?;
+        let ready = format!(r#"{{"kind":"ready","seq":{cursor}}}"#);
+        send(&mut socket, Message::Text(ready.into())).await?;
+        let mut heartbeat =
+            tokio::time::interval_at(tokio::time::Instant::now() + HEARTBEAT, HEARTBEAT);
+        let mut last_heard = Instant::now();
+        loop {
+            tokio::select! {
+                outgoing = queue.recv() => match outgoing {
+                    Some(Outgoing { seq, json }) if seq > cursor => {
+                        send(&mut socket, Message::Text(json)).await?;
+                        cursor = seq;
+                    }
+                    Some(_) => {}
+                    None => return Err("access ended"),
+                },
+                incoming = socket.recv() => match incoming {
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return Ok(()),
+                    Some(Ok(_)) => last_heard = Instant::now(),
+                },
+                _ = heartbeat.tick() => {
+                    if last_heard.elapsed() > 2 * HEARTBEAT + Duration::from_secs(5) {
+                        return Err("no answer to heartbeats");
+                    }
+                    send(&mut socket, Message::Ping(bytes::Bytes::new())).await?;
+                }
+                _ = shutdown.changed() => return Err("server shutting down"),
+            }
+            if lagged.swap(false, Ordering::AcqRel) {
+                // Events were dropped for this slow client: the Store has them.
+                let Some(current) = hub.principal_of(id) else {
+                    return Err("access ended");
+                };
+                replay(&hub, &mut socket, &current, &mut cursor).await?;
+            }
+        }
+    }
+    .await;
+    hub.unregister(id);
+    if let Err(reason) = result {
+        let frame = CloseFrame {
+            code: if reason == "server shutting down" {
+                1001
+            } else {
+                4000
+            },
+            reason: Utf8Bytes::from_static(reason),
+        };
+        let _ = socket.send(Message::Close(Some(frame))).await;
+    }
+}
+
+/// Sends the stored events after `cursor` that `principal` may see.
+async fn replay(
+    hub: &Hub,
+    socket: &mut WebSocket,
+    principal: &Principal,
+    cursor: &mut i64,
+) -> Result<(), &'static str> {
+    for _ in 0..MAX_PAGES {
+        let events = hub
+            .store
+            .events_since(*cursor, PAGE)
+            .await
+            .map_err(|_| "the store is unavailable")?;
+        let Some(newest) = events.last().map(|e| e.seq) else {
+            return Ok(());
+        };
+        for event in events.iter().filter(|e| e.scope.visible_to(principal)) {
+            send(socket, Message::Text(event.to_json().into())).await?;
+        }
+        *cursor = newest;
+    }
+    let newest = hub
+        .store
+        .last_seq()
+        .await
+        .map_err(|_| "the store is unavailable")?;
+    *cursor = newest;
+    let resync = format!(r#"{{"kind":"resync","seq":{newest}}}"#);
+    send(socket, Message::Text(resync.into())).await
+}
+
+async fn send(socket: &mut WebSocket, message: Message) -> Result<(), &'static str> {
+    socket.send(message).await.map_err(|_| "send failed")
+}

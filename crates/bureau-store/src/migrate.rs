@@ -1,0 +1,50 @@
+//! Schema migrations, one ordered list per backend, applied at start.
+
+use sqlx::Executor;
+
+use crate::{Backend, Result, Store};
+
+const SQLITE: &[(&str, &str)] = &[(
+    "0001_foundation",
+    include_str!("../migrations/sqlite/0001_foundation.sql"),
+)];
+
+const POSTGRES: &[(&str, &str)] = &[(
+    "0001_foundation",
+    include_str!("../migrations/postgres/0001_foundation.sql"),
+)];
+
+pub(crate) async fn apply(store: &Store) -> Result<()> {
+    let migrations = match store.backend {
+        Backend::Sqlite => SQLITE,
+        Backend::Postgres => POSTGRES,
+    };
+    let mut tx = store.write.begin().await?;
+    if store.backend == Backend::Postgres {
+        // Two processes starting together must not both migrate.
+        tx.execute("SELECT pg_advisory_xact_lock(7243001)").await?;
+    }
+    tx.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+    )
+    .await?;
+    for (name, sql) in migrations {
+        let done: Option<(String,)> =
+            sqlx::query_as("SELECT name FROM schema_migrations WHERE name = $1")
+                .bind(*name)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if done.is_some() {
+            continue;
+        }
+        tracing::info!(migration = name, "applying migration");
+        tx.execute(sqlx::raw_sql(sql)).await?;
+        sqlx::query("INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)")
+            .bind(*name)
+            .bind(bureau_core::time::now_ms())
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

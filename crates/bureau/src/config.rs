@@ -1,0 +1,198 @@
+//! bureau's configuration, in layers: defaults < TOML file < `BUREAU_*`
+//! environment < command-line flags. Unknown keys are refused by name.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use serde::Deserialize;
+
+/// A value that must never reach a log: its `Debug` says `[redacted]`.
+#[derive(Clone, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: String) -> Secret {
+        Secret(value)
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    /// `sqlite:PATH` or `postgres://...`; may hold a password.
+    pub database_url: Secret,
+    /// Empty for the in-process bus, or `nats://HOST:PORT`.
+    pub bus_url: String,
+    /// Prefix of every bus subject, so offices can share one NATS.
+    pub bus_namespace: String,
+    /// A folder, or `s3://...` (not built yet).
+    pub blob_url: String,
+    pub public_url: String,
+}
+
+/// One layer: every key optional, unknown keys refused.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Layer {
+    pub listen: Option<SocketAddr>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<Secret>,
+    pub bus_url: Option<String>,
+    pub bus_namespace: Option<String>,
+    pub blob_url: Option<String>,
+    pub public_url: Option<String>,
+}
+
+impl Layer {
+    fn over(self, below: Layer) -> Layer {
+        Layer {
+            listen: self.listen.or(below.listen),
+            data_dir: self.data_dir.or(below.data_dir),
+            database_url: self.database_url.or(below.database_url),
+            bus_url: self.bus_url.or(below.bus_url),
+            bus_namespace: self.bus_namespace.or(below.bus_namespace),
+            blob_url: self.blob_url.or(below.blob_url),
+            public_url: self.public_url.or(below.public_url),
+        }
+    }
+
+    /// The `BUREAU_*` variables of `vars` (`BUREAU_CONFIG` names the file and
+    /// `BUREAU_LOG` the log filter; they are not configuration keys).
+    pub fn from_env(vars: impl Iterator<Item = (String, String)>) -> anyhow::Result<Layer> {
+        let mut table = toml::Table::new();
+        for (key, value) in vars {
+            let Some(name) = key.strip_prefix("BUREAU_") else {
+                continue;
+            };
+            if name == "CONFIG" || name == "LOG" {
+                continue;
+            }
+            let name = name.to_lowercase().replace("__", ".");
+            table.insert(name, toml::Value::String(value));
+        }
+        Layer::deserialize(table)
+            .map_err(|e| anyhow::anyhow!("in the BUREAU_* environment: {}", e.message()))
+    }
+
+    pub fn from_file(path: &Path) -> anyhow::Result<Layer> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading config file {}", path.display()))?;
+        toml::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("in config file {}: {}", path.display(), e.message()))
+    }
+}
+
+impl Config {
+    /// Merges the layers, highest first, over the defaults.
+    pub fn resolve(flags: Layer, env: Layer, file: Layer) -> anyhow::Result<Config> {
+        let merged = flags.over(env).over(file);
+        let listen = merged
+            .listen
+            .unwrap_or_else(|| "127.0.0.1:8080".parse().expect("a valid address"));
+        let data_dir = merged
+            .data_dir
+            .unwrap_or_else(|| PathBuf::from("bureau-data"));
+        let database_url = merged.database_url.unwrap_or_else(|| {
+            Secret(format!(
+                "sqlite:{}?mode=rwc",
+                data_dir.join("bureau.db").display()
+            ))
+        });
+        let public_url = merged.public_url.unwrap_or_else(|| {
+            let host = if listen.ip().is_unspecified() {
+                "127.0.0.1".to_string()
+            } else {
+                listen.ip().to_string()
+            };
+            format!("http://{host}:{}", listen.port())
+        });
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            bail!("public_url `{public_url}` must start with http:// or https://");
+        }
+        Ok(Config {
+            listen,
+            blob_url: merged
+                .blob_url
+                .unwrap_or_else(|| data_dir.join("blobs").display().to_string()),
+            data_dir,
+            database_url,
+            bus_url: merged.bus_url.unwrap_or_default(),
+            bus_namespace: merged.bus_namespace.unwrap_or_else(|| "bureau".into()),
+            public_url,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> anyhow::Result<Layer> {
+        Layer::from_env(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+    }
+
+    #[test]
+    fn flags_beat_env_beat_file_beat_defaults() {
+        let file: Layer = toml::from_str(
+            "listen = \"127.0.0.1:9000\"\nbus_url = \"nats://file\"\ndata_dir = \"/file\"",
+        )
+        .unwrap();
+        let env = env(&[
+            ("BUREAU_BUS_URL", "nats://env"),
+            ("BUREAU_DATA_DIR", "/env"),
+        ])
+        .unwrap();
+        let flags = Layer {
+            data_dir: Some("/flag".into()),
+            ..Layer::default()
+        };
+        let config = Config::resolve(flags, env, file).unwrap();
+        assert_eq!(config.listen.port(), 9000);
+        assert_eq!(config.bus_url, "nats://env");
+        assert_eq!(config.data_dir, PathBuf::from("/flag"));
+        assert_eq!(
+            config.database_url.expose(),
+            "sqlite:/flag/bureau.db?mode=rwc"
+        );
+        assert_eq!(config.public_url, "http://127.0.0.1:9000");
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let err = env(&[("BUREAU_LISTNE", "x")]).unwrap_err().to_string();
+        assert!(err.contains("listne"), "{err}");
+        let err = toml::from_str::<Layer>("colour = 1")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn secrets_stay_out_of_debug() {
+        let config = Config::resolve(
+            Layer {
+                database_url: Some(Secret::new("postgres://u:hunter2@db/x".into())),
+                ..Layer::default()
+            },
+            Layer::default(),
+            Layer::default(),
+        )
+        .unwrap();
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("[redacted]"));
+    }
+}
