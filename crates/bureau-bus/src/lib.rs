@@ -185,20 +185,30 @@ impl Subscription {
 async fn connect_nats(url: &str, namespace: &str) -> Result<Bus> {
     let (lagged, _) = broadcast::channel(16);
     let notices = lagged.clone();
+    let disconnected = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let client = async_nats::ConnectOptions::new()
         .name("bureau")
         .subscription_capacity(CAPACITY)
         .event_callback(move |event| {
             let notices = notices.clone();
+            let disconnected = disconnected.clone();
             async move {
-                match event {
-                    async_nats::Event::SlowConsumer(_)
-                    | async_nats::Event::Disconnected
-                    | async_nats::Event::Connected => {
-                        tracing::warn!(%event, "bus may have dropped messages");
-                        let _ = notices.send(());
+                use std::sync::atomic::Ordering;
+                let lost = match event {
+                    async_nats::Event::SlowConsumer(_) => true,
+                    async_nats::Event::Disconnected => {
+                        disconnected.store(true, Ordering::Release);
+                        true
                     }
-                    other => tracing::debug!(event = %other, "bus event"),
+                    // Only a reconnection: the first connection lost nothing.
+                    async_nats::Event::Connected => disconnected.swap(false, Ordering::AcqRel),
+                    _ => false,
+                };
+                if lost {
+                    tracing::warn!(%event, "bus may have dropped messages");
+                    let _ = notices.send(());
+                } else {
+                    tracing::debug!(%event, "bus event");
                 }
             }
         })

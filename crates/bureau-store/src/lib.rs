@@ -13,6 +13,8 @@ mod accounts;
 mod blobs;
 mod events;
 mod migrate;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use std::str::FromStr;
 use std::time::Duration;
