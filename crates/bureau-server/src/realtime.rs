@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use axum::extract::{State, WebSocketUpgrade};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -257,8 +258,11 @@ pub async fn events(
     auth: Auth,
     headers: HeaderMap,
     Query(query): Query<EventsQuery>,
-    upgrade: WebSocketUpgrade,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> ApiResult<Response> {
+    let upgrade = upgrade.map_err(|rejection| {
+        ApiError::new(rejection.status(), "not_websocket", rejection.body_text())
+    })?;
     if auth.csrf_token.is_some() && !same_origin(&headers, &state) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,

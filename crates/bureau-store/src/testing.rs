@@ -20,15 +20,19 @@ pub fn temp_dir(label: &str) -> PathBuf {
 
 /// A database URL per backend under test, each naming an empty database.
 pub async fn database_urls(label: &str) -> Vec<String> {
-    let sqlite = format!(
-        "sqlite:{}?mode=rwc",
-        temp_dir(label).join("bureau.db").display()
-    );
-    let mut urls = vec![sqlite];
+    let mut urls = vec![sqlite_url(label)];
     if let Some(url) = postgres_url(label).await {
         urls.push(url);
     }
     urls
+}
+
+/// A new, empty SQLite database file.
+pub fn sqlite_url(label: &str) -> String {
+    format!(
+        "sqlite:{}?mode=rwc",
+        temp_dir(label).join("bureau.db").display()
+    )
 }
 
 /// A fresh PostgreSQL schema on the server `BUREAU_TEST_POSTGRES` names, as
@@ -43,11 +47,13 @@ pub async fn postgres_url(label: &str) -> Option<String> {
         return None;
     };
     sqlx::any::install_default_drivers();
+    static NEXT: AtomicU32 = AtomicU32::new(0);
     let schema = format!(
-        "t_{}_{}_{}",
+        "t_{}_{}_{}_{}",
         label.replace(|c: char| !c.is_ascii_alphanumeric(), "_"),
         std::process::id(),
-        bureau_core::time::now_ms() % 1_000_000_000
+        bureau_core::time::now_ms() % 1_000_000_000,
+        NEXT.fetch_add(1, Ordering::Relaxed)
     );
     let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&base)
         .await

@@ -1,0 +1,9 @@
+//! The HTTP API and event WebSocket, tested through a real server on a
+//! random port, as clients use them.
+
+mod accounts;
+mod admin;
+mod bad_input;
+mod events;
+mod http;
+mod support;
