@@ -283,6 +283,9 @@ pub async fn events(
     let gauge = state.metrics.clone();
     Ok(upgrade
         .max_message_size(64 * 1024)
+        // Clients send next to nothing; tungstenite's default 128 KiB read
+        // buffer would make every idle socket cost that much memory.
+        .read_buffer_size(4 * 1024)
         .on_upgrade(move |socket| async move {
             gauge.websockets.fetch_add(1, Ordering::Relaxed);
             serve(hub, socket, auth.principal, start).await;

@@ -69,15 +69,16 @@ impl Layer {
         }
     }
 
-    /// The `BUREAU_*` variables of `vars` (`BUREAU_CONFIG` names the file and
-    /// `BUREAU_LOG` the log filter; they are not configuration keys).
+    /// The `BUREAU_*` variables of `vars`. Not configuration keys:
+    /// `BUREAU_CONFIG` (the file), `BUREAU_LOG` (the log filter), and the
+    /// test harness's `BUREAU_TEST_*` and `BUREAU_BIN`.
     pub fn from_env(vars: impl Iterator<Item = (String, String)>) -> anyhow::Result<Layer> {
         let mut table = toml::Table::new();
         for (key, value) in vars {
             let Some(name) = key.strip_prefix("BUREAU_") else {
                 continue;
             };
-            if name == "CONFIG" || name == "LOG" {
+            if matches!(name, "CONFIG" | "LOG" | "BIN") || name.starts_with("TEST_") {
                 continue;
             }
             let name = name.to_lowercase().replace("__", ".");

@@ -40,14 +40,21 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     .await
     .map_err(anyhow::Error::msg)?;
     let setup = server.state.accounts.open_setup().await?;
-    println!("bureau is serving on {}", config.public_url);
-    println!("bureau sert sur {}", config.public_url);
+    let addr = server.local_addr();
+    println!(
+        "bureau is serving on {} (listening on {addr})",
+        config.public_url
+    );
+    println!(
+        "bureau sert sur {} (à l'écoute sur {addr})",
+        config.public_url
+    );
     if let Some(secret) = setup {
         let link = format!("{}/setup#{secret}", config.public_url.trim_end_matches('/'));
         println!("Create the first admin / Créez le premier administrateur: {link}");
     }
     tracing::info!(
-        addr = %server.local_addr(),
+        %addr,
         ready_ms = started.elapsed().as_millis() as u64,
         "ready"
     );

@@ -1,0 +1,224 @@
+//! The `bureau` command as an operator uses it: offline administration,
+//! serving, graceful stop, backup while running and restore.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_bureau");
+
+fn temp_dir(label: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "bureau-cli-{label}-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn bureau(data: &Path, args: &[&str], stdin: &str) -> (bool, String, String) {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .arg("--data-dir")
+        .arg(data)
+        .env("BUREAU_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// A running `bureau serve` and the address it listens on.
+struct Serving {
+    child: Child,
+    addr: String,
+    stdout_lines: Vec<String>,
+}
+
+fn serve(data: &Path) -> Serving {
+    let had_database = data.join("bureau.db").exists();
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data)
+        .env("BUREAU_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut stdout_lines = Vec::new();
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("bureau prints where it listens")
+            .unwrap();
+        stdout_lines.push(line.clone());
+        if let Some(rest) = line.split("(listening on ").nth(1) {
+            break rest.trim_end_matches(')').to_string();
+        }
+    };
+    // The French line, then the setup link when the office is empty.
+    let expected = if had_database { 1 } else { 2 };
+    stdout_lines.extend(lines.by_ref().take(expected).map_while(Result::ok));
+    Serving {
+        child,
+        addr,
+        stdout_lines,
+    }
+}
+
+fn get(addr: &str, path: &str, token: &str) -> (u16, String) {
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut response).unwrap();
+    let status = response[9..12].parse().unwrap();
+    (status, response)
+}
+
+fn stop(mut serving: Serving) {
+    let status = Command::new("kill")
+        .args(["-TERM", &serving.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = serving.child.wait().unwrap();
+    assert!(exit.success(), "a graceful stop exits 0, got {exit}");
+}
+
+#[test]
+fn an_empty_office_prints_its_setup_link() {
+    let data = temp_dir("setup");
+    let serving = serve(&data);
+    let setup = serving
+        .stdout_lines
+        .iter()
+        .find(|l| l.contains("/setup#setup_"));
+    assert!(setup.is_some(), "{:?}", serving.stdout_lines);
+    stop(serving);
+    std::fs::remove_dir_all(data).unwrap();
+}
+
+#[test]
+fn offline_admin_then_serve_backup_and_restore() {
+    let data = temp_dir("office");
+    let (ok, _, err) = bureau(
+        &data,
+        &[
+            "admin",
+            "create-user",
+            "--name",
+            "root",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        "a strong password\n",
+    );
+    assert!(ok, "{err}");
+    let (ok, _, err) = bureau(
+        &data,
+        &[
+            "admin",
+            "create-user",
+            "--name",
+            "root",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        "a strong password\n",
+    );
+    assert!(
+        !ok && err.contains("taken"),
+        "a second account with the name is refused: {err}"
+    );
+    let (ok, _, err) = bureau(
+        &data,
+        &[
+            "admin",
+            "create-user",
+            "--name",
+            "xy",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        "short\n",
+    );
+    assert!(!ok && err.contains("8 to 256"), "{err}");
+    let (ok, token, err) = bureau(&data, &["admin", "create-token", "--user", "root"], "");
+    assert!(ok, "{err}");
+    let token = token.trim().to_string();
+    assert!(token.starts_with("bureau_"));
+
+    let serving = serve(&data);
+    assert!(
+        !serving.stdout_lines.iter().any(|l| l.contains("/setup#")),
+        "no setup link once someone exists"
+    );
+    let (status, body) = get(&serving.addr, "/api/v1/me", &token);
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"name\":\"root\""));
+
+    // An online backup while serving.
+    let archive = temp_dir("backup").join("office.tar");
+    let (ok, out, err) = bureau(&data, &["backup", "--to", archive.to_str().unwrap()], "");
+    assert!(ok, "{out}{err}");
+    stop(serving);
+
+    let restored = temp_dir("restored");
+    let (ok, out, err) = bureau(
+        &restored,
+        &["restore", "--from", archive.to_str().unwrap()],
+        "",
+    );
+    assert!(ok, "{out}{err}");
+    let serving = serve(&restored);
+    let (status, body) = get(&serving.addr, "/api/v1/me", &token);
+    assert_eq!(status, 200, "the restored office knows the token: {body}");
+    stop(serving);
+
+    let (ok, _, err) = bureau(&restored, &["restore", "--from", "/etc/hostname"], "");
+    assert!(!ok, "a file that is not a backup is refused: {err}");
+    for dir in [data, restored, archive.parent().unwrap().to_path_buf()] {
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
+
+#[test]
+fn bad_configuration_is_refused_by_name() {
+    let data = temp_dir("config");
+    let file = data.join("bureau.toml");
+    std::fs::write(&file, "listen = \"127.0.0.1:0\"\ncolour = \"blue\"\n").unwrap();
+    let (ok, _, err) = bureau(&data, &["--config", file.to_str().unwrap(), "serve"], "");
+    assert!(!ok && err.contains("colour"), "{err}");
+    let (ok, _, err) = bureau(&data, &["serve", "--database-url", "mysql://db/x"], "");
+    assert!(
+        !ok && err.contains("neither `sqlite:PATH` nor `postgres://...`"),
+        "{err}"
+    );
+    let (ok, _, err) = bureau(&data, &["serve", "--blob-url", "s3://bucket/x"], "");
+    assert!(!ok && err.contains("s3://"), "{err}");
+    std::fs::remove_dir_all(data).unwrap();
+}
