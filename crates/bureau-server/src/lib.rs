@@ -132,11 +132,23 @@ impl Server {
     }
 }
 
-fn router(state: AppState) -> Router {
-    let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+/// The `/api/v1` routes together with their OpenAPI description.
+fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(api::accounts::router())
         .routes(routes!(realtime::events))
-        .split_for_parts();
+}
+
+/// The OpenAPI document of `/api/v1`, as served at `/api/v1/openapi.json`.
+pub fn openapi_json() -> String {
+    api_routes()
+        .into_openapi()
+        .to_pretty_json()
+        .expect("the OpenAPI document serialises")
+}
+
+fn router(state: AppState) -> Router {
+    let (api, openapi) = api_routes().split_for_parts();
     let openapi = Arc::new(
         openapi
             .to_pretty_json()

@@ -54,6 +54,8 @@ enum Command {
         #[arg(long)]
         to: PathBuf,
     },
+    /// Prints the OpenAPI document of the HTTP API.
+    Openapi,
     /// Restores a snapshot made by `bureau backup` into the data folder.
     /// Stop bureau first.
     Restore {
@@ -93,6 +95,10 @@ fn main() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
+    if let Command::Openapi = cli.command {
+        println!("{}", bureau_server::openapi_json());
+        return Ok(());
+    }
     let config = load_config(&cli)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -112,6 +118,7 @@ fn main() -> anyhow::Result<()> {
             }
             Command::Backup { to } => ops::backup(config, &to).await,
             Command::Restore { from } => ops::restore(config, &from).await,
+            Command::Openapi => unreachable!("answered before the runtime starts"),
         }
     })
 }
