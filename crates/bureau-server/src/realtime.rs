@@ -123,7 +123,9 @@ impl Hub {
         self.dispatch(header.seq, header.scope, json, change);
     }
 
-    /// Dispatches every stored event after the last one dispatched, up to `up_to`.
+    /// Dispatches every stored event after the last one dispatched, up to
+    /// `up_to`. Sequence numbers the Store does not have (a transaction that
+    /// rolled back after taking one) are skipped.
     async fn catch_up(&self, up_to: i64) {
         loop {
             let last = self.dispatched.load(Ordering::Acquire);
@@ -137,14 +139,13 @@ impl Hub {
                     return;
                 }
             };
-            if events.is_empty() {
-                // A hole in the sequence (a rolled-back transaction) is skipped.
+            let Some(newest) = events.last().map(|e| e.seq) else {
                 if up_to != i64::MAX {
                     self.dispatched.fetch_max(up_to, Ordering::AcqRel);
                 }
                 return;
-            }
-            for event in events.into_iter().filter(|e| e.seq <= up_to) {
+            };
+            for event in events.into_iter().take_while(|e| e.seq <= up_to) {
                 let change = event.access_change();
                 self.dispatch(
                     event.seq,
@@ -152,6 +153,10 @@ impl Hub {
                     Utf8Bytes::from(event.to_json()),
                     change,
                 );
+            }
+            if newest > up_to {
+                self.dispatched.fetch_max(up_to, Ordering::AcqRel);
+                return;
             }
         }
     }
@@ -310,6 +315,18 @@ async fn serve(hub: Arc<Hub>, mut socket: WebSocket, principal: Principal, start
     let mut cursor = start;
     let mut shutdown = hub.shutdown.clone();
     let result: Result<(), &'static str> = async {
+        let newest = hub
+            .store
+            .last_seq()
+            .await
+            .map_err(|_| "the store is unavailable")?;
+        if cursor > newest {
+            // The client knows sequence numbers this office never had (say,
+            // from before a restore): it must reload, then follow from here.
+            cursor = newest;
+            let resync = format!(r#"{{"kind":"resync","seq":{newest}}}"#);
+            send(&mut socket, Message::Text(resync.into())).await?;
+        }
         replay(&hub, &mut socket, &principal, &mut cursor).await?;
         let ready = format!(r#"{{"kind":"ready","seq":{cursor}}}"#);
         send(&mut socket, Message::Text(ready.into())).await?;

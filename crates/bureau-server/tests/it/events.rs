@@ -169,6 +169,52 @@ async fn a_client_resumes_from_its_last_sequence_number() {
 }
 
 #[tokio::test]
+async fn a_client_ahead_of_the_office_is_told_to_resync() {
+    let office = Office::start().await;
+    let alice = office.person("alice", Role::Member).await;
+    let mut socket = connect(&alice, Some(1_000_000)).await;
+    let resync = next(&mut socket).await.unwrap();
+    assert_eq!(resync["kind"], "resync");
+    let newest = resync["seq"].as_i64().unwrap();
+    assert!(newest < 1_000_000);
+    let (_, ready) = until_ready(&mut socket).await;
+    assert_eq!(ready, newest);
+    alice
+        .patch("/api/v1/me", json!({ "display_name": "still heard" }))
+        .await;
+    assert_eq!(
+        next(&mut socket).await.unwrap()["data"]["display_name"],
+        "still heard"
+    );
+    office.stop().await;
+}
+
+#[tokio::test]
+async fn stopping_the_server_closes_sockets_and_returns() {
+    let office = Office::start().await;
+    let alice = office.person("alice", Role::Member).await;
+    let mut socket = connect(&alice, None).await;
+    until_ready(&mut socket).await;
+    let stopping = tokio::spawn(office.stop());
+    let close = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match socket.next().await {
+                Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
+                Some(Ok(_)) => continue,
+                _ => return None,
+            }
+        }
+    })
+    .await
+    .expect("the socket closes within 10 s");
+    assert_eq!(close, Some(1001), "going away");
+    tokio::time::timeout(Duration::from_secs(10), stopping)
+        .await
+        .expect("the server stops within 10 s")
+        .unwrap();
+}
+
+#[tokio::test]
 async fn a_slow_client_misses_nothing() {
     let office = Office::start().await;
     let alice = office.person("alice", Role::Member).await;
@@ -312,4 +358,34 @@ async fn two_nodes_share_events_over_postgres_and_nats() {
     );
     first.stop().await;
     second.stop().await;
+}
+
+/// On PostgreSQL a rolled-back transaction leaves a hole in the sequence;
+/// the hub skips it instead of waiting for an event that never comes.
+#[tokio::test]
+async fn holes_in_the_sequence_are_skipped() {
+    let Some(database) = bureau_store::testing::postgres_url("holes").await else {
+        eprintln!("skipping: BUREAU_TEST_POSTGRES is needed");
+        return;
+    };
+    let office = Office::start_on(&database, Bus::local("holes")).await;
+    let alice = office.person("alice", Role::Member).await;
+    let mut socket = connect(&alice, None).await;
+    until_ready(&mut socket).await;
+    let store = &office.accounts.ports().store;
+    let mut tx = store.begin().await.unwrap();
+    tx.append_event(bureau_core::NewEvent {
+        kind: "test.rolled_back",
+        scope: bureau_core::Scope::Members,
+        data: json!({}),
+    })
+    .await
+    .unwrap();
+    drop(tx);
+    alice
+        .patch("/api/v1/me", json!({ "display_name": "after the hole" }))
+        .await;
+    let event = next(&mut socket).await.unwrap();
+    assert_eq!(event["data"]["display_name"], "after the hole");
+    office.stop().await;
 }
