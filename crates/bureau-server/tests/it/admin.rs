@@ -111,9 +111,7 @@ async fn deactivation_ends_every_way_in() {
     let admin = office.person("boss", Role::Admin).await;
     let alice = office.person("alice", Role::Member).await;
     let tool = alice.with_bearer(&alice.token("script").await);
-    let alice_id = alice.get("/api/v1/me").await.1["user"]["id"]
-        .as_i64()
-        .unwrap();
+    let alice_id = alice.my_id().await;
 
     let (status, body) = alice
         .patch(
@@ -160,12 +158,8 @@ async fn roles_change_but_the_last_admin_stays() {
     let office = Office::start().await;
     let admin = office.person("boss", Role::Admin).await;
     let alice = office.person("alice", Role::Member).await;
-    let boss_id = admin.get("/api/v1/me").await.1["user"]["id"]
-        .as_i64()
-        .unwrap();
-    let alice_id = alice.get("/api/v1/me").await.1["user"]["id"]
-        .as_i64()
-        .unwrap();
+    let boss_id = admin.my_id().await;
+    let alice_id = alice.my_id().await;
 
     let (status, body) = admin
         .patch(
@@ -207,9 +201,7 @@ async fn an_admin_resets_a_forgotten_password() {
     let office = Office::start().await;
     let admin = office.person("boss", Role::Admin).await;
     let alice = office.person("alice", Role::Member).await;
-    let alice_id = alice.get("/api/v1/me").await.1["user"]["id"]
-        .as_i64()
-        .unwrap();
+    let alice_id = alice.my_id().await;
     let path = format!("/api/v1/users/{alice_id}/password");
     let (status, _) = alice
         .put(&path, json!({ "password": "my own choice" }))
@@ -236,12 +228,8 @@ async fn guests_see_only_themselves() {
     let office = Office::start().await;
     let admin = office.person("boss", Role::Admin).await;
     let guest = office.person("client", Role::Guest).await;
-    let boss_id = admin.get("/api/v1/me").await.1["user"]["id"]
-        .as_i64()
-        .unwrap();
-    let guest_id = guest.get("/api/v1/me").await.1["user"]["id"]
-        .as_i64()
-        .unwrap();
+    let boss_id = admin.my_id().await;
+    let guest_id = guest.my_id().await;
 
     error_code(
         guest.get("/api/v1/users").await.0,
@@ -267,9 +255,7 @@ async fn groups_are_managed_by_admins() {
     let office = Office::start().await;
     let admin = office.person("boss", Role::Admin).await;
     let alice = office.person("alice", Role::Member).await;
-    let alice_id = alice.get("/api/v1/me").await.1["user"]["id"]
-        .as_i64()
-        .unwrap();
+    let alice_id = alice.my_id().await;
 
     assert_eq!(
         alice
@@ -325,9 +311,7 @@ async fn the_audit_log_records_security_events_for_admins() {
     let alice = office.person("alice", Role::Member).await;
     office.anonymous().login("alice", "bad password!").await;
     alice.token("ci").await;
-    let alice_id = alice.get("/api/v1/me").await.1["user"]["id"]
-        .as_i64()
-        .unwrap();
+    let alice_id = alice.my_id().await;
     admin
         .patch(
             &format!("/api/v1/users/{alice_id}"),

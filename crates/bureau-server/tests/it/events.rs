@@ -238,9 +238,7 @@ async fn deactivation_and_revocation_close_open_sockets() {
     let office = Office::start().await;
     let admin = office.person("boss", Role::Admin).await;
     let alice = office.person("alice", Role::Member).await;
-    let alice_id = alice.get("/api/v1/me").await.1["user"]["id"]
-        .as_i64()
-        .unwrap();
+    let alice_id = alice.my_id().await;
     let mut cookie_socket = connect(&alice, None).await;
     until_ready(&mut cookie_socket).await;
 

@@ -202,6 +202,13 @@ impl Api {
         self.call(Method::DELETE, path, None).await
     }
 
+    /// The id of the person this client acts for.
+    pub async fn my_id(&self) -> i64 {
+        let (status, me) = self.get("/api/v1/me").await;
+        assert_eq!(status, StatusCode::OK, "{me}");
+        me["user"]["id"].as_i64().unwrap()
+    }
+
     /// Creates an API token for this client's person and returns its secret.
     pub async fn token(&self, name: &str) -> String {
         let (status, body) = self

@@ -21,10 +21,21 @@ fn temp_dir(label: &str) -> PathBuf {
 }
 
 fn bureau(data: &Path, args: &[&str], stdin: &str) -> (bool, String, String) {
+    bureau_with(data, args, stdin, &[])
+}
+
+/// Runs `bureau ARGS` on a data folder with extra environment, feeding `stdin`.
+fn bureau_with(
+    data: &Path,
+    args: &[&str],
+    stdin: &str,
+    env: &[(&str, &str)],
+) -> (bool, String, String) {
     let mut child = Command::new(BIN)
         .args(args)
         .arg("--data-dir")
         .arg(data)
+        .envs(env.iter().copied())
         .env("BUREAU_LOG", "warn")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -53,10 +64,15 @@ struct Serving {
 }
 
 fn serve(data: &Path) -> Serving {
-    let had_database = data.join("bureau.db").exists();
+    serve_with(data, &[])
+}
+
+fn serve_with(data: &Path, env: &[(&str, &str)]) -> Serving {
+    let had_database = data.join("bureau.db").exists() || !env.is_empty();
     let mut child = Command::new(BIN)
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(data)
+        .envs(env.iter().copied())
         .env("BUREAU_LOG", "warn")
         .stdout(Stdio::piped())
         .spawn()
@@ -84,10 +100,17 @@ fn serve(data: &Path) -> Serving {
 }
 
 fn get(addr: &str, path: &str, token: &str) -> (u16, String) {
+    request(addr, "GET", path, token, "")
+}
+
+/// One HTTP/1.1 request with a bearer token and a JSON body.
+fn request(addr: &str, method: &str, path: &str, token: &str, body: &str) -> (u16, String) {
     let mut stream = std::net::TcpStream::connect(addr).unwrap();
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
     )
     .unwrap();
     let mut response = String::new();
@@ -220,5 +243,99 @@ fn bad_configuration_is_refused_by_name() {
     );
     let (ok, _, err) = bureau(&data, &["serve", "--blob-url", "s3://bucket/x"], "");
     assert!(!ok && err.contains("s3://"), "{err}");
+    std::fs::remove_dir_all(data).unwrap();
+}
+
+/// Two `bureau serve` processes on one PostgreSQL and one NATS: an event
+/// made through one reaches a WebSocket client of the other.
+#[test]
+fn two_processes_share_events() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (Some(database), Ok(nats)) = (
+        runtime.block_on(bureau_store::testing::postgres_url("two_processes")),
+        std::env::var("BUREAU_TEST_NATS"),
+    ) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must run the two-process test"
+        );
+        eprintln!("skipping: BUREAU_TEST_POSTGRES and BUREAU_TEST_NATS are needed");
+        return;
+    };
+    let namespace = format!("two-processes-{}", std::process::id());
+    let env = [
+        ("BUREAU_DATABASE_URL", database.as_str()),
+        ("BUREAU_BUS_URL", nats.as_str()),
+        ("BUREAU_BUS_NAMESPACE", namespace.as_str()),
+    ];
+    let data = temp_dir("two");
+    let (ok, _, err) = bureau_with(
+        &data,
+        &[
+            "admin",
+            "create-user",
+            "--name",
+            "ana",
+            "--role",
+            "member",
+            "--password-stdin",
+        ],
+        "a strong password",
+        &env,
+    );
+    assert!(ok, "{err}");
+    let (ok, token, err) =
+        bureau_with(&data, &["admin", "create-token", "--user", "ana"], "", &env);
+    assert!(ok, "{err}");
+    let token = token.trim().to_string();
+    let first = serve_with(&data, &env);
+    let second = serve_with(&data, &env);
+
+    runtime.block_on(async {
+        use futures_util::StreamExt;
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut socket_request = format!("ws://{}/api/v1/events", second.addr)
+            .into_client_request()
+            .unwrap();
+        socket_request
+            .headers_mut()
+            .insert("authorization", format!("Bearer {token}").parse().unwrap());
+        let (mut socket, _) = tokio_tungstenite::connect_async(socket_request)
+            .await
+            .unwrap();
+        let mut next_text = async || loop {
+            let frame = tokio::time::timeout(std::time::Duration::from_secs(10), socket.next())
+                .await
+                .expect("a frame within 10 s")
+                .expect("the socket stays open")
+                .unwrap();
+            if let tokio_tungstenite::tungstenite::Message::Text(text) = frame {
+                return serde_json::from_str::<serde_json::Value>(&text).unwrap();
+            }
+        };
+        assert_eq!(next_text().await["kind"], "ready");
+        let addr = first.addr.clone();
+        let token = token.clone();
+        let (status, body) = tokio::task::spawn_blocking(move || {
+            request(
+                &addr,
+                "PATCH",
+                "/api/v1/me",
+                &token,
+                r#"{"display_name":"made on the first"}"#,
+            )
+        })
+        .await
+        .unwrap();
+        assert_eq!(status, 200, "{body}");
+        let event = next_text().await;
+        assert_eq!(event["kind"], "user.updated");
+        assert_eq!(event["data"]["display_name"], "made on the first");
+    });
+    stop(first);
+    stop(second);
     std::fs::remove_dir_all(data).unwrap();
 }
