@@ -105,3 +105,17 @@ async fn responses_are_compressed_when_asked() {
     assert_eq!(response.headers()["content-encoding"], "br");
     office.stop().await;
 }
+
+/// The web app's API types are generated from `web/src/api/openapi.json`;
+/// that copy must be the document the server describes itself with.
+#[test]
+fn the_web_apps_openapi_copy_is_current() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../web/src/api/openapi.json");
+    let committed = std::fs::read_to_string(path).expect("web/src/api/openapi.json exists");
+    let committed: serde_json::Value = serde_json::from_str(&committed).unwrap();
+    let live: serde_json::Value = serde_json::from_str(&bureau_server::openapi_json()).unwrap();
+    assert!(
+        committed == live,
+        "web/src/api/openapi.json is stale: run `cargo run --release -p bureau -- openapi > web/src/api/openapi.json`"
+    );
+}

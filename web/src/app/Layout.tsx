@@ -1,0 +1,296 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { useT } from '../i18n';
+import { useStore } from '../lib/store';
+import { connection, retryNow, type ConnectionState } from '../realtime/events';
+import { Avatar } from '../ui/Avatar';
+import { Button, IconButton } from '../ui/Button';
+import { ConfirmHost } from '../ui/Dialog';
+import { Icon, Logo, type IconName } from '../ui/icons';
+import { ToastHost } from '../ui/Toast';
+import { updateReady } from './pwa';
+import { usePlace } from './router';
+import { logout, me } from './session';
+
+/** The signed-in frame: the sidebar with the office's sections, the top bar
+ * with search and notifications, and the connection's state. */
+export function Layout({ children }: { children: ComponentChildren }) {
+  const t = useT();
+  const { path } = usePlace();
+  const [drawer, setDrawer] = useState(false);
+  useEffect(() => setDrawer(false), [path]);
+  useEffect(() => {
+    if (!drawer) return;
+    const close = (e: KeyboardEvent) => e.key === 'Escape' && setDrawer(false);
+    addEventListener('keydown', close);
+    return () => removeEventListener('keydown', close);
+  }, [drawer]);
+  return (
+    <div class={`shell ${drawer ? 'drawer-open' : ''}`}>
+      <a class="skip-link" href="#main">
+        {t.app.skipToContent}
+      </a>
+      <Sidebar open={drawer} onClose={() => setDrawer(false)} />
+      {drawer && <div class="backdrop" onClick={() => setDrawer(false)} />}
+      <div class="main-column">
+        <header class="topbar">
+          <IconButton
+            class="menu-btn"
+            icon="menu"
+            label={t.app.openMenu}
+            expanded={drawer}
+            controls="sidebar"
+            onClick={() => setDrawer(!drawer)}
+          />
+          <a href="/" class="topbar-brand" aria-label={t.nav.home}>
+            <Logo />
+          </a>
+          <Search />
+          <Notifications />
+        </header>
+        <ConnectionBanner />
+        <UpdateBanner />
+        <main id="main" tabIndex={-1}>
+          {children}
+        </main>
+      </div>
+      <ToastHost />
+      <ConfirmHost />
+    </div>
+  );
+}
+
+interface NavItem {
+  href: string;
+  icon: IconName;
+  label: string;
+  soon?: boolean;
+}
+
+function Sidebar({ open, onClose }: { open: boolean; onClose: () => void }) {
+  const t = useT();
+  const user = useStore(me);
+  const { path } = usePlace();
+  const panel = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (open) panel.current?.querySelector<HTMLElement>('a, button')?.focus();
+  }, [open]);
+  const office: NavItem[] = [
+    { href: '/', icon: 'home', label: t.nav.home },
+    { href: '/chat', icon: 'chat', label: t.nav.chat, soon: true },
+    { href: '/meetings', icon: 'meetings', label: t.nav.meetings, soon: true },
+    { href: '/docs', icon: 'docs', label: t.nav.docs, soon: true },
+    { href: '/files', icon: 'files', label: t.nav.files, soon: true },
+    { href: '/office', icon: 'office', label: t.nav.office, soon: true },
+  ];
+  const account: NavItem[] = [
+    { href: '/settings/profile', icon: 'user', label: t.nav.profile },
+    { href: '/settings/password', icon: 'lock', label: t.nav.password },
+    { href: '/settings/sessions', icon: 'devices', label: t.nav.sessions },
+    { href: '/settings/tokens', icon: 'key', label: t.nav.tokens },
+  ];
+  const admin: NavItem[] = [
+    { href: '/admin/people', icon: 'people', label: t.nav.people },
+    { href: '/admin/invitations', icon: 'invite', label: t.nav.invitations },
+    { href: '/admin/groups', icon: 'groups', label: t.nav.groups },
+    { href: '/admin/audit', icon: 'audit', label: t.nav.audit },
+  ];
+  const isCurrent = (href: string) => (href === '/' ? path === '/' : path === href || path.startsWith(`${href}/`));
+  const list = (items: NavItem[]) => (
+    <ul>
+      {items.map((item) => (
+        <li key={item.href}>
+          <a href={item.href} class="nav-link" aria-current={isCurrent(item.href) ? 'page' : undefined}>
+            <Icon name={item.icon} />
+            <span>{item.label}</span>
+            {item.soon && <span class="soon">{t.nav.soon}</span>}
+          </a>
+        </li>
+      ))}
+    </ul>
+  );
+  return (
+    <aside id="sidebar" class={`sidebar ${open ? 'open' : ''}`} ref={panel} aria-label={t.app.sidebar}>
+      <div class="sidebar-head">
+        <a href="/" class="brand">
+          <Logo />
+          <span>{t.app.name}</span>
+        </a>
+        <IconButton class="close-drawer" icon="close" label={t.app.closeMenu} onClick={onClose} />
+      </div>
+      <nav class="sidebar-nav" aria-label={t.app.mainNav}>
+        <h2 class="nav-heading">{t.nav.workspace}</h2>
+        {list(office)}
+        <h2 class="nav-heading">{t.nav.account}</h2>
+        {list(account)}
+        {user?.role === 'admin' && (
+          <>
+            <h2 class="nav-heading">{t.nav.admin}</h2>
+            {list(admin)}
+          </>
+        )}
+      </nav>
+      {user && <Presence />}
+    </aside>
+  );
+}
+
+/** The person, and whether this tab is connected: online, reconnecting or
+ * offline, straight from the event stream. */
+function Presence() {
+  const t = useT();
+  const user = useStore(me);
+  const { state } = useStore(connection);
+  if (!user) return null;
+  const shown: ConnectionState = state === 'idle' ? 'connecting' : state;
+  return (
+    <div class="presence">
+      <a href="/settings/profile" class="presence-person">
+        <span class="presence-avatar">
+          <Avatar user={user} />
+          <span class={`dot dot-${shown}`} aria-hidden="true" />
+        </span>
+        <span class="presence-text">
+          <span class="presence-name">{user.display_name}</span>
+          <span class="presence-state">{t.presence[shown]}</span>
+        </span>
+      </a>
+      <IconButton icon="logout" label={t.nav.logout} onClick={() => void logout()} />
+    </div>
+  );
+}
+
+function ConnectionBanner() {
+  const t = useT();
+  const current = useStore(connection);
+  const [, tick] = useState(0);
+  const waiting = current.state === 'reconnecting' || current.state === 'offline';
+  useEffect(() => {
+    if (!waiting) return;
+    const timer = setInterval(() => tick((n) => n + 1), 1000);
+    return () => clearInterval(timer);
+  }, [waiting]);
+  if (!waiting) return null;
+  const seconds = current.retryAt ? Math.max(0, Math.ceil((current.retryAt - Date.now()) / 1000)) : 0;
+  return (
+    <div class={`banner banner-${current.state}`} role="status" data-connection={current.state}>
+      <Icon name={current.state === 'offline' ? 'offline' : 'refresh'} class={current.state === 'reconnecting' ? 'spin' : ''} />
+      <p>
+        <strong>{current.state === 'offline' ? t.connection.offlineTitle : t.connection.reconnectingTitle}</strong>{' '}
+        {current.state === 'offline' ? t.connection.offlineBody : t.connection.reconnectingBody}
+        {seconds > 0 && <span class="muted"> {t.connection.retryIn(seconds)}</span>}
+      </p>
+      <Button size="small" onClick={retryNow}>
+        {t.connection.retryNow}
+      </Button>
+    </div>
+  );
+}
+
+function UpdateBanner() {
+  const t = useT();
+  const ready = useStore(updateReady);
+  if (!ready) return null;
+  return (
+    <div class="banner banner-update" role="status">
+      <Icon name="sparkle" />
+      <p>{t.update.ready}</p>
+      <Button size="small" kind="primary" onClick={() => location.reload()}>
+        {t.update.reload}
+      </Button>
+    </div>
+  );
+}
+
+/** The global search box. Search itself arrives with chat; until then the
+ * box says so instead of pretending. */
+function Search() {
+  const t = useT();
+  const [query, setQuery] = useState('');
+  const [open, setOpen] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    const focus = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement;
+      const typing = target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
+      if (!typing && (e.key === '/' || (e.key === 'k' && (e.ctrlKey || e.metaKey)))) {
+        e.preventDefault();
+        input.current?.focus();
+      }
+    };
+    addEventListener('keydown', focus);
+    return () => removeEventListener('keydown', focus);
+  }, []);
+  return (
+    <form
+      class="search"
+      role="search"
+      onSubmit={(e) => {
+        e.preventDefault();
+        setOpen(true);
+      }}
+      onFocusOut={(e) => {
+        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setOpen(false);
+      }}
+    >
+      <label for="global-search" class="visually-hidden">
+        {t.search.label}
+      </label>
+      <Icon name="search" />
+      <input
+        id="global-search"
+        ref={input}
+        type="search"
+        value={query}
+        placeholder={t.search.placeholder}
+        autocomplete="off"
+        aria-describedby="search-coming"
+        onInput={(e) => setQuery(e.currentTarget.value)}
+        onFocus={() => setOpen(true)}
+        onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}
+      />
+      <kbd class="search-key" aria-hidden="true">
+        /
+      </kbd>
+      <div id="search-coming" class={`popover search-popover ${open ? '' : 'hidden'}`}>
+        <Icon name="sparkle" />
+        <div>
+          <p class="popover-title">{t.search.comingTitle}</p>
+          <p>{query.trim() ? t.search.noResultsYet(query.trim()) : t.search.comingBody}</p>
+        </div>
+      </div>
+    </form>
+  );
+}
+
+function Notifications() {
+  const t = useT();
+  const [open, setOpen] = useState(false);
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const outside = (e: Event) => {
+      if (!box.current?.contains(e.target as Node)) setOpen(false);
+    };
+    const escape = (e: KeyboardEvent) => e.key === 'Escape' && setOpen(false);
+    document.addEventListener('pointerdown', outside);
+    addEventListener('keydown', escape);
+    return () => {
+      document.removeEventListener('pointerdown', outside);
+      removeEventListener('keydown', escape);
+    };
+  }, [open]);
+  return (
+    <div class="notifications" ref={box}>
+      <IconButton icon="bell" label={t.notifications.label} expanded={open} controls="notifications-panel" onClick={() => setOpen(!open)} />
+      <div id="notifications-panel" class={`popover notifications-popover ${open ? '' : 'hidden'}`} role="region" aria-label={t.notifications.label}>
+        <p class="popover-title">{t.notifications.title}</p>
+        <p class="popover-empty">
+          <Icon name="check" />
+          {t.notifications.empty}
+        </p>
+        <p class="muted">{t.notifications.coming}</p>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,59 @@
+// The app's icons: simple 24×24 strokes drawn for bureau, inline so they cost
+// no request and follow the text colour.
+
+const paths = {
+  home: 'M3 10.5 12 3l9 7.5M5 9v11h5v-6h4v6h5V9',
+  chat: 'M4 5h16v11H9l-5 4z',
+  docs: 'M6 3h8l4 4v14H6zM14 3v4h4M9 12h6M9 16h6',
+  files: 'M3 6h6l2 2h10v11H3z',
+  meetings: 'M3 7h12v10H3zM15 10.5 21 7v10l-6-3.5',
+  office: 'M4 21V4h10v17M14 9h6v12M7 8h1M10 8h1M7 12h1M10 12h1M7 16h1M10 16h1M2 21h20',
+  search: 'M10.5 4a6.5 6.5 0 1 0 0 13 6.5 6.5 0 1 0 0-13zM15.5 15.5 20 20',
+  bell: 'M6 16V11a6 6 0 0 1 12 0v5l2 2H4zM10 21h4',
+  user: 'M12 4a4 4 0 1 0 0 8 4 4 0 1 0 0-8zM4 21c0-4 3.6-6.5 8-6.5s8 2.5 8 6.5',
+  people: 'M9 5a3.5 3.5 0 1 0 0 7 3.5 3.5 0 1 0 0-7zM2.5 20c0-3.5 3-5.5 6.5-5.5s6.5 2 6.5 5.5M16 5.2a3.5 3.5 0 0 1 0 6.6M18 14.8c2.2.6 3.5 2.5 3.5 5.2',
+  invite: 'M3 6h18v12H3zM3 7l9 6 9-6',
+  groups: 'M4 4h7v7H4zM13 4h7v7h-7zM4 13h7v7H4zM13 13h7v7h-7z',
+  audit: 'M12 3 4 6v6c0 4.5 3.4 8 8 9 4.6-1 8-4.5 8-9V6zM9 12l2 2 4-4',
+  key: 'M7.5 11a4.5 4.5 0 1 0 0 9 4.5 4.5 0 1 0 0-9zM10.7 12.3 19 4M16 7l3 3M14 9l2 2',
+  lock: 'M5 11h14v10H5zM8 11V7a4 4 0 0 1 8 0v4',
+  devices: 'M3 5h14v10H3zM1 18h18M19 9h4v11h-4z',
+  logout: 'M10 4H4v16h6M15 8l4 4-4 4M19 12H9',
+  menu: 'M4 6h16M4 12h16M4 18h16',
+  close: 'M6 6l12 12M18 6 6 18',
+  copy: 'M8 8h12v12H8zM16 8V4H4v12h4',
+  check: 'M5 12.5 10 17l9-10',
+  plus: 'M12 5v14M5 12h14',
+  trash: 'M4 7h16M9 7V4h6v3M6 7l1 14h10l1-14M10 11v6M14 11v6',
+  globe: 'M12 3a9 9 0 1 0 0 18 9 9 0 1 0 0-18zM3 12h18M12 3c2.5 2.5 3.8 5.5 3.8 9s-1.3 6.5-3.8 9c-2.5-2.5-3.8-5.5-3.8-9S9.5 5.5 12 3',
+  camera: 'M4 8h3l2-3h6l2 3h3v11H4zM12 10.5a3 3 0 1 0 0 6 3 3 0 1 0 0-6z',
+  refresh: 'M20 11a8 8 0 0 0-14.5-4.5L4 8M4 4v4h4M4 13a8 8 0 0 0 14.5 4.5L20 16M20 20v-4h-4',
+  offline: 'M2 8.5a15 15 0 0 1 4-2.6M9.5 5.2A15 15 0 0 1 22 8.5M5 12a10 10 0 0 1 4-2.3M15 10a10 10 0 0 1 4 2M8.5 15.5a5 5 0 0 1 7 0M12 19h.01M3 3l18 18',
+  arrowRight: 'M5 12h14M13 6l6 6-6 6',
+  sparkle: 'M12 3v4M12 17v4M3 12h4M17 12h4M6 6l2.5 2.5M15.5 15.5 18 18M6 18l2.5-2.5M15.5 8.5 18 6',
+  alert: 'M12 3 2 20h20zM12 10v4M12 17h.01',
+  info: 'M12 3a9 9 0 1 0 0 18 9 9 0 1 0 0-18zM12 11v5M12 8h.01',
+} as const;
+
+export type IconName = keyof typeof paths;
+
+export function Icon({ name, class: className }: { name: IconName; class?: string }) {
+  return (
+    <svg class={className ? `icon ${className}` : 'icon'} viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+      <path d={paths[name]} />
+    </svg>
+  );
+}
+
+/** bureau's mark: a window of four panes, the office seen from outside. */
+export function Logo({ class: className }: { class?: string }) {
+  return (
+    <svg class={className ? `logo ${className}` : 'logo'} viewBox="0 0 32 32" aria-hidden="true" focusable="false">
+      <rect class="logo-bg" width="32" height="32" rx="8" />
+      <rect class="logo-pane" x="8" y="8" width="7" height="7" rx="1.5" />
+      <rect class="logo-pane" x="17" y="8" width="7" height="7" rx="1.5" />
+      <rect class="logo-pane" x="8" y="17" width="7" height="7" rx="1.5" />
+      <rect class="logo-pane logo-lit" x="17" y="17" width="7" height="7" rx="1.5" />
+    </svg>
+  );
+}
