@@ -39,7 +39,10 @@ fn main() {
         let variant = |suffix: &str| -> String {
             let candidate = PathBuf::from(format!("{}.{suffix}", path.display()));
             if names.contains(format!("{name}.{suffix}").as_str()) {
-                format!("Some(include_bytes!({:?}))", candidate.display().to_string())
+                format!(
+                    "Some(include_bytes!({:?}))",
+                    candidate.display().to_string()
+                )
             } else {
                 "None".to_string()
             }

@@ -129,12 +129,7 @@ impl Bus {
                     .subscribe(subject)
                     .await
                     .map_err(|e| BusError::Other(e.to_string()))?;
-                // Make sure the server knows the subscription before we return,
-                // so a publish that follows is delivered to it.
-                client
-                    .flush()
-                    .await
-                    .map_err(|e| BusError::Other(e.to_string()))?;
+                server_round_trip(client).await?;
                 Ok(Subscription {
                     inner: SubscriptionInner::Nats { subscriber, lagged },
                 })
@@ -178,6 +173,32 @@ impl Subscription {
                 }
             }
         }
+    }
+}
+
+/// Returns once the NATS server has processed everything this client sent
+/// before, so a subscription made before it receives any message published
+/// after it, from any client. (`Client::flush` only empties the local
+/// buffer.) The server handles one connection's operations in order, so
+/// receiving our own message on a fresh inbox proves the earlier ones done.
+#[cfg(feature = "nats")]
+async fn server_round_trip(client: &async_nats::Client) -> Result<()> {
+    use futures_util::StreamExt;
+    let other = |e: &dyn std::fmt::Display| BusError::Other(e.to_string());
+    let inbox = client.new_inbox();
+    let mut echo = client
+        .subscribe(inbox.clone())
+        .await
+        .map_err(|e| other(&e))?;
+    client
+        .publish(inbox, Bytes::new())
+        .await
+        .map_err(|e| other(&e))?;
+    match tokio::time::timeout(std::time::Duration::from_secs(10), echo.next()).await {
+        Ok(Some(_)) => Ok(()),
+        _ => Err(BusError::Other(
+            "the NATS server did not answer within 10 s".into(),
+        )),
     }
 }
 

@@ -94,7 +94,11 @@ fn find(path: &str) -> Option<&'static Asset> {
 /// Paths that name a file rather than a page of the app: a miss there is a
 /// 404, not the app's page.
 fn is_file_path(path: &str) -> bool {
-    path.starts_with("/assets/") || path.rsplit('/').next().is_some_and(|last| last.contains('.'))
+    path.starts_with("/assets/")
+        || path
+            .rsplit('/')
+            .next()
+            .is_some_and(|last| last.contains('.'))
 }
 
 /// The smallest form the client accepts: brotli, then gzip, then as is.

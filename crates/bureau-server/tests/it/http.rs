@@ -110,7 +110,10 @@ async fn responses_are_compressed_when_asked() {
 /// that copy must be the document the server describes itself with.
 #[test]
 fn the_web_apps_openapi_copy_is_current() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../web/src/api/openapi.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../web/src/api/openapi.json"
+    );
     let committed = std::fs::read_to_string(path).expect("web/src/api/openapi.json exists");
     let committed: serde_json::Value = serde_json::from_str(&committed).unwrap();
     let live: serde_json::Value = serde_json::from_str(&bureau_server::openapi_json()).unwrap();
