@@ -231,7 +231,11 @@ test('the keyboard reaches everything, and focus is always visible', { timeout: 
   await page.locator('.menu-btn').focus();
   await page.keyboard.press('Enter');
   await page.locator('.sidebar.open').waitFor();
-  assert.ok(await page.evaluate(() => document.activeElement?.closest('.sidebar') !== null), 'focus moves into the menu');
+  // The menu moves focus into itself once it has rendered open.
+  const focusMoved = await page
+    .waitForFunction(() => document.activeElement?.closest('.sidebar') !== null, null, { timeout: 3000 })
+    .then(() => true, () => false);
+  assert.ok(focusMoved, 'focus moves into the menu');
   await page.keyboard.press('Escape');
   await page.locator('.sidebar.open').waitFor({ state: 'detached' });
   camille.assertClean();

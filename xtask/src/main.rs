@@ -370,8 +370,14 @@ fn cargo() -> Command {
 }
 
 /// The workspace root: xtask's own folder is right under it.
+/// The workspace that asked. `cargo run` sets CARGO_MANIFEST_DIR for the
+/// process it starts, which names the right checkout even when a shared
+/// target folder holds an xtask built from another one.
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest
         .parent()
         .expect("xtask sits inside the workspace")
         .to_path_buf()

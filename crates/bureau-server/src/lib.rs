@@ -89,6 +89,13 @@ impl Server {
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+        // `--listen ...:0` picks a free port: links must name the real one.
+        let mut config = config;
+        if let (Some(base), Ok(bound)) =
+            (config.public_url.strip_suffix(":0"), listener.local_addr())
+        {
+            config.public_url = format!("{base}:{}", bound.port());
+        }
         let (shutdown, shutdown_rx) = watch::channel(false);
         let hub = realtime::Hub::start(ports.store.clone(), &ports.bus, shutdown_rx).await?;
         let state = AppState {

@@ -41,16 +41,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     .map_err(anyhow::Error::msg)?;
     let setup = server.state.accounts.open_setup().await?;
     let addr = server.local_addr();
-    println!(
-        "bureau is serving on {} (listening on {addr})",
-        config.public_url
-    );
-    println!(
-        "bureau sert sur {} (à l'écoute sur {addr})",
-        config.public_url
-    );
+    let public_url = &server.state.config.public_url;
+    println!("bureau is serving on {public_url} (listening on {addr})");
+    println!("bureau sert sur {public_url} (à l'écoute sur {addr})");
     if let Some(secret) = setup {
-        let link = format!("{}/setup#{secret}", config.public_url.trim_end_matches('/'));
+        let link = server.state.config.link("setup", &secret);
         println!("Create the first admin / Créez le premier administrateur: {link}");
     }
     tracing::info!(
