@@ -461,8 +461,9 @@ impl Accounts {
             && user.active
             && (change.role.is_some_and(|r| r != Role::Admin) || change.active == Some(false));
         if loses_admin && tx.active_admin_count().await? <= 1 {
-            return Err(Error::Conflict(
-                "this is the last active admin; make someone else admin first".into(),
+            return Err(Error::conflict(
+                "last_admin",
+                "this is the last active admin; make someone else admin first",
             ));
         }
         if let Some(role) = change.role.filter(|r| *r != user.role) {
@@ -661,8 +662,9 @@ impl Accounts {
             .use_invitation(invitation.id, user.id, time::now_ms())
             .await?
         {
-            return Err(Error::Conflict(
-                "this invitation link was used already".into(),
+            return Err(Error::conflict(
+                "invitation_used",
+                "this invitation link was used already",
             ));
         }
         audit(
@@ -699,9 +701,10 @@ impl Accounts {
         let name = rules::validate_label("name", name)?;
         let mut tx = self.ports.store.begin().await?;
         let group = tx.insert_group(&name).await.map_err(|e| match e {
-            bureau_store::StoreError::Conflict(_) => {
-                Error::Conflict(format!("a group named `{name}` exists already"))
-            }
+            bureau_store::StoreError::Conflict(_) => Error::conflict(
+                "group_exists",
+                format!("a group named `{name}` exists already"),
+            ),
             other => other.into(),
         })?;
         group_event(&mut tx, "group.created", group.id, json!({ "name": name })).await?;
@@ -881,9 +884,10 @@ async fn insert_account(
         })
         .await
         .map_err(|e| match e {
-            bureau_store::StoreError::Conflict(_) => {
-                Error::Conflict(format!("the name `{name}` is taken; choose another"))
-            }
+            bureau_store::StoreError::Conflict(_) => Error::conflict(
+                "name_taken",
+                format!("the name `{name}` is taken; choose another"),
+            ),
             other => other.into(),
         })?;
     user_event(tx, "user.created", &user).await?;

@@ -79,15 +79,16 @@ pub(crate) fn validate_note(note: &str) -> Result<String> {
 }
 
 pub(crate) fn check_open(invitation: &InvitationRecord, now: i64) -> Result<()> {
-    let closed = |why: &str| Err(Error::Conflict(format!("this invitation link {why}")));
+    let closed =
+        |code, why: &str| Err(Error::conflict(code, format!("this invitation link {why}")));
     if invitation.revoked_at.is_some() {
-        return closed("was withdrawn");
+        return closed("invitation_revoked", "was withdrawn");
     }
     if invitation.used_at.is_some() {
-        return closed("was used already");
+        return closed("invitation_used", "was used already");
     }
     if invitation.expires_at <= now {
-        return closed("has expired");
+        return closed("invitation_expired", "has expired");
     }
     Ok(())
 }

@@ -17,9 +17,10 @@ pub enum Error {
     /// The thing does not exist, or the person may not know it exists.
     #[error("{0}")]
     NotFound(String),
-    /// The request clashes with the current state (a name already taken).
-    #[error("{0}")]
-    Conflict(String),
+    /// The request clashes with the current state; `code` names the clash
+    /// (`name_taken`, `last_admin`, `invitation_used`, ...) for clients.
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
     /// Too many attempts; try again after this many seconds.
     #[error("too many attempts, try again in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
@@ -34,6 +35,13 @@ impl Error {
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Error {
         Error::Invalid {
             field,
+            message: message.into(),
+        }
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Error {
+        Error::Conflict {
+            code,
             message: message.into(),
         }
     }

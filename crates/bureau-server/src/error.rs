@@ -70,7 +70,7 @@ impl From<bureau_core::Error> for ApiError {
             E::Unauthenticated(m) => ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", m),
             E::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", m),
             E::NotFound(m) => ApiError::not_found(m),
-            E::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
+            E::Conflict { code, message } => ApiError::new(StatusCode::CONFLICT, code, message),
             E::RateLimited { retry_after_secs } => ApiError {
                 retry_after_secs: Some(retry_after_secs),
                 ..ApiError::new(

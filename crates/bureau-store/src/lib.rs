@@ -63,7 +63,7 @@ impl From<sqlx::Error> for StoreError {
 impl From<StoreError> for bureau_core::Error {
     fn from(err: StoreError) -> bureau_core::Error {
         match err {
-            StoreError::Conflict(what) => bureau_core::Error::Conflict(what),
+            StoreError::Conflict(what) => bureau_core::Error::conflict("conflict", what),
             other => bureau_core::Error::Internal(other.to_string()),
         }
     }

@@ -54,19 +54,11 @@ export function describe(t: Messages, error: unknown, context: Context = {}): Pr
   return { message: t.errors.unexpected, detail };
 }
 
-/** Which clash a 409 is. The server's own code says it when it has one
- * (`name_taken`, `invitation_used`…); today every 409 is `conflict`, and its
- * sentence tells them apart. */
+/** Which clash a 409 is, from the server's code (`name_taken`,
+ * `last_admin`, `group_exists`, `invitation_used`, `invitation_revoked`,
+ * `invitation_expired`); null for a plain `conflict`. */
 function conflictKind(error: ApiError): string | null {
-  if (error.code !== 'conflict') return error.code;
-  const text = error.serverMessage;
-  if (/name .* is taken/.test(text)) return 'name_taken';
-  if (/last active admin/.test(text)) return 'last_admin';
-  if (/group named/.test(text)) return 'group_exists';
-  if (/invitation link was withdrawn/.test(text)) return 'invitation_revoked';
-  if (/invitation link was used/.test(text)) return 'invitation_used';
-  if (/invitation link has expired/.test(text)) return 'invitation_expired';
-  return null;
+  return error.code === 'conflict' ? null : error.code;
 }
 
 function conflict(t: Messages, error: ApiError, context: Context, detail?: string): Problem {
