@@ -56,6 +56,26 @@ fn bureau_with(
     )
 }
 
+/// `bureau admin create-user` with the password on standard input.
+fn create_user(
+    data: &Path,
+    name: &str,
+    role: &str,
+    password: &str,
+    env: &[(&str, &str)],
+) -> (bool, String, String) {
+    let args = [
+        "admin",
+        "create-user",
+        "--name",
+        name,
+        "--role",
+        role,
+        "--password-stdin",
+    ];
+    bureau_with(data, &args, password, env)
+}
+
 /// A running `bureau serve` and the address it listens on.
 struct Serving {
     child: Child,
@@ -145,50 +165,14 @@ fn an_empty_office_prints_its_setup_link() {
 #[test]
 fn offline_admin_then_serve_backup_and_restore() {
     let data = temp_dir("office");
-    let (ok, _, err) = bureau(
-        &data,
-        &[
-            "admin",
-            "create-user",
-            "--name",
-            "root",
-            "--role",
-            "admin",
-            "--password-stdin",
-        ],
-        "a strong password\n",
-    );
+    let (ok, _, err) = create_user(&data, "root", "admin", "a strong password\n", &[]);
     assert!(ok, "{err}");
-    let (ok, _, err) = bureau(
-        &data,
-        &[
-            "admin",
-            "create-user",
-            "--name",
-            "root",
-            "--role",
-            "admin",
-            "--password-stdin",
-        ],
-        "a strong password\n",
-    );
+    let (ok, _, err) = create_user(&data, "root", "admin", "a strong password\n", &[]);
     assert!(
         !ok && err.contains("taken"),
         "a second account with the name is refused: {err}"
     );
-    let (ok, _, err) = bureau(
-        &data,
-        &[
-            "admin",
-            "create-user",
-            "--name",
-            "xy",
-            "--role",
-            "admin",
-            "--password-stdin",
-        ],
-        "short\n",
-    );
+    let (ok, _, err) = create_user(&data, "xy", "admin", "short\n", &[]);
     assert!(!ok && err.contains("8 to 256"), "{err}");
     let (ok, token, err) = bureau(&data, &["admin", "create-token", "--user", "root"], "");
     assert!(ok, "{err}");
@@ -272,20 +256,7 @@ fn two_processes_share_events() {
         ("BUREAU_BUS_NAMESPACE", namespace.as_str()),
     ];
     let data = temp_dir("two");
-    let (ok, _, err) = bureau_with(
-        &data,
-        &[
-            "admin",
-            "create-user",
-            "--name",
-            "ana",
-            "--role",
-            "member",
-            "--password-stdin",
-        ],
-        "a strong password",
-        &env,
-    );
+    let (ok, _, err) = create_user(&data, "ana", "member", "a strong password", &env);
     assert!(ok, "{err}");
     let (ok, token, err) =
         bureau_with(&data, &["admin", "create-token", "--user", "ana"], "", &env);
