@@ -8,7 +8,7 @@
 mod limiter;
 mod ports;
 mod rules;
-mod secrets;
+pub mod secrets;
 
 use bureau_core::{
     kinds, time, Credential, Error, GroupId, InvitationId, Locale, NewEvent, Principal, Result,

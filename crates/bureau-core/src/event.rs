@@ -1,4 +1,6 @@
-use crate::{Principal, Role, UserId};
+use std::collections::HashSet;
+
+use crate::{ChannelId, Principal, Role, UserId};
 
 /// Who may see an event. The one place that rule lives is [`Scope::visible_to`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -9,14 +11,68 @@ pub enum Scope {
     Admins,
     /// One person only: their sessions, tokens, own settings.
     User(UserId),
+    /// The members of one chat conversation: its messages, and everything
+    /// about a private channel or DM.
+    Channel(ChannelId),
+}
+
+/// Someone watching events: who they are and which conversations they are
+/// in, as of event `as_of`.
+#[derive(Clone, Debug)]
+pub struct Viewer {
+    pub principal: Principal,
+    pub channels: HashSet<ChannelId>,
+    pub as_of: i64,
+}
+
+impl Viewer {
+    /// Whether this viewer receives event `seq`, updating their membership
+    /// on the way: whoever joins sees the join and what follows; whoever
+    /// leaves sees the leave and nothing after.
+    pub fn receives(&mut self, seq: i64, scope: Scope, change: Option<&AccessChange>) -> bool {
+        let leaving = matches!(change, Some(AccessChange::ChannelLeft(..)));
+        if let Some(change) = change.filter(|_| !leaving) {
+            self.apply(seq, change);
+        }
+        let visible = scope.visible_to(self);
+        if let Some(change) = change.filter(|_| leaving) {
+            self.apply(seq, change);
+        }
+        visible
+    }
+
+    /// Applies a membership change carried by event `seq`, once: a change
+    /// already reflected in `channels` (older than `as_of`) is ignored, so
+    /// live fan-out and a replay may both offer it.
+    pub fn apply(&mut self, seq: i64, change: &AccessChange) {
+        if seq <= self.as_of {
+            return;
+        }
+        match change {
+            AccessChange::RoleChanged(user, role) if *user == self.principal.user_id => {
+                self.principal.role = *role;
+            }
+            AccessChange::ChannelJoined(channel, users)
+                if users.contains(&self.principal.user_id) =>
+            {
+                self.channels.insert(*channel);
+            }
+            AccessChange::ChannelLeft(channel, user) if *user == self.principal.user_id => {
+                self.channels.remove(channel);
+            }
+            _ => return,
+        }
+        self.as_of = seq;
+    }
 }
 
 impl Scope {
-    pub fn visible_to(self, who: &Principal) -> bool {
+    pub fn visible_to(self, who: &Viewer) -> bool {
         match self {
-            Scope::Members => who.role != Role::Guest,
-            Scope::Admins => who.role == Role::Admin,
-            Scope::User(id) => who.user_id == id,
+            Scope::Members => who.principal.role != Role::Guest,
+            Scope::Admins => who.principal.role == Role::Admin,
+            Scope::User(id) => who.principal.user_id == id,
+            Scope::Channel(id) => who.channels.contains(&id),
         }
     }
 
@@ -26,6 +82,7 @@ impl Scope {
             Scope::Members => ("members", None),
             Scope::Admins => ("admins", None),
             Scope::User(id) => ("user", Some(id.0)),
+            Scope::Channel(id) => ("channel", Some(id.0)),
         }
     }
 
@@ -34,6 +91,7 @@ impl Scope {
             ("members", _) => Some(Scope::Members),
             ("admins", _) => Some(Scope::Admins),
             ("user", Some(id)) => Some(Scope::User(UserId(id))),
+            ("channel", Some(id)) => Some(Scope::Channel(ChannelId(id))),
             _ => None,
         }
     }
@@ -81,26 +139,56 @@ pub mod kinds {
     pub const USER_UPDATED: &str = "user.updated";
     /// Session `data.id` ended: its connections end.
     pub const SESSION_REVOKED: &str = "session.revoked";
+    /// Conversation `data.channel.id` exists; `data.members` are in it.
+    pub const CHANNEL_CREATED: &str = "channel.created";
+    /// `data.user_id` joined conversation `data.channel.id`.
+    pub const MEMBER_ADDED: &str = "channel.member_added";
+    /// `data.user_id` left conversation `data.channel_id`.
+    pub const MEMBER_REMOVED: &str = "channel.member_removed";
 }
 
-/// What an event takes away from live connections, if anything.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What an event changes about who sees what, if anything.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AccessChange {
     UserDeactivated(UserId),
     SessionRevoked(crate::SessionId),
     RoleChanged(UserId, Role),
+    /// These people are now in the conversation: they see this event and
+    /// what follows.
+    ChannelJoined(ChannelId, Vec<UserId>),
+    /// This person left the conversation: they see this event, not what
+    /// follows.
+    ChannelLeft(ChannelId, UserId),
 }
 
 impl Event {
     pub fn access_change(&self) -> Option<AccessChange> {
-        let id = self.data.get("id").and_then(|v| v.as_i64())?;
+        let data = &self.data;
+        let int = |value: &serde_json::Value| value.as_i64();
         match self.kind.as_str() {
-            kinds::USER_DEACTIVATED => Some(AccessChange::UserDeactivated(UserId(id))),
-            kinds::SESSION_REVOKED => Some(AccessChange::SessionRevoked(crate::SessionId(id))),
+            kinds::USER_DEACTIVATED => Some(AccessChange::UserDeactivated(UserId(int(&data["id"])?))),
+            kinds::SESSION_REVOKED => Some(AccessChange::SessionRevoked(crate::SessionId(int(
+                &data["id"],
+            )?))),
             kinds::USER_UPDATED => {
-                let role = Role::parse(self.data.get("role")?.as_str()?)?;
-                Some(AccessChange::RoleChanged(UserId(id), role))
+                let role = Role::parse(data.get("role")?.as_str()?)?;
+                Some(AccessChange::RoleChanged(UserId(int(&data["id"])?), role))
             }
+            kinds::CHANNEL_CREATED => {
+                let members = data["members"].as_array()?;
+                Some(AccessChange::ChannelJoined(
+                    ChannelId(int(&data["channel"]["id"])?),
+                    members.iter().filter_map(int).map(UserId).collect(),
+                ))
+            }
+            kinds::MEMBER_ADDED => Some(AccessChange::ChannelJoined(
+                ChannelId(int(&data["channel"]["id"])?),
+                vec![UserId(int(&data["user_id"])?)],
+            )),
+            kinds::MEMBER_REMOVED => Some(AccessChange::ChannelLeft(
+                ChannelId(int(&data["channel_id"])?),
+                UserId(int(&data["user_id"])?),
+            )),
             _ => None,
         }
     }

@@ -25,4 +25,8 @@ id_type! {
     TokenId;
     /// One invitation link.
     InvitationId;
+    /// A chat conversation: a channel, an announcement channel or a DM.
+    ChannelId;
+    /// One chat message (a thread reply is a message too).
+    MessageId;
 }

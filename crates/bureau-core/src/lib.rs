@@ -12,6 +12,6 @@ mod principal;
 pub mod time;
 
 pub use error::{Error, Result};
-pub use event::{kinds, AccessChange, BusHeader, Event, NewEvent, Scope};
-pub use ids::{GroupId, InvitationId, SessionId, TokenId, UserId};
-pub use principal::{Credential, Locale, Principal, Role};
+pub use event::{kinds, AccessChange, BusHeader, Event, NewEvent, Scope, Viewer};
+pub use ids::{ChannelId, GroupId, InvitationId, MessageId, SessionId, TokenId, UserId};
+pub use principal::{ChannelKind, Credential, Locale, NotifyLevel, Principal, Role};

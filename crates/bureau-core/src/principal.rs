@@ -72,3 +72,60 @@ impl Principal {
         self.role == Role::Admin
     }
 }
+
+/// What kind of conversation a chat channel is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChannelKind {
+    /// Everyone in it may post.
+    Channel,
+    /// Only admins and the channel's posters may post: company-wide news.
+    Announcement,
+    /// A direct or group conversation between a fixed set of people.
+    Dm,
+}
+
+impl ChannelKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChannelKind::Channel => "channel",
+            ChannelKind::Announcement => "announcement",
+            ChannelKind::Dm => "dm",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ChannelKind> {
+        match text {
+            "channel" => Some(ChannelKind::Channel),
+            "announcement" => Some(ChannelKind::Announcement),
+            "dm" => Some(ChannelKind::Dm),
+            _ => None,
+        }
+    }
+}
+
+/// When a person is notified of a conversation's messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotifyLevel {
+    All,
+    Mentions,
+    Mute,
+}
+
+impl NotifyLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotifyLevel::All => "all",
+            NotifyLevel::Mentions => "mentions",
+            NotifyLevel::Mute => "mute",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<NotifyLevel> {
+        match text {
+            "all" => Some(NotifyLevel::All),
+            "mentions" => Some(NotifyLevel::Mentions),
+            "mute" => Some(NotifyLevel::Mute),
+            _ => None,
+        }
+    }
+}

@@ -61,6 +61,7 @@ impl ServerConfig {
 #[derive(Clone)]
 pub struct AppState {
     pub accounts: Arc<Accounts>,
+    pub chat: Arc<bureau_chat::Chat>,
     pub store: Store,
     pub hub: Arc<realtime::Hub>,
     pub metrics: Arc<metrics::Metrics>,
@@ -100,6 +101,7 @@ impl Server {
         let hub = realtime::Hub::start(ports.store.clone(), &ports.bus, shutdown_rx).await?;
         let state = AppState {
             store: ports.store.clone(),
+            chat: Arc::new(bureau_chat::Chat::new(ports.clone())),
             accounts: Arc::new(Accounts::new(ports)),
             hub,
             metrics: Arc::default(),
@@ -143,6 +145,7 @@ impl Server {
 fn api_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(api::accounts::router())
+        .merge(api::chat::router())
         .routes(routes!(realtime::events))
 }
 
@@ -176,6 +179,10 @@ fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", api)
         .route("/healthz", get(|| async { "ok" }))
+        .route(
+            "/hooks/{token}",
+            axum::routing::post(api::chat::incoming_webhook),
+        )
         .route("/metrics", get(metrics::render))
         .fallback(assets::serve)
         .layer(axum::middleware::from_fn_with_state(

@@ -19,7 +19,7 @@ use axum::extract::{State, WebSocketUpgrade};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
 use bureau_bus::{Bus, Delivery};
-use bureau_core::{AccessChange, BusHeader, Credential, Event, Principal, Scope};
+use bureau_core::{AccessChange, BusHeader, Credential, Event, Principal, Scope, Viewer};
 use bureau_store::Store;
 use serde::Deserialize;
 use tokio::sync::{mpsc, watch};
@@ -45,7 +45,7 @@ struct Outgoing {
 }
 
 struct Connection {
-    principal: Principal,
+    viewer: Viewer,
     queue: mpsc::Sender<Outgoing>,
     lagged: Arc<AtomicBool>,
 }
@@ -166,33 +166,35 @@ impl Hub {
         if self.dispatched.fetch_max(seq, Ordering::AcqRel) >= seq {
             return;
         }
-        if let Some(AccessChange::RoleChanged(user, role)) = change {
+        let offer = |connection: &Connection| {
+            let event = Outgoing {
+                seq,
+                json: json.clone(),
+            };
+            if connection.queue.try_send(event).is_err() {
+                connection.lagged.store(true, Ordering::Release);
+            }
+        };
+        if change.is_some() {
+            // Membership and roles change on the way: each viewer updates.
             let mut connections = self.connections.write().expect("hub lock");
             for connection in connections.values_mut() {
-                if connection.principal.user_id == user {
-                    connection.principal.role = role;
+                if connection.viewer.receives(seq, scope, change.as_ref()) {
+                    offer(connection);
                 }
             }
-        }
-        {
+        } else {
             let connections = self.connections.read().expect("hub lock");
             for connection in connections.values() {
-                if !scope.visible_to(&connection.principal) {
-                    continue;
-                }
-                let event = Outgoing {
-                    seq,
-                    json: json.clone(),
-                };
-                if connection.queue.try_send(event).is_err() {
-                    connection.lagged.store(true, Ordering::Release);
+                if scope.visible_to(&connection.viewer) {
+                    offer(connection);
                 }
             }
         }
-        let ended = |principal: &Principal| match change {
-            Some(AccessChange::UserDeactivated(user)) => principal.user_id == user,
+        let ended = |principal: &Principal| match &change {
+            Some(AccessChange::UserDeactivated(user)) => principal.user_id == *user,
             Some(AccessChange::SessionRevoked(session)) => {
-                principal.credential == Credential::Session(session)
+                principal.credential == Credential::Session(*session)
             }
             _ => false,
         };
@@ -203,19 +205,19 @@ impl Hub {
             // Dropping a connection's queue ends it once the queue drains, so
             // the event that ends access is the last thing it receives.
             let mut connections = self.connections.write().expect("hub lock");
-            connections.retain(|_, connection| !ended(&connection.principal));
+            connections.retain(|_, connection| !ended(&connection.viewer.principal));
         }
         self.fanout_time.record(started.elapsed());
     }
 
-    fn register(&self, principal: Principal) -> (u64, mpsc::Receiver<Outgoing>, Arc<AtomicBool>) {
+    fn register(&self, viewer: Viewer) -> (u64, mpsc::Receiver<Outgoing>, Arc<AtomicBool>) {
         let (queue, receiver) = mpsc::channel(QUEUE);
         let lagged = Arc::new(AtomicBool::new(false));
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         self.connections.write().expect("hub lock").insert(
             id,
             Connection {
-                principal,
+                viewer,
                 queue,
                 lagged: lagged.clone(),
             },
@@ -227,9 +229,20 @@ impl Hub {
         self.connections.write().expect("hub lock").remove(&id);
     }
 
-    fn principal_of(&self, id: u64) -> Option<Principal> {
+    fn viewer_of(&self, id: u64) -> Option<Viewer> {
         let connections = self.connections.read().expect("hub lock");
-        connections.get(&id).map(|c| c.principal.clone())
+        connections.get(&id).map(|c| c.viewer.clone())
+    }
+
+    /// Keeps whichever of the hub's and a replay's view of a connection has
+    /// seen the later access change.
+    fn merge_viewer(&self, id: u64, replayed: Viewer) {
+        let mut connections = self.connections.write().expect("hub lock");
+        if let Some(connection) = connections.get_mut(&id) {
+            if replayed.as_of > connection.viewer.as_of {
+                connection.viewer = replayed;
+            }
+        }
     }
 }
 
@@ -276,6 +289,7 @@ pub async fn events(
         ));
     }
     let hub = state.hub.clone();
+    let chat = state.chat.clone();
     let start = match query.since {
         Some(since) if since < 0 => {
             return Err(ApiError::bad_request(
@@ -293,7 +307,12 @@ pub async fn events(
         .read_buffer_size(4 * 1024)
         .on_upgrade(move |socket| async move {
             gauge.websockets.fetch_add(1, Ordering::Relaxed);
-            serve(hub, socket, auth.principal, start).await;
+            // Loaded after `start` was chosen, so it reflects at least every
+            // event before `start`; the replay applies the ones after.
+            match chat.viewer(&auth.principal).await {
+                Ok(viewer) => serve(hub, socket, viewer, start).await,
+                Err(err) => tracing::warn!(%err, "event socket could not load its viewer"),
+            }
             gauge.websockets.fetch_sub(1, Ordering::Relaxed);
         }))
 }
@@ -310,8 +329,8 @@ fn same_origin(headers: &HeaderMap, state: &AppState) -> bool {
         || origin == state.config.public_url.trim_end_matches('/')
 }
 
-async fn serve(hub: Arc<Hub>, mut socket: WebSocket, principal: Principal, start: i64) {
-    let (id, mut queue, lagged) = hub.register(principal.clone());
+async fn serve(hub: Arc<Hub>, mut socket: WebSocket, viewer: Viewer, start: i64) {
+    let (id, mut queue, lagged) = hub.register(viewer.clone());
     let mut cursor = start;
     let mut shutdown = hub.shutdown.clone();
     let result: Result<(), &'static str> = async {
@@ -327,7 +346,7 @@ async fn serve(hub: Arc<Hub>, mut socket: WebSocket, principal: Principal, start
             let resync = format!(r#"{{"kind":"resync","seq":{newest}}}"#);
             send(&mut socket, Message::Text(resync.into())).await?;
         }
-        replay(&hub, &mut socket, &principal, &mut cursor).await?;
+        replay(&hub, id, &mut socket, viewer, &mut cursor).await?;
         let ready = format!(r#"{{"kind":"ready","seq":{cursor}}}"#);
         send(&mut socket, Message::Text(ready.into())).await?;
         let mut heartbeat =
@@ -357,10 +376,10 @@ async fn serve(hub: Arc<Hub>, mut socket: WebSocket, principal: Principal, start
             }
             if lagged.swap(false, Ordering::AcqRel) {
                 // Events were dropped for this slow client: the Store has them.
-                let Some(current) = hub.principal_of(id) else {
+                let Some(current) = hub.viewer_of(id) else {
                     return Err("access ended");
                 };
-                replay(&hub, &mut socket, &current, &mut cursor).await?;
+                replay(&hub, id, &mut socket, current, &mut cursor).await?;
             }
         }
     }
@@ -379,11 +398,24 @@ async fn serve(hub: Arc<Hub>, mut socket: WebSocket, principal: Principal, start
     }
 }
 
-/// Sends the stored events after `cursor` that `principal` may see.
+/// Sends the stored events after `cursor` that the viewer may see, applying
+/// the access changes it meets on the way, then hands the viewer back.
 async fn replay(
     hub: &Hub,
+    id: u64,
     socket: &mut WebSocket,
-    principal: &Principal,
+    mut viewer: Viewer,
+    cursor: &mut i64,
+) -> Result<(), &'static str> {
+    let result = replay_pages(hub, socket, &mut viewer, cursor).await;
+    hub.merge_viewer(id, viewer);
+    result
+}
+
+async fn replay_pages(
+    hub: &Hub,
+    socket: &mut WebSocket,
+    viewer: &mut Viewer,
     cursor: &mut i64,
 ) -> Result<(), &'static str> {
     for _ in 0..MAX_PAGES {
@@ -395,8 +427,10 @@ async fn replay(
         let Some(newest) = events.last().map(|e| e.seq) else {
             return Ok(());
         };
-        for event in events.iter().filter(|e| e.scope.visible_to(principal)) {
-            send(socket, Message::Text(event.to_json().into())).await?;
+        for event in &events {
+            if viewer.receives(event.seq, event.scope, event.access_change().as_ref()) {
+                send(socket, Message::Text(event.to_json().into())).await?;
+            }
         }
         *cursor = newest;
     }

@@ -651,11 +651,11 @@ where
     row.as_ref().map(user_from_row).transpose()
 }
 
-fn corrupt(what: &str, value: &str) -> StoreError {
+pub(crate) fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Other(format!("stored {what} `{value}` is not valid"))
 }
 
-fn user_from_row(row: &AnyRow) -> Result<UserRecord> {
+pub(crate) fn user_from_row(row: &AnyRow) -> Result<UserRecord> {
     let locale: String = row.try_get("locale")?;
     let role: String = row.try_get("role")?;
     Ok(UserRecord {

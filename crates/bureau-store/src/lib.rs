@@ -11,6 +11,7 @@
 
 mod accounts;
 mod blobs;
+mod chat;
 mod events;
 mod migrate;
 #[cfg(feature = "testing")]
@@ -27,6 +28,10 @@ pub use accounts::{
     UserRecord,
 };
 pub use blobs::{BlobId, Blobs};
+pub use chat::{
+    AttachmentRecord, ChannelRecord, MemberRecord, MessageRecord, NewChannel, NewMessage, Page,
+    SidebarEntry, WebhookRecord,
+};
 
 /// Which database a [`Store`] talks to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -4,15 +4,27 @@ use sqlx::Executor;
 
 use crate::{Backend, Result, Store};
 
-const SQLITE: &[(&str, &str)] = &[(
-    "0001_foundation",
-    include_str!("../migrations/sqlite/0001_foundation.sql"),
-)];
+const SQLITE: &[(&str, &str)] = &[
+    (
+        "0001_foundation",
+        include_str!("../migrations/sqlite/0001_foundation.sql"),
+    ),
+    (
+        "0002_chat",
+        include_str!("../migrations/sqlite/0002_chat.sql"),
+    ),
+];
 
-const POSTGRES: &[(&str, &str)] = &[(
-    "0001_foundation",
-    include_str!("../migrations/postgres/0001_foundation.sql"),
-)];
+const POSTGRES: &[(&str, &str)] = &[
+    (
+        "0001_foundation",
+        include_str!("../migrations/postgres/0001_foundation.sql"),
+    ),
+    (
+        "0002_chat",
+        include_str!("../migrations/postgres/0002_chat.sql"),
+    ),
+];
 
 pub(crate) async fn apply(store: &Store) -> Result<()> {
     let migrations = match store.backend {

@@ -12,10 +12,10 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::support::{Api, Office};
 
-type Socket =
+pub type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn connect(api: &Api, since: Option<i64>) -> Socket {
+pub async fn connect(api: &Api, since: Option<i64>) -> Socket {
     try_connect(api, since, None)
         .await
         .expect("the WebSocket opens")
@@ -51,7 +51,7 @@ async fn try_connect(
 }
 
 /// The next text frame as JSON; `None` when the server closed the socket.
-async fn next(socket: &mut Socket) -> Option<Value> {
+pub async fn next(socket: &mut Socket) -> Option<Value> {
     loop {
         let frame = tokio::time::timeout(Duration::from_secs(10), socket.next())
             .await
@@ -65,7 +65,7 @@ async fn next(socket: &mut Socket) -> Option<Value> {
 }
 
 /// Frames up to and including `ready`, returning the events and its seq.
-async fn until_ready(socket: &mut Socket) -> (Vec<Value>, i64) {
+pub async fn until_ready(socket: &mut Socket) -> (Vec<Value>, i64) {
     let mut events = Vec::new();
     loop {
         let frame = next(socket).await.expect("the socket stays open");
@@ -76,7 +76,7 @@ async fn until_ready(socket: &mut Socket) -> (Vec<Value>, i64) {
     }
 }
 
-fn kinds(events: &[Value]) -> Vec<&str> {
+pub fn kinds(events: &[Value]) -> Vec<&str> {
     events.iter().map(|e| e["kind"].as_str().unwrap()).collect()
 }
 

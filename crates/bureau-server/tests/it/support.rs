@@ -165,6 +165,27 @@ impl Api {
         request.send().await.expect("the server answers")
     }
 
+    /// Posts raw bytes with a content type, as an upload.
+    pub async fn http_post_bytes(
+        &self,
+        path: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("content-type", content_type)
+            .body(bytes);
+        if let Some(cookie) = &self.cookie {
+            request = request.header("cookie", format!("bureau_session={cookie}"));
+        }
+        if let Some(csrf) = &self.csrf {
+            request = request.header("x-csrf-token", csrf);
+        }
+        request.send().await.expect("the server answers")
+    }
+
     pub async fn call(
         &self,
         method: Method,
@@ -232,4 +253,14 @@ pub fn error_code(status: StatusCode, body: &Value, expected: StatusCode) -> Str
         "{body}"
     );
     error["code"].as_str().unwrap().to_string()
+}
+
+/// A fresh office on each backend this machine has: SQLite always,
+/// PostgreSQL when `BUREAU_TEST_POSTGRES` is set (CI requires it).
+pub async fn offices(label: &str) -> Vec<Office> {
+    let mut offices = vec![Office::start().await];
+    if let Some(url) = testing::postgres_url(label).await {
+        offices.push(Office::start_on(&url, Bus::local(label)).await);
+    }
+    offices
 }
