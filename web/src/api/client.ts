@@ -106,6 +106,13 @@ export async function putBytes(path: '/me/avatar', blob: Blob): Promise<User> {
   return (await decode(response)) as User;
 }
 
+/** Uploads a file for a chat message about to be posted. */
+export async function uploadFile(channel: number, file: File): Promise<Schemas['AttachmentView']> {
+  const url = `${API}/channels/${channel}/files?name=${encodeURIComponent(file.name)}`;
+  const response = await send('POST', url, file, file.type || 'application/octet-stream');
+  return (await decode(response)) as Schemas['AttachmentView'];
+}
+
 async function send(method: string, url: string, body: BodyInit | undefined, type: string | undefined, retried = false): Promise<Response> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (type) headers['Content-Type'] = type;

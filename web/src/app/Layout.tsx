@@ -77,7 +77,7 @@ function Sidebar({ open, onClose }: { open: boolean; onClose: () => void }) {
   }, [open]);
   const office: NavItem[] = [
     { href: '/', icon: 'home', label: t.nav.home },
-    { href: '/chat', icon: 'chat', label: t.nav.chat, soon: true },
+    { href: '/chat', icon: 'chat', label: t.nav.chat },
     { href: '/meetings', icon: 'meetings', label: t.nav.meetings, soon: true },
     { href: '/docs', icon: 'docs', label: t.nav.docs, soon: true },
     { href: '/files', icon: 'files', label: t.nav.files, soon: true },

@@ -6,6 +6,8 @@ import { api, ApiError, setCsrfToken, whenUnauthenticated, type Me, type User } 
 import { locale, setLocale } from '../i18n';
 import { clearResources, gateReadsOn, invalidate, invalidateAll, patch } from '../lib/resource';
 import { Store } from '../lib/store';
+import { applyChatEvent, forget as forgetChat, resync as resyncChat } from '../chat/state';
+import { startChatNotifications } from '../chat/notify';
 import { connect, disconnect, type ServerEvent } from '../realtime/events';
 import { clearToasts } from '../ui/Toast';
 import { navigate, place } from './router';
@@ -56,6 +58,9 @@ export async function boot(): Promise<void> {
 /** A login, setup or invitation answered with the new session. */
 export function signedIn(current: Me): void {
   clearResources();
+  forgetChat();
+  stopChatNotifications();
+  stopChatNotifications = startChatNotifications();
   setCsrfToken(current.csrf_token);
   me.set(current.user);
   setLocale(current.user.locale);
@@ -64,7 +69,10 @@ export function signedIn(current: Me): void {
     ready({ first, reload }) {
       releaseGate();
       if (first || reload) void refreshMe();
-      if (reload) invalidateAll();
+      if (reload) {
+        invalidateAll();
+        resyncChat();
+      }
       if (!first) void checkForNewVersion();
     },
     event: applyEvent,
@@ -98,6 +106,8 @@ export async function logout(): Promise<void> {
 export function end(notice: Notice): void {
   disconnect();
   clearResources();
+  forgetChat();
+  stopChatNotifications();
   clearToasts();
   setCsrfToken(null);
   me.set(null);
@@ -155,7 +165,10 @@ export function bumpAvatar(id: number): void {
   avatarVersions.update((versions) => ({ ...versions, [id]: (versions[id] ?? 0) + 1 }));
 }
 
+let stopChatNotifications: () => void = () => {};
+
 function applyEvent(event: ServerEvent): void {
+  applyChatEvent(event);
   const data = event.data;
   const id = typeof data.id === 'number' ? data.id : undefined;
   switch (event.kind) {
