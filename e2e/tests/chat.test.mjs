@@ -162,6 +162,25 @@ test('markup and scripts in messages stay text', { timeout: 30_000 }, async () =
   assert.equal(await page.evaluate(() => window.__owned), undefined);
 });
 
+test('search finds word forms and opens the message where it was said', { timeout: 60_000 }, async () => {
+  const { page } = camille;
+  await page.getByRole('searchbox', { name: 'Search' }).fill('questions plt-3699');
+  await page.getByRole('searchbox', { name: 'Search' }).press('Enter');
+  await page.getByRole('heading', { name: 'Search' }).waitFor();
+  const result = page.locator('.search-result', { hasText: 'I have a question about' });
+  await result.waitFor();
+  const marks = await result.locator('mark').allTextContents();
+  assert.deepEqual(marks, ['question', 'PLT', '3699']);
+  const failures = await capture(page, 'chat-search', 'en');
+  assert.deepEqual(failures, [], failures.join('\n\n'));
+  await result.click();
+  await page.locator('.message.highlighted', { hasText: 'PLT-3699' }).waitFor();
+  // Direct messages are searchable by the people in them; "booked" also
+  // finds "book", its English stem.
+  const booked = await leaApi.get(`/search?q=${encodeURIComponent('booked room')}`);
+  assert.deepEqual(booked.map((hit) => hit.message.text).sort(), ['@lea can you book the room?', 'Booked: room 2']);
+});
+
 test('chat screens in English and French pass the accessibility audit', { timeout: 90_000 }, async () => {
   const { page } = lea;
   await page.locator('.conversation', { hasText: 'équipe-lyon' }).click();

@@ -7,6 +7,7 @@
 
 mod events;
 mod rules;
+mod search;
 
 use bureau_accounts::{secrets, Ports};
 use bureau_core::{
@@ -20,6 +21,7 @@ use bureau_store::{
 
 pub use events::{channel_json, message_json};
 pub use rules::{MAX_ATTACHMENT_BYTES, MAX_DM_PEOPLE, MAX_MESSAGE_CHARS};
+pub use search::{parse_query, SearchHit, SearchQuery, MAX_RESULTS};
 
 /// A new channel, as its creator describes it.
 pub struct ChannelSpec<'a> {
@@ -59,11 +61,21 @@ pub struct Upload<'a> {
 
 pub struct Chat {
     ports: Ports,
+    search: std::sync::Arc<bureau_search::Index>,
+    /// The event sequence number the search index reflects.
+    indexed: tokio::sync::watch::Sender<i64>,
 }
 
 impl Chat {
-    pub fn new(ports: Ports) -> Chat {
-        Chat { ports }
+    /// Chat over the ports and a search index; [`Chat::follow_events`]
+    /// keeps the index current.
+    pub fn new(ports: Ports, search: bureau_search::Index) -> Chat {
+        let seq = search.indexed_seq();
+        Chat {
+            ports,
+            search: std::sync::Arc::new(search),
+            indexed: tokio::sync::watch::channel(seq).0,
+        }
     }
 
     // ---- who sees what -------------------------------------------------

@@ -43,6 +43,8 @@ pub struct ServerConfig {
     pub listen: SocketAddr,
     /// The address people reach bureau at, for links (setup, invitations).
     pub public_url: String,
+    /// Where the search index lives; `None` keeps it in memory (tests).
+    pub search_dir: Option<std::path::PathBuf>,
 }
 
 impl ServerConfig {
@@ -99,9 +101,13 @@ impl Server {
         }
         let (shutdown, shutdown_rx) = watch::channel(false);
         let hub = realtime::Hub::start(ports.store.clone(), &ports.bus, shutdown_rx).await?;
+        let index = bureau_search::Index::open(config.search_dir.as_deref())
+            .map_err(|e| e.to_string())?;
+        let chat = Arc::new(bureau_chat::Chat::new(ports.clone(), index));
+        tokio::spawn(chat.clone().follow_events());
         let state = AppState {
             store: ports.store.clone(),
-            chat: Arc::new(bureau_chat::Chat::new(ports.clone())),
+            chat,
             accounts: Arc::new(Accounts::new(ports)),
             hub,
             metrics: Arc::default(),

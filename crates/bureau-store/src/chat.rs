@@ -142,6 +142,12 @@ impl Store {
         row.as_ref().map(channel_from_row).transpose()
     }
 
+    pub async fn channel_by_name(&self, name: &str) -> Result<Option<ChannelRecord>> {
+        let sql = format!("SELECT {CHANNEL_COLUMNS} FROM channels c WHERE c.name = $1");
+        let row = sqlx::query(&sql).bind(name).fetch_optional(&self.read).await?;
+        row.as_ref().map(channel_from_row).transpose()
+    }
+
     pub async fn dm_by_key(&self, key: &str) -> Result<Option<ChannelRecord>> {
         let sql = format!("SELECT {CHANNEL_COLUMNS} FROM channels c WHERE c.dm_key = $1");
         let row = sqlx::query(&sql).bind(key).fetch_optional(&self.read).await?;

@@ -56,6 +56,8 @@ enum Command {
     },
     /// Prints the OpenAPI document of the HTTP API.
     Openapi,
+    /// Rebuilds the search index from the database. Stop bureau first.
+    Reindex,
     /// Restores a snapshot made by `bureau backup` into the data folder.
     /// Stop bureau first.
     Restore {
@@ -118,6 +120,7 @@ fn main() -> anyhow::Result<()> {
             }
             Command::Backup { to } => ops::backup(config, &to).await,
             Command::Restore { from } => ops::restore(config, &from).await,
+            Command::Reindex => ops::reindex(config).await,
             Command::Openapi => unreachable!("answered before the runtime starts"),
         }
     })

@@ -12,6 +12,10 @@ use bureau_store::{Blobs, Store};
 
 use crate::config::Config;
 
+/// The search index's folder in the data folder: a projection that
+/// `bureau reindex` rebuilds.
+const SEARCH_DIR: &str = "search";
+
 /// Opens the Store, Bus and Blobs that the configuration names.
 async fn open_ports(config: &Config) -> anyhow::Result<Ports> {
     std::fs::create_dir_all(&config.data_dir)
@@ -34,6 +38,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         ServerConfig {
             listen: config.listen,
             public_url: config.public_url.clone(),
+            search_dir: Some(config.data_dir.join(SEARCH_DIR)),
         },
         ports,
     )
@@ -82,6 +87,18 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// Rebuilds the search index from the database. Stop bureau first: the
+/// index has one writer.
+pub async fn reindex(config: Config) -> anyhow::Result<()> {
+    let ports = open_ports(&config).await?;
+    let index = bureau_search::Index::open(Some(&config.data_dir.join(SEARCH_DIR)))
+        .context("opening the search index (is bureau still running?)")?;
+    let chat = bureau_chat::Chat::new(ports, index);
+    let count = chat.rebuild_index().await?;
+    println!("the search index holds {count} messages");
+    Ok(())
 }
 
 pub async fn create_user(
@@ -209,6 +226,8 @@ pub async fn restore(config: Config, from: &Path) -> anyhow::Result<()> {
             }
         }
         std::fs::remove_dir_all(&staging)?;
+        // The search index described the old database; bureau rebuilds it.
+        let _ = std::fs::remove_dir_all(data_dir.join(SEARCH_DIR));
         Ok(())
     })
     .await??;

@@ -9,6 +9,7 @@ import { Setup } from '../accounts/Setup';
 import { Tokens } from '../accounts/Tokens';
 import type { AdminSection } from '../admin/Admin';
 import { Chat } from '../chat/Chat';
+import { SearchResults } from '../chat/SearchResults';
 import { Docs } from '../docs/Docs';
 import { Files } from '../files/Files';
 import { lazy } from '../lib/lazy';
@@ -35,6 +36,7 @@ function screenFor(path: string): { screen: VNode } | { redirect: string } | nul
     '/settings/password': Password,
     '/settings/sessions': Sessions,
     '/settings/tokens': Tokens,
+    '/search': SearchResults,
   };
   const Page = pages[path];
   if (Page) return { screen: <Page key={path} /> };

@@ -9,7 +9,7 @@ import { ConfirmHost } from '../ui/Dialog';
 import { Icon, Logo, type IconName } from '../ui/icons';
 import { ToastHost } from '../ui/Toast';
 import { updateReady } from './pwa';
-import { usePlace } from './router';
+import { navigate, usePlace } from './router';
 import { logout, me } from './session';
 
 /** The signed-in frame: the sidebar with the office's sections, the top bar
@@ -206,9 +206,12 @@ function UpdateBanner() {
  * box says so instead of pretending. */
 function Search() {
   const t = useT();
-  const [query, setQuery] = useState('');
-  const [open, setOpen] = useState(false);
+  const { path, search } = usePlace();
+  const [query, setQuery] = useState(() => (path === '/search' ? new URLSearchParams(search).get('q') ?? '' : ''));
   const input = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (path === '/search') setQuery(new URLSearchParams(search).get('q') ?? '');
+  }, [path, search]);
   useEffect(() => {
     const focus = (e: KeyboardEvent) => {
       const target = e.target as HTMLElement;
@@ -227,10 +230,7 @@ function Search() {
       role="search"
       onSubmit={(e) => {
         e.preventDefault();
-        setOpen(true);
-      }}
-      onFocusOut={(e) => {
-        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setOpen(false);
+        if (query.trim()) navigate(`/search?q=${encodeURIComponent(query.trim())}`);
       }}
     >
       <label for="global-search" class="visually-hidden">
@@ -244,21 +244,15 @@ function Search() {
         value={query}
         placeholder={t.search.placeholder}
         autocomplete="off"
-        aria-describedby="search-coming"
+        aria-describedby="search-help"
         onInput={(e) => setQuery(e.currentTarget.value)}
-        onFocus={() => setOpen(true)}
-        onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}
       />
+      <span id="search-help" class="visually-hidden">
+        {t.search.help}
+      </span>
       <kbd class="search-key" aria-hidden="true">
         /
       </kbd>
-      <div id="search-coming" class={`popover search-popover ${open ? '' : 'hidden'}`}>
-        <Icon name="sparkle" />
-        <div>
-          <p class="popover-title">{t.search.comingTitle}</p>
-          <p>{query.trim() ? t.search.noResultsYet(query.trim()) : t.search.comingBody}</p>
-        </div>
-      </div>
     </form>
   );
 }

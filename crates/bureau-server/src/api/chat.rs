@@ -39,6 +39,55 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(react, unreact))
         .routes(routes!(webhooks, create_webhook))
         .routes(routes!(revoke_webhook))
+        .routes(routes!(search))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SearchQueryParams {
+    /// Words (French and English forms, starts of words, codes like
+    /// PLT-3699) and filters: `in:#channel`, `from:@name`,
+    /// `before:YYYY-MM-DD`, `after:YYYY-MM-DD`, `on:YYYY-MM-DD`, `has:file`.
+    pub q: String,
+    /// 1 to 100; 20 when absent.
+    pub limit: Option<usize>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SearchResultView {
+    pub message: MessageView,
+    pub channel: ChannelView,
+    /// Where the searched words are in `message.text`, as `[start, end)`
+    /// pairs of UTF-16 offsets (JavaScript string indices).
+    pub highlights: Vec<[usize; 2]>,
+}
+
+/// Searches the messages the person may read, best first.
+#[utoipa::path(get, path = "/search", tag = "chat", params(SearchQueryParams),
+    responses((status = 200, body = Vec<SearchResultView>), (status = 422, body = ErrorBody)))]
+async fn search(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(query): Query<SearchQueryParams>,
+) -> ApiResult<Reply<Vec<SearchResultView>>> {
+    let hits = state
+        .chat
+        .search(&auth.principal, &query.q, query.limit.unwrap_or(20))
+        .await?;
+    let utf16 = |text: &str, byte: usize| text[..byte].encode_utf16().count();
+    Ok(Reply(
+        hits.iter()
+            .map(|hit| SearchResultView {
+                message: MessageView::from(&hit.message),
+                channel: ChannelView::from(&hit.channel),
+                highlights: hit
+                    .highlights
+                    .iter()
+                    .map(|(a, b)| [utf16(&hit.message.text, *a), utf16(&hit.message.text, *b)])
+                    .collect(),
+            })
+            .collect(),
+    ))
 }
 
 /// The person's conversations, with unread and mention counts.

@@ -662,3 +662,83 @@ async fn a_message_crosses_nodes() {
     first.stop().await;
     second.stop().await;
 }
+
+async fn search(api: &Api, q: &str) -> Vec<String> {
+    let url = format!("/api/v1/search?q={}", urlencode(q));
+    let (status, body) = api.get(&url).await;
+    assert_eq!(status, StatusCode::OK, "{q}: {body}");
+    body.as_array()
+        .unwrap()
+        .iter()
+        .map(|hit| hit["message"]["text"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn search_finds_word_forms_codes_and_only_what_one_may_read() {
+    for office in offices("chat_search").await {
+        let alice = office.person("alice", Role::Member).await;
+        let bob = office.person("bob", Role::Member).await;
+        let guest = office.person("client", Role::Guest).await;
+        let general = channel(&alice, "general", false).await;
+        let secret = channel(&alice, "direction", true).await;
+        let bob_id = bob.my_id().await;
+        add(&bob, general, bob_id).await;
+        say(&alice, general, "Le télétravail commence lundi pour toute l'équipe").await;
+        say(&bob, general, "Incident PLT-3699: the payroll export is fixed").await;
+        say(&alice, general, "We are working from home on Fridays").await;
+        say(&alice, secret, "Télétravail : budget confidentiel").await;
+
+        // Word forms, starts of words, accents, codes.
+        assert_eq!(search(&bob, "télétravaillons").await, ["Le télétravail commence lundi pour toute l'équipe"]);
+        assert_eq!(search(&bob, "teletrav").await.len(), 1);
+        assert_eq!(search(&bob, "works").await, ["We are working from home on Fridays"]);
+        assert_eq!(search(&bob, "PLT-3699").await.len(), 1);
+        // Only what the searcher may read: Alice finds the private one too.
+        assert_eq!(search(&alice, "télétravail").await.len(), 2);
+        assert_eq!(search(&bob, "confidentiel").await, Vec::<String>::new());
+        assert_eq!(search(&guest, "télétravail").await, Vec::<String>::new());
+
+        // Filters.
+        assert_eq!(search(&alice, "télétravail in:#direction").await, ["Télétravail : budget confidentiel"]);
+        assert_eq!(search(&alice, "from:@bob").await.len(), 1);
+        assert_eq!(search(&alice, "télétravail from:@bob").await.len(), 0);
+        assert_eq!(search(&alice, "lundi before:2000-01-01").await.len(), 0);
+        assert_eq!(search(&alice, "lundi after:2000-01-01").await.len(), 1);
+        assert_eq!(search(&alice, "lundi has:file").await.len(), 0);
+
+        // Highlights point at the words, in JavaScript string offsets.
+        let (_, body) = bob.get(&format!("/api/v1/search?q={}", urlencode("télétravaillons"))).await;
+        let text = body[0]["message"]["text"].as_str().unwrap();
+        let [start, end] = [body[0]["highlights"][0][0].as_u64().unwrap() as usize, body[0]["highlights"][0][1].as_u64().unwrap() as usize];
+        let utf16: Vec<u16> = text.encode_utf16().collect();
+        assert_eq!(String::from_utf16(&utf16[start..end]).unwrap(), "télétravail");
+
+        // Edits and deletions reach the index.
+        let id = say(&bob, general, "draft about quarterly numbers").await["id"].as_i64().unwrap();
+        assert_eq!(search(&bob, "quarterly").await.len(), 1);
+        bob.patch(&format!("/api/v1/messages/{id}"), json!({ "text": "final about yearly numbers" })).await;
+        assert_eq!(search(&bob, "quarterly").await.len(), 0);
+        assert_eq!(search(&bob, "yearly").await.len(), 1);
+        bob.delete(&format!("/api/v1/messages/{id}")).await;
+        assert_eq!(search(&bob, "yearly").await.len(), 0);
+
+        // Malformed searches are refused with a sentence.
+        for bad in ["", "before:yesterday", "has:link", "in:#nowhere", "in:#direction", "from:@nobody"] {
+            let (status, body) = bob.get(&format!("/api/v1/search?q={}", urlencode(bad))).await;
+            error_code(status, &body, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        let (status, body) = bob.get("/api/v1/search?q=x&limit=1000").await;
+        error_code(status, &body, StatusCode::UNPROCESSABLE_ENTITY);
+        office.stop().await;
+    }
+}

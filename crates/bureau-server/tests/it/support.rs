@@ -32,6 +32,7 @@ impl Office {
             ServerConfig {
                 listen: "127.0.0.1:0".parse().unwrap(),
                 public_url: "http://bureau.test".into(),
+                search_dir: None,
             },
             Ports { store, bus, blobs },
         )
