@@ -92,6 +92,7 @@ fn test() -> Result {
     }
 
     drop_stale_test_schemas();
+    ensure_test_packages()?;
 
     header("Running the workspace's tests (cargo test --release --workspace --no-fail-fast)");
     run_command(
@@ -107,7 +108,6 @@ fn test() -> Result {
         return Ok(());
     }
     header("Preparing the browser tests (e2e/)");
-    ensure_chromium()?;
     npm_install(&e2e)?;
     web()?;
     build_release(&["bureau"])?;
@@ -265,18 +265,37 @@ fn accepts_connections(address: SocketAddr) -> bool {
     TcpStream::connect_timeout(&address, Duration::from_millis(500)).is_ok()
 }
 
-fn ensure_chromium() -> Result {
-    if Path::new(CHROMIUM).exists() {
+/// Debian packages the tests drive, each found by a file it installs.
+const TEST_PACKAGES: &[(&str, &str, &str)] = &[
+    (CHROMIUM, "chromium", "the browser tests need Debian's Chromium"),
+    (
+        "/usr/lib/python3/dist-packages/aiosmtpd",
+        "python3-aiosmtpd",
+        "the email tests need an SMTP server to receive mail (Python's aiosmtpd)",
+    ),
+];
+
+/// Installs the Debian packages the tests need, as root; otherwise names
+/// the ones missing.
+fn ensure_test_packages() -> Result {
+    let missing: Vec<_> = TEST_PACKAGES
+        .iter()
+        .filter(|(path, _, _)| !Path::new(path).exists())
+        .collect();
+    if missing.is_empty() {
         return Ok(());
     }
     if !is_root() {
-        return Err(format!(
-            "the browser tests need Debian's Chromium at {CHROMIUM}: install it with `apt-get install chromium` as root."
-        ));
+        let needs: Vec<String> = missing
+            .iter()
+            .map(|(_, package, why)| format!("{why}: install it with `apt-get install {package}` as root"))
+            .collect();
+        return Err(format!("{}.", needs.join("; ")));
     }
-    header("Installing Debian's Chromium for the browser tests");
+    let packages: Vec<&str> = missing.iter().map(|(_, package, _)| *package).collect();
+    header(&format!("Installing Debian packages for the tests: {}", packages.join(", ")));
     run_command(Command::new("apt-get").arg("update"))?;
-    run_command(Command::new("apt-get").args(["install", "-y", "chromium"]))
+    run_command(Command::new("apt-get").args(["install", "-y"]).args(&packages))
 }
 
 fn is_root() -> bool {

@@ -5,6 +5,7 @@
 //! may read a conversation is decided in one place, [`Chat::readable`]; who
 //! may post, in [`Chat::postable`]. Every other method goes through them.
 
+mod digest;
 mod events;
 mod rules;
 mod search;
@@ -19,6 +20,7 @@ use bureau_store::{
     SidebarEntry, Tx, UserRecord, WebhookRecord,
 };
 
+pub use digest::DigestConfig;
 pub use events::{channel_json, message_json};
 pub use rules::{MAX_ATTACHMENT_BYTES, MAX_DM_PEOPLE, MAX_MESSAGE_CHARS};
 pub use search::{parse_query, SearchHit, SearchQuery, MAX_RESULTS};

@@ -45,6 +45,28 @@ pub struct ServerConfig {
     pub public_url: String,
     /// Where the search index lives; `None` keeps it in memory (tests).
     pub search_dir: Option<std::path::PathBuf>,
+    /// Email for people away; `None` sends none.
+    pub mail: Option<MailSettings>,
+}
+
+/// The SMTP server and how patient the digests are.
+#[derive(Clone)]
+pub struct MailSettings {
+    /// May hold a password: never printed.
+    pub smtp_url: String,
+    pub from: String,
+    pub unread_for: Duration,
+    pub every: Duration,
+}
+
+impl std::fmt::Debug for MailSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailSettings")
+            .field("smtp_url", &"[redacted]")
+            .field("from", &self.from)
+            .field("unread_for", &self.unread_for)
+            .finish()
+    }
 }
 
 impl ServerConfig {
@@ -105,6 +127,13 @@ impl Server {
             .map_err(|e| e.to_string())?;
         let chat = Arc::new(bureau_chat::Chat::new(ports.clone(), index));
         tokio::spawn(chat.clone().follow_events());
+        if let Some(mail) = &config.mail {
+            let mailer = bureau_mail::Mailer::new(&mail.smtp_url, &mail.from).map_err(|e| e.to_string())?;
+            let mut digest = bureau_chat::DigestConfig::with_public_url(config.public_url.clone());
+            digest.unread_for = mail.unread_for;
+            digest.every = mail.every;
+            tokio::spawn(chat.clone().mail_digests(mailer, digest));
+        }
         let state = AppState {
             store: ports.store.clone(),
             chat,

@@ -125,6 +125,22 @@ pub struct WebhookRecord {
     pub created_at: i64,
 }
 
+/// A message someone has not read and may be emailed about.
+#[derive(Clone, Debug)]
+pub struct PendingNotice {
+    pub user_id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub locale: bureau_core::Locale,
+    pub message_id: MessageId,
+    pub channel_id: ChannelId,
+    pub channel_kind: ChannelKind,
+    pub channel_name: Option<String>,
+    pub author_name: String,
+    pub via: Option<String>,
+    pub text: String,
+}
+
 const CHANNEL_COLUMNS: &str = "c.id, c.kind, c.name, c.private, c.topic, c.purpose, c.created_by, \
      c.created_at, c.archived_at, c.last_message_id, c.last_message_at, \
      (SELECT COUNT(*) FROM channel_members n WHERE n.channel_id = c.id) AS member_count";
@@ -351,6 +367,60 @@ impl Store {
         Ok(messages)
     }
 
+    /// Mentions and direct messages that stayed unread since before
+    /// `unread_since`, written after `not_before`, for people with an email
+    /// address who were not emailed after `quiet_since`; by person, then
+    /// message. Muted conversations are left out.
+    pub async fn pending_notices(
+        &self,
+        unread_since: i64,
+        not_before: i64,
+        quiet_since: i64,
+    ) -> Result<Vec<PendingNotice>> {
+        let rows = sqlx::query(
+            "SELECT m.user_id, u.email, u.display_name, u.locale, x.id AS message_id, x.channel_id, \
+                    c.kind, c.name AS channel_name, a.display_name AS author_name, x.via, x.text \
+             FROM messages x \
+             JOIN channels c ON c.id = x.channel_id \
+             JOIN channel_members m ON m.channel_id = x.channel_id \
+             JOIN users u ON u.id = m.user_id \
+             JOIN users a ON a.id = x.author_id \
+             LEFT JOIN email_cursors e ON e.user_id = m.user_id \
+             WHERE x.created_at > $2 AND x.created_at <= $1 AND x.deleted_at IS NULL \
+               AND x.author_id <> m.user_id AND x.id > m.last_read_id \
+               AND x.id > COALESCE(e.last_message_id, 0) \
+               AND (e.last_sent_at IS NULL OR e.last_sent_at <= $3) \
+               AND u.email IS NOT NULL AND u.active = 1 AND m.notify <> 'mute' \
+               AND (c.kind = 'dm' OR x.mentions_all = 1 OR EXISTS \
+                    (SELECT 1 FROM mentions y WHERE y.message_id = x.id AND y.user_id = m.user_id)) \
+             ORDER BY m.user_id, x.id LIMIT 1000",
+        )
+        .bind(unread_since)
+        .bind(not_before)
+        .bind(quiet_since)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let kind: String = row.try_get("kind")?;
+                let locale: String = row.try_get("locale")?;
+                Ok(PendingNotice {
+                    user_id: UserId(row.try_get("user_id")?),
+                    email: row.try_get("email")?,
+                    display_name: row.try_get("display_name")?,
+                    locale: bureau_core::Locale::parse(&locale).ok_or_else(|| corrupt("locale", &locale))?,
+                    message_id: MessageId(row.try_get("message_id")?),
+                    channel_id: ChannelId(row.try_get("channel_id")?),
+                    channel_kind: ChannelKind::parse(&kind).ok_or_else(|| corrupt("channel kind", &kind))?,
+                    channel_name: row.try_get("channel_name")?,
+                    author_name: row.try_get("author_name")?,
+                    via: row.try_get("via")?,
+                    text: row.try_get("text")?,
+                })
+            })
+            .collect()
+    }
+
     pub async fn attachment(&self, id: i64) -> Result<Option<AttachmentRecord>> {
         let row = sqlx::query(
             "SELECT id, channel_id, message_id, uploaded_by, blob_id, name, size, mime \
@@ -455,6 +525,22 @@ impl Tx {
             .fetch_optional(&mut *self.inner)
             .await?;
         row.as_ref().map(channel_from_row).transpose()
+    }
+
+    /// Records that `user` was emailed about messages up to `last`; false
+    /// when another process got there first.
+    pub async fn claim_digest(&mut self, user: UserId, last: MessageId, now: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "INSERT INTO email_cursors (user_id, last_message_id, last_sent_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (user_id) DO UPDATE SET last_message_id = $2, last_sent_at = $3 \
+             WHERE email_cursors.last_message_id < $2",
+        )
+        .bind(user.0)
+        .bind(last.0)
+        .bind(now)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// A message as this transaction sees it, with reactions and files.

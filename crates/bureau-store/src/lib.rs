@@ -30,7 +30,7 @@ pub use accounts::{
 pub use blobs::{BlobId, Blobs};
 pub use chat::{
     AttachmentRecord, ChannelRecord, MemberRecord, MessageRecord, NewChannel, NewMessage, Page,
-    SidebarEntry, WebhookRecord,
+    PendingNotice, SidebarEntry, WebhookRecord,
 };
 
 /// Which database a [`Store`] talks to.

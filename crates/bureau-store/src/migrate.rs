@@ -13,6 +13,10 @@ const SQLITE: &[(&str, &str)] = &[
         "0002_chat",
         include_str!("../migrations/sqlite/0002_chat.sql"),
     ),
+    (
+        "0003_chat_email",
+        include_str!("../migrations/sqlite/0003_chat_email.sql"),
+    ),
 ];
 
 const POSTGRES: &[(&str, &str)] = &[
@@ -23,6 +27,10 @@ const POSTGRES: &[(&str, &str)] = &[
     (
         "0002_chat",
         include_str!("../migrations/postgres/0002_chat.sql"),
+    ),
+    (
+        "0003_chat_email",
+        include_str!("../migrations/postgres/0003_chat_email.sql"),
     ),
 ];
 

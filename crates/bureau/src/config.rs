@@ -41,6 +41,19 @@ pub struct Config {
     /// A folder, or `s3://...` (not built yet).
     pub blob_url: String,
     pub public_url: String,
+    /// Email for people away (mentions and DMs), when an SMTP server is set.
+    pub mail: Option<MailConfig>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    /// `smtp://host:25`, `smtp://user:pass@host:587?tls=required` or
+    /// `smtps://user:pass@host:465`; may hold a password.
+    pub smtp_url: Secret,
+    /// The sender: `bureau <bureau@example.com>`.
+    pub from: String,
+    /// Seconds a mention or DM stays unread before it is emailed.
+    pub after_secs: u64,
 }
 
 /// One layer: every key optional, unknown keys refused.
@@ -54,6 +67,10 @@ pub struct Layer {
     pub bus_namespace: Option<String>,
     pub blob_url: Option<String>,
     pub public_url: Option<String>,
+    pub smtp_url: Option<Secret>,
+    pub mail_from: Option<String>,
+    /// Seconds (written as text, so the environment can set it too).
+    pub email_after: Option<String>,
 }
 
 impl Layer {
@@ -66,6 +83,9 @@ impl Layer {
             bus_namespace: self.bus_namespace.or(below.bus_namespace),
             blob_url: self.blob_url.or(below.blob_url),
             public_url: self.public_url.or(below.public_url),
+            smtp_url: self.smtp_url.or(below.smtp_url),
+            mail_from: self.mail_from.or(below.mail_from),
+            email_after: self.email_after.or(below.email_after),
         }
     }
 
@@ -123,7 +143,21 @@ impl Config {
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
             bail!("public_url `{public_url}` must start with http:// or https://");
         }
+        let mail = match (merged.smtp_url, merged.mail_from) {
+            (None, _) => None,
+            (Some(_), None) => bail!("smtp_url is set but mail_from is not: name the sender, like `bureau <bureau@example.com>`"),
+            (Some(smtp_url), Some(from)) => {
+                let after_secs = match merged.email_after {
+                    None => 300,
+                    Some(text) => text.trim().parse().map_err(|_| {
+                        anyhow::anyhow!("email_after is a number of seconds, not `{text}`")
+                    })?,
+                };
+                Some(MailConfig { smtp_url, from, after_secs })
+            }
+        };
         Ok(Config {
+            mail,
             listen,
             blob_url: merged
                 .blob_url

@@ -140,6 +140,7 @@ fn load_config(cli: &Cli) -> anyhow::Result<Config> {
         bus_namespace: None,
         blob_url: cli.blob_url.clone(),
         public_url: cli.public_url.clone(),
+        ..Layer::default()
     };
     Config::resolve(flags, env, file)
 }

@@ -7,4 +7,5 @@ mod bad_input;
 mod chat;
 mod events;
 mod http;
+mod mail;
 mod support;

@@ -26,6 +26,15 @@ impl Office {
     }
 
     pub async fn start_on(database_url: &str, bus: Bus) -> Office {
+        Office::start_with(database_url, bus, None).await
+    }
+
+    /// An office that emails people away through `mail`.
+    pub async fn start_with(
+        database_url: &str,
+        bus: Bus,
+        mail: Option<bureau_server::MailSettings>,
+    ) -> Office {
         let store = Store::connect(database_url).await.expect("database opens");
         let blobs = Blobs::open(testing::temp_dir("blobs").to_str().unwrap()).unwrap();
         let server = Server::build(
@@ -33,6 +42,7 @@ impl Office {
                 listen: "127.0.0.1:0".parse().unwrap(),
                 public_url: "http://bureau.test".into(),
                 search_dir: None,
+                mail,
             },
             Ports { store, bus, blobs },
         )
