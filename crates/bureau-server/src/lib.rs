@@ -12,6 +12,7 @@ mod error;
 mod extract;
 mod http;
 mod metrics;
+mod presence;
 mod realtime;
 
 use std::future::Future;

@@ -25,10 +25,13 @@ use serde::Deserialize;
 use tokio::sync::{mpsc, watch};
 
 use crate::auth::Auth;
+use crate::presence::{parse_signal, presence_frame, signal_message, Presence, State as PresenceState, SIGNALS_SUBJECT};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Query;
 use crate::AppState;
 
+/// A connection says it is typing at most this often.
+const TYPING_EVERY: Duration = Duration::from_secs(2);
 /// Events queued per connection before it is marked lagged.
 const QUEUE: usize = 256;
 /// A connection is pinged this often, and closed after two silent periods.
@@ -52,6 +55,8 @@ struct Connection {
 
 pub struct Hub {
     store: Store,
+    bus: Bus,
+    pub presence: Presence,
     connections: RwLock<HashMap<u64, Connection>>,
     next_id: AtomicU64,
     /// The newest sequence number handed to connections.
@@ -71,9 +76,15 @@ impl Hub {
             .subscribe(bureau_accounts::EVENTS_SUBJECT)
             .await
             .map_err(|e| e.to_string())?;
+        let mut signals = bus
+            .subscribe(SIGNALS_SUBJECT)
+            .await
+            .map_err(|e| e.to_string())?;
         let last = store.last_seq().await.map_err(|e| e.to_string())?;
         let hub = Arc::new(Hub {
             store,
+            bus: bus.clone(),
+            presence: Presence::new(bus.clone()),
             connections: RwLock::default(),
             next_id: AtomicU64::new(1),
             dispatched: AtomicI64::new(last),
@@ -95,7 +106,87 @@ impl Hub {
                 }
             }
         });
+        let relay = hub.clone();
+        tokio::spawn(async move {
+            while let Some(delivery) = signals.next().await {
+                if let Delivery::Message(bytes) = delivery {
+                    if let Some((scope, json)) = parse_signal(&bytes) {
+                        if let Ok(json) = Utf8Bytes::try_from(bytes.slice_ref(json)) {
+                            relay.signal(scope, json);
+                        }
+                    }
+                }
+            }
+        });
+        let watcher = hub.clone();
+        tokio::spawn(async move {
+            watcher
+                .presence
+                .follow(|(user, state)| {
+                    watcher.signal(Scope::Members, presence_frame(user, state).into());
+                })
+                .await;
+        });
         Ok(hub)
+    }
+
+    /// Hands a signal (typing, presence: never stored, never replayed) to
+    /// the connections that may see it. A full queue drops it.
+    fn signal(&self, scope: Scope, json: Utf8Bytes) {
+        let connections = self.connections.read().expect("hub lock");
+        for connection in connections.values() {
+            if scope.visible_to(&connection.viewer) {
+                let _ = connection.queue.try_send(Outgoing {
+                    seq: 0,
+                    json: json.clone(),
+                });
+            }
+        }
+    }
+
+    /// Records a connection's presence and tells this process's clients if
+    /// the person's state changed; other processes hear of it on the bus.
+    async fn set_presence(&self, user: bureau_core::UserId, connection: u64, state: Option<PresenceState>) {
+        if let Some((user, state)) = self.presence.set(user, connection, state).await {
+            self.signal(Scope::Members, presence_frame(user, state).into());
+        }
+    }
+
+    /// Answers what a client says on its socket: that it is typing in a
+    /// conversation it is in, or that it is active or away.
+    async fn heard(&self, id: u64, text: &str, last_typing: &mut Option<Instant>) {
+        let Ok(frame) = serde_json::from_str::<serde_json::Value>(text) else { return };
+        let Some(viewer) = self.viewer_of(id) else { return };
+        match frame["type"].as_str() {
+            Some("typing") => {
+                let Some(channel) = frame["channel_id"].as_i64().map(bureau_core::ChannelId) else { return };
+                if !viewer.channels.contains(&channel) || last_typing.is_some_and(|at| at.elapsed() < TYPING_EVERY) {
+                    return;
+                }
+                *last_typing = Some(Instant::now());
+                let json = serde_json::json!({
+                    "kind": "typing",
+                    "data": {
+                        "channel_id": channel.0,
+                        "thread_id": frame["thread_id"].as_i64(),
+                        "user_id": viewer.principal.user_id.0,
+                    },
+                });
+                let message = signal_message(Scope::Channel(channel), &json.to_string());
+                if let Err(err) = self.bus.publish(SIGNALS_SUBJECT, message).await {
+                    tracing::debug!(%err, "typing signal not published");
+                }
+            }
+            Some("presence") => {
+                let state = match frame["state"].as_str() {
+                    Some("away") => PresenceState::Away,
+                    Some("active") => PresenceState::Active,
+                    _ => return,
+                };
+                self.set_presence(viewer.principal.user_id, id, Some(state)).await;
+            }
+            _ => {}
+        }
     }
 
     pub fn open_connections(&self) -> usize {
@@ -330,6 +421,7 @@ fn same_origin(headers: &HeaderMap, state: &AppState) -> bool {
 }
 
 async fn serve(hub: Arc<Hub>, mut socket: WebSocket, viewer: Viewer, start: i64) {
+    let user = viewer.principal.user_id;
     let (id, mut queue, lagged) = hub.register(viewer.clone());
     let mut cursor = start;
     let mut shutdown = hub.shutdown.clone();
@@ -349,12 +441,31 @@ async fn serve(hub: Arc<Hub>, mut socket: WebSocket, viewer: Viewer, start: i64)
         replay(&hub, id, &mut socket, viewer, &mut cursor).await?;
         let ready = format!(r#"{{"kind":"ready","seq":{cursor}}}"#);
         send(&mut socket, Message::Text(ready.into())).await?;
+        hub.set_presence(user, id, Some(PresenceState::Active)).await;
+        if Scope::Members.visible_to(&hub.viewer_of(id).ok_or("access ended")?) {
+            let (mut active, mut away) = (Vec::new(), Vec::new());
+            for (person, state) in hub.presence.snapshot() {
+                match state {
+                    PresenceState::Active => active.push(person.0),
+                    _ => away.push(person.0),
+                }
+            }
+            let snapshot = serde_json::json!({
+                "kind": "presence.snapshot",
+                "data": { "active": active, "away": away },
+            });
+            send(&mut socket, Message::Text(snapshot.to_string().into())).await?;
+        }
+        let mut last_typing = None;
         let mut heartbeat =
             tokio::time::interval_at(tokio::time::Instant::now() + HEARTBEAT, HEARTBEAT);
         let mut last_heard = Instant::now();
         loop {
             tokio::select! {
                 outgoing = queue.recv() => match outgoing {
+                    Some(Outgoing { seq: 0, json }) => {
+                        send(&mut socket, Message::Text(json)).await?;
+                    }
                     Some(Outgoing { seq, json }) if seq > cursor => {
                         send(&mut socket, Message::Text(json)).await?;
                         cursor = seq;
@@ -364,6 +475,10 @@ async fn serve(hub: Arc<Hub>, mut socket: WebSocket, viewer: Viewer, start: i64)
                 },
                 incoming = socket.recv() => match incoming {
                     Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return Ok(()),
+                    Some(Ok(Message::Text(text))) => {
+                        last_heard = Instant::now();
+                        hub.heard(id, text.as_str(), &mut last_typing).await;
+                    }
                     Some(Ok(_)) => last_heard = Instant::now(),
                 },
                 _ = heartbeat.tick() => {
@@ -385,6 +500,7 @@ async fn serve(hub: Arc<Hub>, mut socket: WebSocket, viewer: Viewer, start: i64)
     }
     .await;
     hub.unregister(id);
+    hub.set_presence(user, id, None).await;
     if let Err(reason) = result {
         let frame = CloseFrame {
             code: if reason == "server shutting down" {

@@ -7,7 +7,7 @@ use bureau_core::Role;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::events::{connect, kinds, next, until_ready};
+use crate::events::{connect, kinds, next, next_frame, until_ready, Socket};
 use crate::support::{error_code, offices, Api, Office};
 
 async fn channel(api: &Api, name: &str, private: bool) -> i64 {
@@ -659,6 +659,15 @@ async fn a_message_crosses_nodes() {
     say(&alice, secret, "across the wire").await;
     let event = next(&mut socket).await.unwrap();
     assert_eq!(event["data"]["message"]["text"], "across the wire");
+    // Presence and typing cross too: Alice opens a tab on the first node.
+    let mut alice_socket = connect(&alice, None).await;
+    until_ready(&mut alice_socket).await;
+    let alice_id = alice.my_id().await;
+    presence_of(&mut socket, alice_id, "active").await;
+    send_text(&mut alice_socket, json!({ "type": "typing", "channel_id": secret })).await;
+    assert_eq!(signal(&mut socket, "typing").await["data"]["user_id"], alice_id);
+    drop(alice_socket);
+    presence_of(&mut socket, alice_id, "offline").await;
     first.stop().await;
     second.stop().await;
 }
@@ -741,4 +750,95 @@ async fn search_finds_word_forms_codes_and_only_what_one_may_read() {
         error_code(status, &body, StatusCode::UNPROCESSABLE_ENTITY);
         office.stop().await;
     }
+}
+
+/// The next signal (a frame without a sequence number) of this kind.
+async fn signal(socket: &mut Socket, kind: &str) -> Value {
+    loop {
+        let frame = next_frame(socket).await.expect("the socket stays open");
+        if frame.get("seq").is_none() && frame["kind"] == kind {
+            return frame;
+        }
+    }
+}
+
+/// Waits for the news that `user` is now `state`; Alice's other changes
+/// must not come first.
+async fn presence_of(socket: &mut Socket, user: i64, state: &str) {
+    loop {
+        let frame = signal(socket, "presence").await;
+        if frame["data"]["user_id"] != user {
+            continue;
+        }
+        assert_eq!(frame["data"]["state"], state, "{frame}");
+        return;
+    }
+}
+
+async fn send_text(socket: &mut Socket, value: Value) {
+    use futures_util::SinkExt;
+    socket
+        .send(tokio_tungstenite::tungstenite::Message::Text(value.to_string().into()))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn presence_and_typing_reach_the_right_people_without_polling() {
+    let office = Office::start().await;
+    let alice = office.person("alice", Role::Member).await;
+    let bob = office.person("bob", Role::Member).await;
+    let carol = office.person("carol", Role::Member).await;
+    let guest = office.person("client", Role::Guest).await;
+    let alice_id = alice.my_id().await;
+    let general = channel(&alice, "general", false).await;
+    add(&bob, general, bob.my_id().await).await;
+
+    let mut bob_socket = connect(&bob, None).await;
+    until_ready(&mut bob_socket).await;
+    let mut carol_socket = connect(&carol, None).await;
+    until_ready(&mut carol_socket).await;
+    let mut guest_socket = connect(&guest, None).await;
+    until_ready(&mut guest_socket).await;
+    let mut alice_socket = connect(&alice, None).await;
+    until_ready(&mut alice_socket).await;
+    // A new connection learns who is there; the others learn Alice came.
+    let snapshot = signal(&mut alice_socket, "presence.snapshot").await;
+    let active = snapshot["data"]["active"].as_array().unwrap().clone();
+    assert!(active.contains(&json!(bob.my_id().await)), "{snapshot}");
+    presence_of(&mut bob_socket, alice_id, "active").await;
+
+    // Typing reaches the conversation's members only.
+    send_text(&mut alice_socket, json!({ "type": "typing", "channel_id": general })).await;
+    let typing = signal(&mut bob_socket, "typing").await;
+    assert_eq!(typing["data"], json!({ "channel_id": general, "thread_id": null, "user_id": alice_id }));
+    // Away, then gone.
+    send_text(&mut alice_socket, json!({ "type": "presence", "state": "away" })).await;
+    presence_of(&mut carol_socket, alice_id, "active").await;
+    presence_of(&mut carol_socket, alice_id, "away").await;
+    drop(alice_socket);
+    presence_of(&mut carol_socket, alice_id, "offline").await;
+    // Carol, outside #general, never saw the typing; the guest saw no presence.
+    // Both sockets are quiet now: a last message proves the order.
+    let mut carol_frames = Vec::new();
+    let marker = channel(&carol, "marker", false).await;
+    loop {
+        let frame = next_frame(&mut carol_socket).await.unwrap();
+        if frame["kind"] == "channel.created" && frame["data"]["channel"]["id"] == marker {
+            break;
+        }
+        carol_frames.push(frame);
+    }
+    assert!(!carol_frames.iter().any(|f| f["kind"] == "typing"), "{carol_frames:?}");
+    let guest_frames: Vec<Value> = {
+        let mut frames = Vec::new();
+        while let Ok(Some(frame)) =
+            tokio::time::timeout(std::time::Duration::from_millis(300), next_frame(&mut guest_socket)).await
+        {
+            frames.push(frame);
+        }
+        frames
+    };
+    assert!(!guest_frames.iter().any(|f| f["kind"] == "presence"), "{guest_frames:?}");
+    office.stop().await;
 }

@@ -50,8 +50,21 @@ async fn try_connect(
         .map(|(socket, _)| socket)
 }
 
-/// The next text frame as JSON; `None` when the server closed the socket.
+/// The next event (a frame with a sequence number, or `ready`/`resync`) as
+/// JSON, skipping signals (presence, typing); `None` when the server closed
+/// the socket.
 pub async fn next(socket: &mut Socket) -> Option<Value> {
+    loop {
+        let frame = next_frame(socket).await?;
+        let signal = frame.get("seq").is_none();
+        if !signal {
+            return Some(frame);
+        }
+    }
+}
+
+/// The next text frame of any kind, signals included.
+pub async fn next_frame(socket: &mut Socket) -> Option<Value> {
     loop {
         let frame = tokio::time::timeout(Duration::from_secs(10), socket.next())
             .await
