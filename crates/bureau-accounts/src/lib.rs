@@ -15,8 +15,8 @@ use bureau_core::{
     Role, Scope, SessionId, TokenId, UserId,
 };
 use bureau_store::{
-    AuditRecord, GroupRecord, InvitationRecord, NewAudit, NewUser, SessionRecord, TokenRecord, Tx,
-    UserRecord,
+    AuditRecord, GroupRecord, InvitationRecord, NewAudit, NewUser, SessionRecord, StatusRecord,
+    TokenRecord, Tx, UserRecord,
 };
 use serde_json::json;
 
@@ -304,6 +304,34 @@ impl Accounts {
         .await?;
         self.ports.commit(tx).await?;
         Ok(())
+    }
+
+    /// Sets what the person says they are up to ("In a meeting", "Focus"),
+    /// until a time or until changed; `None` clears it.
+    pub async fn set_status(
+        &self,
+        who: &Principal,
+        status: Option<StatusRecord>,
+    ) -> Result<UserRecord> {
+        if let Some(status) = &status {
+            if status.text.chars().count() > 100 || status.text.chars().any(char::is_control) {
+                return Err(Error::invalid("text", "a status has at most 100 characters on one line"));
+            }
+            if status.emoji.len() > 32 || status.emoji.chars().any(char::is_whitespace) {
+                return Err(Error::invalid("emoji", "a status emoji is one emoji"));
+            }
+            if status.text.trim().is_empty() && status.emoji.is_empty() {
+                return Err(Error::invalid("text", "a status needs a text or an emoji"));
+            }
+            if status.until.is_some_and(|until| until <= time::now_ms()) {
+                return Err(Error::invalid("until", "a status ends in the future"));
+            }
+        }
+        let mut tx = self.ports.store.begin().await?;
+        let user = tx.set_status(who.user_id, status.as_ref()).await?;
+        user_event(&mut tx, kinds::USER_UPDATED, &user).await?;
+        self.ports.commit(tx).await?;
+        Ok(user)
     }
 
     /// Stores a new avatar image (PNG, JPEG, WebP or GIF, checked by its
@@ -840,6 +868,11 @@ pub fn user_json(user: &UserRecord) -> serde_json::Value {
         "role": user.role.as_str(),
         "active": user.active,
         "has_avatar": user.avatar.is_some(),
+        "status": user.status.as_ref().map(|status| json!({
+            "text": status.text,
+            "emoji": status.emoji,
+            "until": status.until.map(time::rfc3339),
+        })),
     })
 }
 

@@ -20,6 +20,16 @@ pub struct UserRecord {
     pub active: bool,
     pub created_at: i64,
     pub updated_at: i64,
+    /// What the person says they are up to, while it lasts.
+    pub status: Option<StatusRecord>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatusRecord {
+    pub text: String,
+    pub emoji: String,
+    /// When it ends by itself; `None`: until changed.
+    pub until: Option<i64>,
 }
 
 pub struct NewUser<'a> {
@@ -96,7 +106,7 @@ pub struct AuditRecord {
 }
 
 const USER_COLUMNS: &str = "id, name, display_name, email, locale, role, password_hash, avatar, \
-                            active, created_at, updated_at";
+                            active, created_at, updated_at, status_text, status_emoji, status_until";
 const SESSION_COLUMNS: &str =
     "id, user_id, csrf_token, user_agent, ip, created_at, last_seen_at, expires_at, revoked_at";
 const TOKEN_COLUMNS: &str = "id, user_id, name, created_at, last_used_at, expires_at, revoked_at";
@@ -343,6 +353,26 @@ impl Tx {
             .bind(display_name)
             .bind(email)
             .bind(locale.as_str())
+            .bind(bureau_core::time::now_ms())
+            .bind(id.0)
+            .fetch_one(&mut *self.inner)
+            .await?;
+        user_from_row(&row)
+    }
+
+    pub async fn set_status(
+        &mut self,
+        id: UserId,
+        status: Option<&StatusRecord>,
+    ) -> Result<UserRecord> {
+        let sql = format!(
+            "UPDATE users SET status_text = $1, status_emoji = $2, status_until = $3, updated_at = $4 \
+             WHERE id = $5 RETURNING {USER_COLUMNS}"
+        );
+        let row = sqlx::query(&sql)
+            .bind(status.map_or("", |s| s.text.as_str()))
+            .bind(status.map_or("", |s| s.emoji.as_str()))
+            .bind(status.and_then(|s| s.until))
             .bind(bureau_core::time::now_ms())
             .bind(id.0)
             .fetch_one(&mut *self.inner)
@@ -670,7 +700,17 @@ pub(crate) fn user_from_row(row: &AnyRow) -> Result<UserRecord> {
         active: row.try_get::<i64, _>("active")? != 0,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
+        status: status_from_row(row)?,
     })
+}
+
+/// A status that has ended, or was never set, is none.
+fn status_from_row(row: &AnyRow) -> Result<Option<StatusRecord>> {
+    let text: String = row.try_get("status_text")?;
+    let emoji: String = row.try_get("status_emoji")?;
+    let until: Option<i64> = row.try_get("status_until")?;
+    let ended = until.is_some_and(|at| at <= bureau_core::time::now_ms());
+    Ok((!(text.is_empty() && emoji.is_empty()) && !ended).then_some(StatusRecord { text, emoji, until }))
 }
 
 fn session_from_row(row: &AnyRow) -> Result<SessionRecord> {

@@ -210,7 +210,8 @@ impl Store {
     pub async fn member_users(&self, channel: ChannelId) -> Result<Vec<(MemberRecord, UserRecord)>> {
         let sql = format!(
             "SELECT {MEMBER_COLUMNS}, u.id, u.name, u.display_name, u.email, u.locale, u.role, \
-             u.password_hash, u.avatar, u.active, u.created_at, u.updated_at \
+             u.password_hash, u.avatar, u.active, u.created_at, u.updated_at, \
+             u.status_text, u.status_emoji, u.status_until \
              FROM channel_members m JOIN users u ON u.id = m.user_id \
              WHERE m.channel_id = $1 ORDER BY u.display_name, u.id"
         );

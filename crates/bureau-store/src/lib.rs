@@ -24,8 +24,8 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use accounts::{
-    AuditRecord, GroupRecord, InvitationRecord, NewAudit, NewUser, SessionRecord, TokenRecord,
-    UserRecord,
+    AuditRecord, GroupRecord, InvitationRecord, NewAudit, NewUser, SessionRecord, StatusRecord,
+    TokenRecord, UserRecord,
 };
 pub use blobs::{BlobId, Blobs};
 pub use chat::{

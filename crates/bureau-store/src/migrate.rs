@@ -17,6 +17,10 @@ const SQLITE: &[(&str, &str)] = &[
         "0003_chat_email",
         include_str!("../migrations/sqlite/0003_chat_email.sql"),
     ),
+    (
+        "0004_status",
+        include_str!("../migrations/sqlite/0004_status.sql"),
+    ),
 ];
 
 const POSTGRES: &[(&str, &str)] = &[
@@ -31,6 +35,10 @@ const POSTGRES: &[(&str, &str)] = &[
     (
         "0003_chat_email",
         include_str!("../migrations/postgres/0003_chat_email.sql"),
+    ),
+    (
+        "0004_status",
+        include_str!("../migrations/postgres/0004_status.sql"),
     ),
 ];
 

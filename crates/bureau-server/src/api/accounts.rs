@@ -26,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(me, update_me))
         .routes(routes!(change_password))
         .routes(routes!(set_avatar))
+        .routes(routes!(set_status, clear_status))
         .routes(routes!(my_sessions))
         .routes(routes!(revoke_session))
         .routes(routes!(my_tokens, create_token))
@@ -226,6 +227,50 @@ async fn change_password(
         )
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusRequest {
+    #[serde(default)]
+    pub text: String,
+    #[serde(default)]
+    pub emoji: String,
+    /// When it ends (RFC 3339, in the future); absent: until changed.
+    pub until: Option<String>,
+}
+
+/// Sets the person's status: "In a meeting", "Focus, until 14:00".
+#[utoipa::path(put, path = "/me/status", tag = "accounts", request_body = StatusRequest,
+    responses((status = 200, body = UserView), (status = 422, body = ErrorBody)))]
+async fn set_status(
+    State(state): State<AppState>,
+    auth: Auth,
+    Json(body): Json<StatusRequest>,
+) -> ApiResult<Reply<UserView>> {
+    let until = match body.until.as_deref() {
+        None => None,
+        Some(text) => Some(bureau_core::time::parse_rfc3339(text).ok_or_else(|| {
+            crate::error::ApiError::from(bureau_core::Error::invalid(
+                "until",
+                "`until` is a time like 2026-11-29T14:00:00.000Z",
+            ))
+        })?),
+    };
+    let status = bureau_store::StatusRecord {
+        text: body.text.trim().to_string(),
+        emoji: body.emoji.trim().to_string(),
+        until,
+    };
+    let user = state.accounts.set_status(&auth.principal, Some(status)).await?;
+    Ok(Reply(UserView::from(&user)))
+}
+
+#[utoipa::path(delete, path = "/me/status", tag = "accounts",
+    responses((status = 200, body = UserView)))]
+async fn clear_status(State(state): State<AppState>, auth: Auth) -> ApiResult<Reply<UserView>> {
+    let user = state.accounts.set_status(&auth.principal, None).await?;
+    Ok(Reply(UserView::from(&user)))
 }
 
 /// Sets the person's picture: the raw bytes of a PNG, JPEG, WebP or GIF.

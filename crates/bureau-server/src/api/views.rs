@@ -72,6 +72,16 @@ pub struct UserView {
     pub active: bool,
     pub has_avatar: bool,
     pub created_at: String,
+    /// What the person says they are up to, while it lasts.
+    pub status: Option<StatusView>,
+}
+
+#[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
+pub struct StatusView {
+    pub text: String,
+    pub emoji: String,
+    /// When it ends by itself (RFC 3339); `null`: until changed.
+    pub until: Option<String>,
 }
 
 impl From<&UserRecord> for UserView {
@@ -86,6 +96,11 @@ impl From<&UserRecord> for UserView {
             active: user.active,
             has_avatar: user.avatar.is_some(),
             created_at: time::rfc3339(user.created_at),
+            status: user.status.as_ref().map(|status| StatusView {
+                text: status.text.clone(),
+                emoji: status.emoji.clone(),
+                until: status.until.map(time::rfc3339),
+            }),
         }
     }
 }

@@ -842,3 +842,40 @@ async fn presence_and_typing_reach_the_right_people_without_polling() {
     assert!(!guest_frames.iter().any(|f| f["kind"] == "presence"), "{guest_frames:?}");
     office.stop().await;
 }
+
+#[tokio::test]
+async fn a_status_shows_until_it_ends() {
+    let office = Office::start().await;
+    let alice = office.person("alice", Role::Member).await;
+    let bob = office.person("bob", Role::Member).await;
+    let mut bob_socket = connect(&bob, None).await;
+    until_ready(&mut bob_socket).await;
+    let later = bureau_core::time::rfc3339(bureau_core::time::now_ms() + 3_600_000);
+    let (status, me) = alice
+        .put("/api/v1/me/status", json!({ "text": "Focus", "emoji": "🎧", "until": later }))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    let event = next(&mut bob_socket).await.unwrap();
+    assert_eq!(event["kind"], "user.updated");
+    assert_eq!(event["data"]["status"], json!({ "text": "Focus", "emoji": "🎧", "until": later }));
+    let alice_id = alice.my_id().await;
+    let (_, seen) = bob.get(&format!("/api/v1/users/{alice_id}")).await;
+    assert_eq!(seen["status"]["text"], "Focus");
+
+    let past = bureau_core::time::rfc3339(bureau_core::time::now_ms() - 1000);
+    for body in [
+        json!({ "text": "x", "until": past }),
+        json!({ "text": "x", "until": "tomorrow" }),
+        json!({ "text": "" }),
+        json!({ "text": "y".repeat(101) }),
+    ] {
+        let (status, answer) = alice.put("/api/v1/me/status", body.clone()).await;
+        error_code(status, &answer, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let (_, me) = alice.get("/api/v1/me").await;
+    assert_eq!(me["user"]["status"]["text"], "Focus", "a refused status changes nothing");
+    let (status, me) = alice.delete("/api/v1/me/status").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me["status"], Value::Null);
+    office.stop().await;
+}
