@@ -146,6 +146,28 @@ test('unread and mention counts follow what each person has read', { timeout: 60
   await camille.page.locator('.conversation.unread', { hasText: 'Léa Dubois' }).waitFor();
 });
 
+test('typing, presence and status show live, without polling', { timeout: 60_000 }, async () => {
+  // Both are in their DM: Léa types, Camille sees it.
+  await conversation(camille.page, 'Léa Dubois').click();
+  await camille.page.getByRole('heading', { name: 'Léa Dubois' }).waitFor();
+  await lea.page.locator('.channel-body .composer textarea').pressSequentially('Let me check', { delay: 20 });
+  await camille.page.getByText('Léa Dubois is typing…').waitFor();
+  await lea.page.locator('.channel-body .composer textarea').press('Enter');
+  await message(camille.page, 'Let me check').waitFor();
+  await camille.page.waitForFunction(() => !document.querySelector('.typing-line')?.textContent);
+
+  // Léa is here: a green dot beside her name in Camille's list.
+  const dm = conversation(camille.page, 'Léa Dubois');
+  await dm.getByRole('img', { name: 'Active' }).waitFor();
+
+  // Léa sets a status; Camille sees it beside her name.
+  await lea.page.getByRole('button', { name: 'Set a status' }).click();
+  await lea.page.getByRole('button', { name: '📅 In a meeting' }).click();
+  await lea.page.getByRole('button', { name: 'Save' }).click();
+  await lea.page.locator('.presence-state', { hasText: 'In a meeting' }).waitFor();
+  await dm.locator('.conversation-status[title="In a meeting"]').waitFor();
+});
+
 test('markup and scripts in messages stay text', { timeout: 30_000 }, async () => {
   const { page } = camille;
   await page.locator('.conversation', { hasText: 'équipe-lyon' }).click();

@@ -30,8 +30,35 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::Query;
 use crate::AppState;
 
-/// A connection says it is typing at most this often.
-const TYPING_EVERY: Duration = Duration::from_secs(2);
+/// A connection's typing signals: a burst of this many, then one a second
+/// (clients send one every 3 s while typing, and one at once after posting).
+const TYPING_BURST: f64 = 5.0;
+
+/// A token bucket: a few at once, then a steady rate.
+struct Bucket {
+    tokens: f64,
+    at: Instant,
+}
+
+impl Bucket {
+    fn new() -> Bucket {
+        Bucket {
+            tokens: TYPING_BURST,
+            at: Instant::now(),
+        }
+    }
+
+    fn take(&mut self) -> bool {
+        let now = Instant::now();
+        self.tokens = (self.tokens + now.duration_since(self.at).as_secs_f64()).min(TYPING_BURST);
+        self.at = now;
+        if self.tokens < 1.0 {
+            return false;
+        }
+        self.tokens -= 1.0;
+        true
+    }
+}
 /// Events queued per connection before it is marked lagged.
 const QUEUE: usize = 256;
 /// A connection is pinged this often, and closed after two silent periods.
@@ -154,16 +181,15 @@ impl Hub {
 
     /// Answers what a client says on its socket: that it is typing in a
     /// conversation it is in, or that it is active or away.
-    async fn heard(&self, id: u64, text: &str, last_typing: &mut Option<Instant>) {
+    async fn heard(&self, id: u64, text: &str, typing: &mut Bucket) {
         let Ok(frame) = serde_json::from_str::<serde_json::Value>(text) else { return };
         let Some(viewer) = self.viewer_of(id) else { return };
         match frame["type"].as_str() {
             Some("typing") => {
                 let Some(channel) = frame["channel_id"].as_i64().map(bureau_core::ChannelId) else { return };
-                if !viewer.channels.contains(&channel) || last_typing.is_some_and(|at| at.elapsed() < TYPING_EVERY) {
+                if !viewer.channels.contains(&channel) || !typing.take() {
                     return;
                 }
-                *last_typing = Some(Instant::now());
                 let json = serde_json::json!({
                     "kind": "typing",
                     "data": {
@@ -456,7 +482,7 @@ async fn serve(hub: Arc<Hub>, mut socket: WebSocket, viewer: Viewer, start: i64)
             });
             send(&mut socket, Message::Text(snapshot.to_string().into())).await?;
         }
-        let mut last_typing = None;
+        let mut typing = Bucket::new();
         let mut heartbeat =
             tokio::time::interval_at(tokio::time::Instant::now() + HEARTBEAT, HEARTBEAT);
         let mut last_heard = Instant::now();
@@ -477,7 +503,7 @@ async fn serve(hub: Arc<Hub>, mut socket: WebSocket, viewer: Viewer, start: i64)
                     Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return Ok(()),
                     Some(Ok(Message::Text(text))) => {
                         last_heard = Instant::now();
-                        hub.heard(id, text.as_str(), &mut last_typing).await;
+                        hub.heard(id, text.as_str(), &mut typing).await;
                     }
                     Some(Ok(_)) => last_heard = Instant::now(),
                 },

@@ -8,6 +8,7 @@ import { Button, IconButton } from '../ui/Button';
 import { ConfirmHost } from '../ui/Dialog';
 import { Icon, Logo, type IconName } from '../ui/icons';
 import { ToastHost } from '../ui/Toast';
+import { StatusDialog } from '../chat/StatusDialog';
 import { updateReady } from './pwa';
 import { navigate, usePlace } from './router';
 import { logout, me } from './session';
@@ -141,6 +142,7 @@ function Presence() {
   const t = useT();
   const user = useStore(me);
   const { state } = useStore(connection);
+  const [statusOpen, setStatusOpen] = useState(false);
   if (!user) return null;
   const shown: ConnectionState = state === 'idle' ? 'connecting' : state;
   return (
@@ -152,10 +154,12 @@ function Presence() {
         </span>
         <span class="presence-text">
           <span class="presence-name">{user.display_name}</span>
-          <span class="presence-state">{t.presence[shown]}</span>
+          <span class="presence-state">{user.status && shown === 'online' ? `${user.status.emoji} ${user.status.text}` : t.presence[shown]}</span>
         </span>
       </a>
+      <IconButton icon="smile" label={user.status ? `${user.status.emoji} ${user.status.text}` : t.status.set} onClick={() => setStatusOpen(true)} />
       <IconButton icon="logout" label={t.nav.logout} onClick={() => void logout()} />
+      <StatusDialog open={statusOpen} onClose={() => setStatusOpen(false)} />
     </div>
   );
 }

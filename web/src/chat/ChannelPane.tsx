@@ -27,6 +27,7 @@ import {
   markRead,
   people,
   threads,
+  typing,
   viewing,
   type Entry,
   type Message,
@@ -68,6 +69,7 @@ export function ChannelPane({ channelId, jumpTo, threadId }: { channelId: number
         </header>
         {pinsOpen && <Pins channelId={channelId} onClose={() => setPinsOpen(false)} />}
         <History channelId={channelId} entry={entry} readAtOpen={readAtOpen} jumpTo={jumpTo} />
+        <TypingLine channelId={channelId} />
         {entry && !entry.channel.archived && !canPost && <p class="composer-note">{t.chat.announcementOnly}</p>}
         {entry?.channel.archived && <p class="composer-note">{t.chat.archivedNote}</p>}
         {!entry && list && <JoinBar channelId={channelId} />}
@@ -104,6 +106,18 @@ function ChannelActions({ entry, onPins }: { entry: Entry; onPins: () => void })
       <IconButton icon="pin" label={t.chat.pinned} onClick={onPins} />
       {entry.channel.kind !== 'dm' && <IconButton icon="logout" label={t.chat.leave} onClick={() => void leave()} />}
     </div>
+  );
+}
+
+function TypingLine({ channelId }: { channelId: number }) {
+  const t = useT();
+  const all = useStore(typing);
+  const known = useStore(people);
+  const names = Object.keys(all[channelId] ?? {}).map((id) => known[Number(id)]?.display_name ?? `#${id}`);
+  return (
+    <p class="typing-line" aria-live="polite">
+      {names.length > 0 ? t.chat.typing(names) : ''}
+    </p>
   );
 }
 

@@ -17,7 +17,8 @@ import { Icon } from '../ui/icons';
 import { Empty, Loading } from '../ui/Page';
 import { ChannelPane } from './ChannelPane';
 import { NotificationPrompt } from './notify';
-import { browseVersion, dmName, entries, loadDirectory, loadEntries, people, type Channel, type Entry } from './state';
+import { browseVersion, dmName, entries, loadDirectory, loadEntries, people, presence, type Channel, type Entry } from './state';
+import { PresenceDot } from './StatusDialog';
 
 export function Chat() {
   const t = useT();
@@ -78,6 +79,8 @@ export function Chat() {
 function Conversations({ list, current, onNew }: { list: readonly Entry[]; current: number | null; onNew: (d: 'channel' | 'browse' | 'dm') => void }) {
   const t = useT();
   const known = useStore(people);
+  const here = useStore(presence);
+  const user = useStore(me);
   const names = (id: number) => known[id]?.display_name ?? `#${id}`;
   const channels = list.filter((e) => e.channel.kind !== 'dm').sort((a, b) => (a.channel.name ?? '').localeCompare(b.channel.name ?? ''));
   const dms = list.filter((e) => e.channel.kind === 'dm').sort((a, b) => b.channel.last_message_id - a.channel.last_message_id);
@@ -91,10 +94,11 @@ function Conversations({ list, current, onNew }: { list: readonly Entry[]; curre
           class={`conversation ${unread ? 'unread' : ''} ${entry.notify === 'mute' ? 'muted' : ''}`}
           aria-current={current === entry.channel.id ? 'page' : undefined}
         >
-          <span class="conversation-icon" aria-hidden="true">
-            {entry.channel.kind === 'dm' ? '@' : entry.channel.private ? <Icon name="lock" /> : entry.channel.kind === 'announcement' ? '📣' : '#'}
+          <span class="conversation-icon" aria-hidden={entry.channel.kind === 'dm' ? undefined : 'true'}>
+            {entry.channel.kind === 'dm' ? <DmPresence entry={entry} here={here} me={user?.id} /> : entry.channel.private ? <Icon name="lock" /> : entry.channel.kind === 'announcement' ? '📣' : '#'}
           </span>
           <span class="conversation-name">{label}</span>
+          {entry.channel.kind === 'dm' && <DmStatus entry={entry} known={known} me={user?.id} />}
           {entry.mentions > 0 ? (
             <span class="badge badge-mention" aria-label={t.chat.mentionCount(entry.mentions)}>
               {entry.mentions}
@@ -122,6 +126,24 @@ function Conversations({ list, current, onNew }: { list: readonly Entry[]; curre
       </div>
       <ul class="conversations">{dms.map(item)}</ul>
     </>
+  );
+}
+
+/** The other person's presence, in a one-to-one DM; a group shows a count. */
+function DmPresence({ entry, here, me: myId }: { entry: Entry; here: Record<number, 'active' | 'away'>; me?: number }) {
+  const others = entry.dm_members.filter((id) => id !== myId);
+  if (others.length !== 1) return <span aria-hidden="true">{others.length}</span>;
+  return <PresenceDot state={here[others[0]]} />;
+}
+
+function DmStatus({ entry, known, me: myId }: { entry: Entry; known: Record<number, { status?: { emoji: string; text: string } | null }>; me?: number }) {
+  const others = entry.dm_members.filter((id) => id !== myId);
+  const status = others.length === 1 ? known[others[0]]?.status : null;
+  if (!status) return null;
+  return (
+    <span class="conversation-status" title={status.text}>
+      {status.emoji || '💬'}
+    </span>
   );
 }
 

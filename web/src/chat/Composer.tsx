@@ -6,6 +6,7 @@ import { api, uploadFile, type Schemas } from '../api/client';
 import { describe } from '../api/errors';
 import { useT } from '../i18n';
 import { Icon } from '../ui/icons';
+import { sendSignal } from '../realtime/events';
 
 type Attachment = Schemas['AttachmentView'];
 
@@ -19,6 +20,13 @@ export function Composer({ channelId, threadId, placeholder }: { channelId: numb
   const picker = useRef<HTMLInputElement>(null);
   const box = useRef<HTMLTextAreaElement>(null);
   const id = `composer-${channelId}-${threadId ?? 'main'}`;
+  const lastTyping = useRef(0);
+  const typed = () => {
+    // Others see "is typing" for a few seconds; say it again every 3 s.
+    if (Date.now() - lastTyping.current < 3000) return;
+    lastTyping.current = Date.now();
+    sendSignal({ type: 'typing', channel_id: channelId, thread_id: threadId ?? null });
+  };
 
   const send = async () => {
     if (busy || (!text.trim() && files.length === 0)) return;
@@ -30,6 +38,7 @@ export function Composer({ channelId, threadId, placeholder }: { channelId: numb
         body: { text, thread_id: threadId ?? null, also_in_channel: alsoInChannel, attachment_ids: files.map((f) => f.id) },
       });
       setText('');
+      lastTyping.current = 0;
       setFiles([]);
       setAlsoInChannel(false);
       box.current?.focus();
@@ -91,6 +100,7 @@ export function Composer({ channelId, threadId, placeholder }: { channelId: numb
           onInput={(e) => {
             const el = e.currentTarget as HTMLTextAreaElement;
             setText(el.value);
+            if (el.value) typed();
             el.style.height = 'auto';
             el.style.height = `${Math.min(el.scrollHeight, 240)}px`;
           }}

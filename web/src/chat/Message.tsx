@@ -69,6 +69,11 @@ export function MessageItem({ message, compact, highlighted, inThread }: { messa
         {!compact && (
           <header class="message-head">
             <strong class="message-author">{name}</strong>
+            {!message.via && author?.status && (
+              <span class="author-status" title={author.status.text}>
+                {author.status.emoji || '💬'}
+              </span>
+            )}
             {message.via && <span class="tag">{t.chat.app}</span>}
             <time dateTime={message.created_at} title={formatDateTime(message.created_at)}>
               {time.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}

@@ -8,6 +8,7 @@ import { me } from '../app/session';
 import { messages, useT } from '../i18n';
 import { mentions } from './markdown';
 import { arrivals, entries, people, viewing } from './state';
+import { sendSignal, connection } from '../realtime/events';
 
 const ASKED_KEY = 'bureau.notifications.asked';
 
@@ -37,13 +38,50 @@ export function startChatNotifications(): () => void {
     const total = (list ?? []).filter((e) => e.notify !== 'mute').reduce((n, e) => n + (e.channel.kind === 'dm' ? e.unread : e.mentions), 0);
     document.title = total > 0 ? `(${total}) bureau` : 'bureau';
   });
+  const stopActivity = trackActivity();
   const onVisibility = () => viewing.update((v) => ({ ...v, visible: document.visibilityState === 'visible' }));
   document.addEventListener('visibilitychange', onVisibility);
   return () => {
+    stopActivity();
     stopArrivals();
     stopTitle();
     document.removeEventListener('visibilitychange', onVisibility);
     document.title = 'bureau';
+  };
+}
+
+/** Idle this long (no key, pointer or visible tab), a person shows as away. */
+const AWAY_AFTER_MS = 10 * 60_000;
+
+/** Tells the server when this tab goes idle and comes back: once each way,
+ * never on a timer the server would feel. */
+function trackActivity(): () => void {
+  let last = Date.now();
+  let away = false;
+  const active = () => {
+    last = Date.now();
+    if (away && document.visibilityState === 'visible') {
+      away = false;
+      sendSignal({ type: 'presence', state: 'active' });
+    }
+  };
+  const check = () => {
+    if (!away && Date.now() - last > AWAY_AFTER_MS) {
+      away = true;
+      sendSignal({ type: 'presence', state: 'away' });
+    }
+  };
+  // A new connection starts active on the server: say so if we are not.
+  const stopConnection = connection.subscribe((c) => {
+    if (c.state === 'online' && away) sendSignal({ type: 'presence', state: 'away' });
+  });
+  const events = ['pointerdown', 'keydown', 'visibilitychange', 'focus'];
+  for (const name of events) addEventListener(name, active, { passive: true });
+  const timer = setInterval(check, 60_000);
+  return () => {
+    for (const name of events) removeEventListener(name, active);
+    clearInterval(timer);
+    stopConnection();
   };
 }
 

@@ -112,6 +112,8 @@ export function resync(): void {
 
 export function forget(): void {
   entries.set(null);
+  presence.set({});
+  typing.set({});
   histories.set({});
   threads.set({});
 }
@@ -120,6 +122,32 @@ export function applyChatEvent(event: ServerEvent): void {
   const data = event.data as Record<string, any>;
   const myId = me.get()?.id;
   switch (event.kind) {
+    case 'presence.snapshot': {
+      const next: Record<number, 'active' | 'away'> = {};
+      for (const id of data.active as number[]) next[id] = 'active';
+      for (const id of data.away as number[]) next[id] = 'away';
+      presence.set(next);
+      break;
+    }
+    case 'presence':
+      presence.update((all) => {
+        const next = { ...all };
+        if (data.state === 'offline') delete next[data.user_id];
+        else next[data.user_id] = data.state;
+        return next;
+      });
+      break;
+    case 'typing':
+      if (data.user_id !== myId) {
+        typing.update((all) => ({ ...all, [data.channel_id]: { ...all[data.channel_id], [data.user_id]: Date.now() + TYPING_MS } }));
+        setTimeout(expireTyping, TYPING_MS + 50);
+      }
+      break;
+    case 'user.updated':
+      people.update((known) =>
+        known[data.id] ? { ...known, [data.id]: { ...known[data.id], display_name: data.display_name, has_avatar: data.has_avatar, status: data.status } } : known,
+      );
+      break;
     case 'channel.created':
       if ((data.members as number[]).includes(myId ?? -1)) void loadEntries();
       browseVersion.update((n) => n + 1);
@@ -165,7 +193,26 @@ export function applyChatEvent(event: ServerEvent): void {
   }
 }
 
+function expireTyping(): void {
+  const now = Date.now();
+  typing.update((all) => {
+    const next: Record<number, Record<number, number>> = {};
+    for (const [channel, people] of Object.entries(all)) {
+      const left = Object.fromEntries(Object.entries(people).filter(([, until]) => until > now));
+      if (Object.keys(left).length) next[Number(channel)] = left;
+    }
+    return next;
+  });
+}
+
 function posted(message: Message): void {
+  // A message ends its author's typing there.
+  typing.update((all) => {
+    const here = all[message.channel_id];
+    if (!here?.[message.author_id]) return all;
+    const { [message.author_id]: _, ...rest } = here;
+    return { ...all, [message.channel_id]: rest };
+  });
   const me_ = me.get();
   const inChannel = message.thread_id == null || message.also_in_channel;
   if (inChannel) {
@@ -241,7 +288,15 @@ export function dmName(entry: Entry, names: (id: number) => string): string {
   return (others.length ? others : entry.dm_members).map(names).join(', ');
 }
 
-export type Person = Pick<Member, 'name' | 'display_name' | 'has_avatar'> & { id: number };
+export type Status = Schemas['StatusView'];
+export type Person = Pick<Member, 'name' | 'display_name' | 'has_avatar'> & { id: number; status?: Status | null };
+
+/** Who is here: people not listed are offline. */
+export const presence = new Store<Record<number, 'active' | 'away'>>({});
+/** Who is typing where: channel -> person -> until when (ms). */
+export const typing = new Store<Record<number, Record<number, number>>>({});
+/** A typing signal lasts this long unless renewed. */
+const TYPING_MS = 6000;
 /** Everyone this tab knows a name for: the directory, and the members of
  * conversations opened (guests see no directory). */
 export const people = new Store<Record<number, Person>>({});
@@ -252,7 +307,7 @@ export async function loadDirectory(): Promise<void> {
   const users = await api('get', '/users');
   people.update((known) => {
     const next = { ...known };
-    for (const u of users) next[u.id] = { id: u.id, name: u.name, display_name: u.display_name, has_avatar: u.has_avatar };
+    for (const u of users) next[u.id] = { id: u.id, name: u.name, display_name: u.display_name, has_avatar: u.has_avatar, status: u.status };
     return next;
   });
 }

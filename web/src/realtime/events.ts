@@ -5,7 +5,8 @@
 import { Store } from '../lib/store';
 
 export interface ServerEvent {
-  seq: number;
+  /** Absent on signals (presence, typing), which are not stored. */
+  seq?: number;
   at: string;
   kind: string;
   data: Record<string, unknown>;
@@ -66,6 +67,12 @@ export function disconnect(): void {
   connection.set({ state: 'idle' });
 }
 
+/** Tells the server something small (typing, presence) when connected;
+ * dropped otherwise, as it would be stale by the time of a reconnection. */
+export function sendSignal(signal: Record<string, unknown>): void {
+  if (socket?.readyState === WebSocket.OPEN && connection.get().state === 'online') socket.send(JSON.stringify(signal));
+}
+
 /** Skips the wait: the person asked, or the browser says it is online. */
 export function retryNow(): void {
   if (!hooks || socket) return;
@@ -93,12 +100,12 @@ function open(): void {
       return;
     }
     if (frame.kind === 'resync') {
-      lastSeq = frame.seq;
+      lastSeq = frame.seq ?? lastSeq;
       missedReplay = true;
       return;
     }
     if (frame.kind === 'ready') {
-      lastSeq = frame.seq;
+      lastSeq = frame.seq ?? lastSeq;
       readyHere = true;
       const first = !everReady;
       const reload = missedReplay || !first;
@@ -107,6 +114,11 @@ function open(): void {
       attempts = 0;
       connection.set({ state: 'online' });
       hooks?.ready({ first, reload });
+      return;
+    }
+    if (typeof frame.seq !== 'number') {
+      // A signal (presence, typing): not an event, not replayed.
+      hooks?.event(frame);
       return;
     }
     lastSeq = frame.seq;

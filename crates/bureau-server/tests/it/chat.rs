@@ -879,3 +879,21 @@ async fn a_status_shows_until_it_ends() {
     assert_eq!(me["status"], Value::Null);
     office.stop().await;
 }
+
+#[tokio::test]
+async fn typing_reaches_a_conversation_joined_after_connecting() {
+    let office = Office::start().await;
+    let alice = office.person("alice", Role::Member).await;
+    let bob = office.person("bob", Role::Member).await;
+    let mut alice_socket = connect(&alice, None).await;
+    until_ready(&mut alice_socket).await;
+    let mut bob_socket = connect(&bob, None).await;
+    until_ready(&mut bob_socket).await;
+    let (_, dm) = alice.post("/api/v1/dms", json!({ "user_ids": [bob.my_id().await] })).await;
+    let dm = dm["id"].as_i64().unwrap();
+    assert_eq!(next(&mut alice_socket).await.unwrap()["kind"], "channel.created");
+    assert_eq!(next(&mut bob_socket).await.unwrap()["kind"], "channel.created");
+    send_text(&mut alice_socket, json!({ "type": "typing", "channel_id": dm })).await;
+    assert_eq!(signal(&mut bob_socket, "typing").await["data"]["channel_id"], dm);
+    office.stop().await;
+}
