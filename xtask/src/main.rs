@@ -144,8 +144,24 @@ fn bench(args: &[String]) -> Result {
         Some(first) if !first.starts_with('-') => (first.as_str(), &args[1..]),
         _ => ("footprint", args),
     };
+    if name == "chat" {
+        build_release(&["bureau", "bureau-bench"])?;
+        header("Running the chat benchmark");
+        return run_command(
+            Command::new("sh")
+                .arg("-c")
+                .arg(r#"ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@""#)
+                .arg(release_binary("bureau-bench"))
+                .arg("chat")
+                .arg("--bureau")
+                .arg(release_binary("bureau"))
+                .arg("--postgres")
+                .arg(TEST_POSTGRES)
+                .args(pass_through(args)),
+        );
+    }
     if name != "footprint" {
-        return Err(format!("unknown benchmark `{name}`; there is `footprint`"));
+        return Err(format!("unknown benchmark `{name}`; there are `footprint` and `chat`"));
     }
     let peers = root().join("bench");
     if !peers.join("node_modules").exists() {

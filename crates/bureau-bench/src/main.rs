@@ -5,10 +5,13 @@
 //!
 //! ```text
 //! bureau-bench footprint --bureau PATH --peers DIR [--sockets N] [--rounds N]
+//! bureau-bench chat --bureau PATH [--postgres URL] [--steps 500,1000,...]
+//!                   [--step-seconds N] [--think-seconds N] [--search-messages N]
 //! ```
 //!
 //! `BENCH_SOCKETS` sets the number of sockets too, for a quick run.
 
+mod chat;
 mod footprint;
 mod process;
 mod sockets;
@@ -20,7 +23,12 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 
 /// The whole run stops by itself after this long, servers and files cleaned up.
-const TIME_LIMIT: Duration = Duration::from_secs(10 * 60);
+const TIME_LIMIT: Duration = Duration::from_secs(40 * 60);
+
+enum Bench {
+    Footprint(footprint::Options),
+    Chat(chat::Options),
+}
 
 fn main() -> ExitCode {
     let options = match parse_args(std::env::args().skip(1)) {
@@ -38,7 +46,12 @@ fn main() -> ExitCode {
     // it started and removes its files.
     let outcome = runtime.block_on(async {
         tokio::select! {
-            outcome = footprint::run(&options) => outcome,
+            outcome = async {
+                match &options {
+                    Bench::Footprint(options) => footprint::run(options).await,
+                    Bench::Chat(options) => chat::run(options).await,
+                }
+            } => outcome,
             _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
             _ = tokio::time::sleep(TIME_LIMIT) => Err(anyhow::anyhow!(
                 "the benchmark ran longer than {} minutes and was stopped",
@@ -56,10 +69,11 @@ fn main() -> ExitCode {
     }
 }
 
-fn parse_args(mut args: impl Iterator<Item = String>) -> anyhow::Result<footprint::Options> {
+fn parse_args(mut args: impl Iterator<Item = String>) -> anyhow::Result<Bench> {
     match args.next().as_deref() {
         Some("footprint") => {}
-        Some(other) => bail!("unknown benchmark `{other}`; there is `footprint`"),
+        Some("chat") => return parse_chat(args).map(Bench::Chat),
+        Some(other) => bail!("unknown benchmark `{other}`; there are `footprint` and `chat`"),
         None => bail!(
             "usage: bureau-bench footprint --bureau PATH --peers DIR [--sockets N] [--rounds N]"
         ),
@@ -88,10 +102,43 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> anyhow::Result<footprin
     if sockets == 0 || rounds == 0 {
         bail!("--sockets and --rounds must be at least 1");
     }
-    Ok(footprint::Options {
+    Ok(Bench::Footprint(footprint::Options {
         bureau: bureau.context("--bureau PATH names the bureau executable")?,
         peers: peers.context("--peers DIR names the folder of the peers' package.json")?,
         sockets,
         rounds,
-    })
+    }))
+}
+
+fn parse_chat(mut args: impl Iterator<Item = String>) -> anyhow::Result<chat::Options> {
+    let mut options = chat::Options {
+        bureau: PathBuf::new(),
+        postgres: None,
+        steps: vec![250, 500, 1000, 2000, 3000, 4000, 5000, 6000, 8000],
+        step_time: Duration::from_secs(30),
+        think: Duration::from_secs(15),
+        search_messages: 1_000_000,
+    };
+    while let Some(flag) = args.next() {
+        let value = args.next().with_context(|| format!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--bureau" => options.bureau = PathBuf::from(value),
+            "--postgres" => options.postgres = Some(value),
+            "--steps" => {
+                options.steps = value
+                    .split(',')
+                    .map(|n| n.trim().parse())
+                    .collect::<Result<_, _>>()
+                    .context("--steps is a list of numbers: 500,1000,2000")?
+            }
+            "--step-seconds" => options.step_time = Duration::from_secs(value.parse().context("--step-seconds is a number")?),
+            "--think-seconds" => options.think = Duration::from_secs(value.parse().context("--think-seconds is a number")?),
+            "--search-messages" => options.search_messages = value.parse().context("--search-messages is a number")?,
+            _ => bail!("unknown option {flag}"),
+        }
+    }
+    if options.bureau.as_os_str().is_empty() {
+        bail!("--bureau PATH names the bureau executable");
+    }
+    Ok(options)
 }
