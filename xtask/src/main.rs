@@ -145,6 +145,15 @@ fn bench(args: &[String]) -> Result {
         _ => ("footprint", args),
     };
     if name == "chat" {
+        let synapse = root().join("bench/synapse-venv");
+        if !synapse.join("bin/synapse_homeserver").exists() {
+            header("Installing the peer to measure against: Synapse (PyPI matrix-synapse)");
+            run_command(Command::new("python3").args(["-m", "venv"]).arg(&synapse))?;
+            run_command(
+                Command::new(synapse.join("bin/pip"))
+                    .args(["install", "--quiet", "matrix-synapse"]),
+            )?;
+        }
         build_release(&["bureau", "bureau-bench"])?;
         header("Running the chat benchmark");
         return run_command(
@@ -157,6 +166,8 @@ fn bench(args: &[String]) -> Result {
                 .arg(release_binary("bureau"))
                 .arg("--postgres")
                 .arg(TEST_POSTGRES)
+                .arg("--synapse")
+                .arg(&synapse)
                 .args(pass_through(args)),
         );
     }

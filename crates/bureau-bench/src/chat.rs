@@ -44,6 +44,8 @@ pub struct Options {
     /// Mean time between two actions of one person.
     pub think: Duration,
     pub search_messages: usize,
+    /// A Python virtual environment with `matrix-synapse`, for the peer.
+    pub synapse: Option<PathBuf>,
 }
 
 /// People per team channel; each person is in one team and in #general.
@@ -154,6 +156,20 @@ pub async fn run(options: &Options) -> anyhow::Result<()> {
         server.stop().await;
     }
 
+    let peer = match &options.synapse {
+        Some(venv) => {
+            println!("Synapse: the same fan-out, {ALL_HANDS} members listening...");
+            match crate::synapse::fanout(venv, &scratch, ALL_HANDS, 20).await {
+                Ok(figures) => Some(figures),
+                Err(error) => {
+                    println!("  Synapse could not be measured: {error:#}");
+                    None
+                }
+            }
+        }
+        None => None,
+    };
+
     println!("Seeding {} messages for search (SQLite)...", options.search_messages);
     let search = search_latency(options, &scratch).await?;
 
@@ -171,6 +187,15 @@ pub async fn run(options: &Options) -> anyhow::Result<()> {
             ),
             None => println!("  {label:<10} no step passed; 1,000-member fan-out p50 {:.1} ms, p99 {:.1} ms", delivery.0, delivery.1),
         }
+    }
+    if let (Some((synapse_p50, synapse_p99)), Some((_, _, (p50, p99)))) = (peer, report.first()) {
+        println!(
+            "  fan-out into a {ALL_HANDS}-member room: bureau (SQLite) p50 {p50:.1} ms, p99 {p99:.1} ms; Synapse p50 {synapse_p50:.1} ms, p99 {synapse_p99:.1} ms; Synapse/bureau {:.1}x (p50), {:.1}x (p99)",
+            synapse_p50 / p50,
+            synapse_p99 / p99
+        );
+    } else {
+        println!("  Synapse fan-out: not measured in this run");
     }
     println!(
         "  search over {} messages: p50 {:.1} ms, p99 {:.1} ms (index rebuilt in {:.0} s)",
@@ -602,7 +627,7 @@ impl Simulated {
             }
             Action::Search => {
                 let word = WORDS[random.next() as usize % WORDS.len()];
-                self.get(person, api(format!("/search?q={}", urlencode(word)))).await;
+                self.get(person, api(format!("/search?q={}", process::urlencode(word)))).await;
             }
             Action::Reconnect => {}
         }
@@ -654,15 +679,6 @@ fn seq_of(text: &str) -> Option<i64> {
     digits.parse().ok()
 }
 
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            other => format!("%{other:02X}"),
-        })
-        .collect()
-}
-
 /// A small deterministic generator (a 64-bit LCG), enough to vary people.
 struct Random(u64);
 
@@ -689,7 +705,7 @@ async fn all_hands_delivery(base: &str, office: &Office) -> anyhow::Result<(f64,
         think: Duration::from_secs(3600),
         first_id: 0,
     };
-    let (send, mut received) = tokio::sync::mpsc::unbounded_channel::<(u64, Instant)>();
+    let (send, mut received) = tokio::sync::mpsc::unbounded_channel::<(usize, Instant)>();
     let mut listeners = Vec::new();
     let ready = Arc::new(AtomicUsize::new(0));
     for person in office.people.iter().take(ALL_HANDS) {
@@ -713,7 +729,7 @@ async fn all_hands_delivery(base: &str, office: &Office) -> anyhow::Result<(f64,
     let poster = &office.people[0];
     let url = format!("{base}/api/v1/channels/{}/messages", office.all_hands);
     let mut latencies = Vec::new();
-    for round in 0..20u64 {
+    for round in 0..20usize {
         let sent = Instant::now();
         let response = simulated
             .http
@@ -725,25 +741,47 @@ async fn all_hands_delivery(base: &str, office: &Office) -> anyhow::Result<(f64,
         if !response.status().is_success() {
             bail!("posting into the all-hands channel failed: {}", response.status());
         }
-        let mut got = 0;
-        while got < ALL_HANDS {
-            let (r, at) = tokio::time::timeout(Duration::from_secs(10), received.recv())
-                .await
-                .context("a delivery within 10 s")?
-                .context("listeners ended")?;
-            if r == round {
-                latencies.push(at - sent);
-                got += 1;
-            }
-        }
+        await_round(&mut received, round, ALL_HANDS, sent, &mut latencies).await?;
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     for listener in listeners {
         listener.abort();
     }
+    Ok(p50_p99(&mut latencies))
+}
+
+/// Waits until `listeners` clients have reported message `round`, sent at
+/// `sent`, adding their delivery times to `latencies`.
+pub(crate) async fn await_round(
+    received: &mut tokio::sync::mpsc::UnboundedReceiver<(usize, Instant)>,
+    round: usize,
+    listeners: usize,
+    sent: Instant,
+    latencies: &mut Vec<Duration>,
+) -> anyhow::Result<()> {
+    let mut got = 0;
+    while got < listeners {
+        let (r, at) = tokio::time::timeout(Duration::from_secs(60), received.recv())
+            .await
+            .with_context(|| format!("round {round}: {got} of {listeners} deliveries within 60 s"))?
+            .context("the listeners ended")?;
+        if r == round {
+            latencies.push(at - sent);
+            got += 1;
+        }
+    }
+    Ok(())
+}
+
+/// The median and 99th percentile, in milliseconds.
+pub(crate) fn p50_p99(latencies: &mut [Duration]) -> (f64, f64) {
     latencies.sort();
-    let at = |q: usize| latencies[(latencies.len() * q / 100).min(latencies.len() - 1)].as_secs_f64() * 1000.0;
-    Ok((at(50), at(99)))
+    let at = |q: usize| {
+        latencies
+            .get((latencies.len() * q / 100).min(latencies.len().saturating_sub(1)))
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    };
+    (at(50), at(99))
 }
 
 struct SearchFigures {
@@ -815,7 +853,7 @@ async fn search_latency(options: &Options, scratch: &Scratch) -> anyhow::Result<
         };
         let begun = Instant::now();
         let response = http
-            .get(format!("{base}/api/v1/search?q={}", urlencode(&query)))
+            .get(format!("{base}/api/v1/search?q={}", process::urlencode(&query)))
             .bearer_auth(&searcher.token)
             .send()
             .await?;
@@ -826,12 +864,11 @@ async fn search_latency(options: &Options, scratch: &Scratch) -> anyhow::Result<
         latencies.push(begun.elapsed());
     }
     server.stop().await;
-    latencies.sort();
-    let at = |q: usize| latencies[(latencies.len() * q / 100).min(latencies.len() - 1)].as_secs_f64() * 1000.0;
+    let (p50_ms, p99_ms) = p50_p99(&mut latencies);
     Ok(SearchFigures {
         messages: options.search_messages,
         index_secs,
-        p50_ms: at(50),
-        p99_ms: at(99),
+        p50_ms,
+        p99_ms,
     })
 }

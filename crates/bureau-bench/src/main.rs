@@ -7,6 +7,7 @@
 //! bureau-bench footprint --bureau PATH --peers DIR [--sockets N] [--rounds N]
 //! bureau-bench chat --bureau PATH [--postgres URL] [--steps 500,1000,...]
 //!                   [--step-seconds N] [--think-seconds N] [--search-messages N]
+//!                   [--synapse VENV]
 //! ```
 //!
 //! `BENCH_SOCKETS` sets the number of sockets too, for a quick run.
@@ -15,6 +16,7 @@ mod chat;
 mod footprint;
 mod process;
 mod sockets;
+mod synapse;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -118,6 +120,7 @@ fn parse_chat(mut args: impl Iterator<Item = String>) -> anyhow::Result<chat::Op
         step_time: Duration::from_secs(30),
         think: Duration::from_secs(15),
         search_messages: 1_000_000,
+        synapse: None,
     };
     while let Some(flag) = args.next() {
         let value = args.next().with_context(|| format!("{flag} needs a value"))?;
@@ -133,6 +136,7 @@ fn parse_chat(mut args: impl Iterator<Item = String>) -> anyhow::Result<chat::Op
             }
             "--step-seconds" => options.step_time = Duration::from_secs(value.parse().context("--step-seconds is a number")?),
             "--think-seconds" => options.think = Duration::from_secs(value.parse().context("--think-seconds is a number")?),
+            "--synapse" => options.synapse = Some(PathBuf::from(value)),
             "--search-messages" => options.search_messages = value.parse().context("--search-messages is a number")?,
             _ => bail!("unknown option {flag}"),
         }

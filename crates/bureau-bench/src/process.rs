@@ -196,3 +196,13 @@ pub fn disk_size(path: &Path) -> anyhow::Result<u64> {
     }
     Ok(total)
 }
+
+/// Percent-encodes everything but unreserved characters, for a URL part.
+pub fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}

@@ -6,7 +6,8 @@
 //! knows its own connections; it announces a person's local state on the bus
 //! (subject `presence`) when it changes and every minute, and combines the
 //! announcements of other processes, which expire after 150 s unrenewed. A
-//! client hears only of changes: nothing is polled.
+//! client says whose presence it shows (`presence.watch`) and hears only of
+//! their changes: nothing is polled, and nobody hears of everyone.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -99,7 +100,7 @@ impl Presence {
         }
     }
 
-    /// Everyone not offline, for a client that just connected.
+    /// Everyone not offline, for a client that starts watching.
     pub fn snapshot(&self) -> Vec<(UserId, State)> {
         let book = self.book.lock().expect("presence lock");
         let mut users: Vec<UserId> = book.local.keys().chain(book.remote.keys()).copied().collect();

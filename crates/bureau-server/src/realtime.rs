@@ -30,6 +30,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::Query;
 use crate::AppState;
 
+/// People one connection may watch the presence of.
+const MAX_WATCHED: usize = 1000;
 /// A connection's typing signals: a burst of this many, then one a second
 /// (clients send one every 3 s while typing, and one at once after posting).
 const TYPING_BURST: f64 = 5.0;
@@ -76,6 +78,9 @@ struct Outgoing {
 
 struct Connection {
     viewer: Viewer,
+    /// The people whose presence this client shows (it says which); it
+    /// hears of nobody else's, so presence costs O(what is on screen).
+    watching: std::collections::HashSet<bureau_core::UserId>,
     queue: mpsc::Sender<Outgoing>,
     lagged: Arc<AtomicBool>,
 }
@@ -149,9 +154,7 @@ impl Hub {
         tokio::spawn(async move {
             watcher
                 .presence
-                .follow(|(user, state)| {
-                    watcher.signal(Scope::Members, presence_frame(user, state).into());
-                })
+                .follow(|(user, state)| watcher.tell_watchers(user, state))
                 .await;
         });
         Ok(hub)
@@ -175,8 +178,53 @@ impl Hub {
     /// the person's state changed; other processes hear of it on the bus.
     async fn set_presence(&self, user: bureau_core::UserId, connection: u64, state: Option<PresenceState>) {
         if let Some((user, state)) = self.presence.set(user, connection, state).await {
-            self.signal(Scope::Members, presence_frame(user, state).into());
+            self.tell_watchers(user, state);
         }
+    }
+
+    /// Tells the connections watching `user` that they are now `state`.
+    fn tell_watchers(&self, user: bureau_core::UserId, state: PresenceState) {
+        let json = Utf8Bytes::from(presence_frame(user, state));
+        let connections = self.connections.read().expect("hub lock");
+        for connection in connections.values() {
+            if connection.watching.contains(&user) {
+                let _ = connection.queue.try_send(Outgoing {
+                    seq: 0,
+                    json: json.clone(),
+                });
+            }
+        }
+    }
+
+    /// Sets whose presence a connection shows, and sends it their states.
+    fn watch(&self, id: u64, users: std::collections::HashSet<bureau_core::UserId>) {
+        let states: Vec<(bureau_core::UserId, PresenceState)> = self
+            .presence
+            .snapshot()
+            .into_iter()
+            .filter(|(user, _)| users.contains(user))
+            .collect();
+        let mut connections = self.connections.write().expect("hub lock");
+        let Some(connection) = connections.get_mut(&id) else { return };
+        if !Scope::Members.visible_to(&connection.viewer) {
+            return; // Guests see nobody's presence.
+        }
+        connection.watching = users;
+        let (mut active, mut away) = (Vec::new(), Vec::new());
+        for (user, state) in states {
+            match state {
+                PresenceState::Active => active.push(user.0),
+                _ => away.push(user.0),
+            }
+        }
+        let snapshot = serde_json::json!({
+            "kind": "presence.snapshot",
+            "data": { "active": active, "away": away },
+        });
+        let _ = connection.queue.try_send(Outgoing {
+            seq: 0,
+            json: snapshot.to_string().into(),
+        });
     }
 
     /// Answers what a client says on its socket: that it is typing in a
@@ -202,6 +250,17 @@ impl Hub {
                 if let Err(err) = self.bus.publish(SIGNALS_SUBJECT, message).await {
                     tracing::debug!(%err, "typing signal not published");
                 }
+            }
+            Some("presence.watch") => {
+                let users = frame["user_ids"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|id| id.as_i64())
+                    .take(MAX_WATCHED)
+                    .map(bureau_core::UserId)
+                    .collect();
+                self.watch(id, users);
             }
             Some("presence") => {
                 let state = match frame["state"].as_str() {
@@ -335,6 +394,7 @@ impl Hub {
             id,
             Connection {
                 viewer,
+                watching: Default::default(),
                 queue,
                 lagged: lagged.clone(),
             },
@@ -468,20 +528,6 @@ async fn serve(hub: Arc<Hub>, mut socket: WebSocket, viewer: Viewer, start: i64)
         let ready = format!(r#"{{"kind":"ready","seq":{cursor}}}"#);
         send(&mut socket, Message::Text(ready.into())).await?;
         hub.set_presence(user, id, Some(PresenceState::Active)).await;
-        if Scope::Members.visible_to(&hub.viewer_of(id).ok_or("access ended")?) {
-            let (mut active, mut away) = (Vec::new(), Vec::new());
-            for (person, state) in hub.presence.snapshot() {
-                match state {
-                    PresenceState::Active => active.push(person.0),
-                    _ => away.push(person.0),
-                }
-            }
-            let snapshot = serde_json::json!({
-                "kind": "presence.snapshot",
-                "data": { "active": active, "away": away },
-            });
-            send(&mut socket, Message::Text(snapshot.to_string().into())).await?;
-        }
         let mut typing = Bucket::new();
         let mut heartbeat =
             tokio::time::interval_at(tokio::time::Instant::now() + HEARTBEAT, HEARTBEAT);

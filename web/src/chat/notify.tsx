@@ -39,14 +39,38 @@ export function startChatNotifications(): () => void {
     document.title = total > 0 ? `(${total}) bureau` : 'bureau';
   });
   const stopActivity = trackActivity();
+  const stopWatching = watchPresence();
   const onVisibility = () => viewing.update((v) => ({ ...v, visible: document.visibilityState === 'visible' }));
   document.addEventListener('visibilitychange', onVisibility);
   return () => {
     stopActivity();
+    stopWatching();
     stopArrivals();
     stopTitle();
     document.removeEventListener('visibilitychange', onVisibility);
     document.title = 'bureau';
+  };
+}
+
+/** Tells the server whose presence this tab shows (the people of its DMs),
+ * so that it hears of their comings and goings and of nobody else's. */
+function watchPresence(): () => void {
+  let sent = '';
+  const send = (force: boolean) => {
+    const myId = me.get()?.id;
+    const ids = [...new Set((entries.get() ?? []).flatMap((e) => (e.channel.kind === 'dm' ? e.dm_members : [])))].filter((id) => id !== myId).sort((a, b) => a - b);
+    const key = ids.join(',');
+    if (key === sent && !force) return;
+    sent = key;
+    sendSignal({ type: 'presence.watch', user_ids: ids });
+  };
+  const stopEntries = entries.subscribe(() => send(false));
+  const stopConnection = connection.subscribe((c) => {
+    if (c.state === 'online') send(true);
+  });
+  return () => {
+    stopEntries();
+    stopConnection();
   };
 }
 
