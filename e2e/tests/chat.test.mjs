@@ -168,6 +168,48 @@ test('typing, presence and status show live, without polling', { timeout: 60_000
   await dm.locator('.conversation-status[title="In a meeting"]').waitFor();
 });
 
+test('a private channel gets its people from its details; the bell lists what waits', { timeout: 60_000 }, async () => {
+  const { page } = camille;
+  await page.getByRole('button', { name: 'Create a channel' }).first().click();
+  await page.getByLabel('Name').fill('direction');
+  await page.getByLabel('Private').check();
+  await page.getByRole('button', { name: 'Create', exact: true }).click();
+  await page.getByRole('heading', { name: '#direction' }).waitFor();
+  await page.getByRole('button', { name: 'Channel details and people' }).click();
+  await page.getByLabel('Topic').fill('Budget 2027');
+  await page.getByLabel('Add people').fill('léa');
+  await page.locator('.people-picker li', { hasText: 'Léa Dubois' }).getByRole('button', { name: 'Add' }).click();
+  await page.locator('.people-picker li', { hasText: '@lea' }).getByRole('button', { name: 'Remove' }).waitFor();
+  // A webhook for the CI, posting like Slack's.
+  await page.getByLabel('Shown as').fill('CI');
+  await page.getByRole('button', { name: 'Create a webhook' }).click();
+  const hookUrl = await page.getByLabel('Webhook URL (shown once)').inputValue();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.locator('.channel-topic', { hasText: 'Budget 2027' }).waitFor();
+  const posted = await fetch(hookUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ text: 'nightly build passed' }) });
+  assert.equal(await posted.text(), 'ok');
+  await message(page, 'nightly build passed').getByText('CI').waitFor();
+
+  // "@lé" offers Léa; Enter picks her.
+  const box = page.locator('.channel-body .composer textarea');
+  await box.pressSequentially('@lé');
+  await page.getByRole('option', { name: /@lea/ }).waitFor();
+  await box.press('Enter');
+  assert.equal(await box.inputValue(), '@lea ');
+  await box.pressSequentially('the numbers are in');
+  await box.press('Enter');
+  await message(page, 'the numbers are in').waitFor();
+
+  // Léa, elsewhere, sees the new channel and what waits for her in the bell.
+  await lea.page.getByRole('link', { name: 'Home' }).first().click();
+  const bell = lea.page.getByRole('button', { name: /^Notifications: \d+ waiting$/ });
+  await bell.click();
+  const item = lea.page.locator('.notification-list a', { hasText: '1 mention in #direction' });
+  await item.click();
+  await lea.page.getByRole('heading', { name: '#direction' }).waitFor();
+  await message(lea.page, 'the numbers are in').waitFor();
+});
+
 test('markup and scripts in messages stay text', { timeout: 30_000 }, async () => {
   const { page } = camille;
   await page.locator('.conversation', { hasText: 'équipe-lyon' }).click();

@@ -199,9 +199,13 @@ impl Chat {
             let Some(user) = user.filter(|u| u.active) else {
                 return Err(Error::invalid("user_ids", format!("no active person has id {person}")));
             };
-            if who.role == Role::Guest && user.role == Role::Guest && user.id != who.user_id {
+            // A guest writes only to people they already meet in a channel.
+            let stranger = who.role == Role::Guest
+                && user.id != who.user_id
+                && !self.ports.store.share_a_conversation(who.user_id, user.id).await?;
+            if stranger {
                 return Err(Error::Forbidden(
-                    "guests cannot open conversations with other guests".into(),
+                    "guests write only to people of the channels they were added to".into(),
                 ));
             }
         }

@@ -221,6 +221,19 @@ impl Store {
             .collect()
     }
 
+    /// Whether two people are both in some conversation.
+    pub async fn share_a_conversation(&self, a: UserId, b: UserId) -> Result<bool> {
+        let shared: Option<i64> = sqlx::query_scalar(
+            "SELECT x.channel_id FROM channel_members x JOIN channel_members y \
+             ON y.channel_id = x.channel_id WHERE x.user_id = $1 AND y.user_id = $2 LIMIT 1",
+        )
+        .bind(a.0)
+        .bind(b.0)
+        .fetch_optional(&self.read)
+        .await?;
+        Ok(shared.is_some())
+    }
+
     /// The conversations `user` is in and the newest event sequence number,
     /// read in one statement so they describe the same moment.
     pub async fn channel_ids_of(&self, user: UserId) -> Result<(HashSet<ChannelId>, i64)> {

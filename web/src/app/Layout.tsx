@@ -9,6 +9,7 @@ import { ConfirmHost } from '../ui/Dialog';
 import { Icon, Logo, type IconName } from '../ui/icons';
 import { ToastHost } from '../ui/Toast';
 import { StatusDialog } from '../chat/StatusDialog';
+import { dmName, entries, people } from '../chat/state';
 import { updateReady } from './pwa';
 import { navigate, usePlace } from './router';
 import { logout, me } from './session';
@@ -261,9 +262,14 @@ function Search() {
   );
 }
 
+/** Mentions and direct messages waiting, from the chat's unread counts. */
 function Notifications() {
   const t = useT();
   const [open, setOpen] = useState(false);
+  const list = useStore(entries);
+  const known = useStore(people);
+  const waiting = (list ?? []).filter((e) => e.notify !== 'mute' && (e.channel.kind === 'dm' ? e.unread > 0 : e.mentions > 0));
+  const count = waiting.reduce((n, e) => n + (e.channel.kind === 'dm' ? e.unread : e.mentions), 0);
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!open) return;
@@ -280,14 +286,32 @@ function Notifications() {
   }, [open]);
   return (
     <div class="notifications" ref={box}>
-      <IconButton icon="bell" label={t.notifications.label} expanded={open} controls="notifications-panel" onClick={() => setOpen(!open)} />
+      <IconButton icon="bell" label={count ? t.notifications.labelCount(count) : t.notifications.label} expanded={open} controls="notifications-panel" onClick={() => setOpen(!open)} />
+      {count > 0 && (
+        <span class="bell-count" aria-hidden="true">
+          {count}
+        </span>
+      )}
       <div id="notifications-panel" class={`popover notifications-popover ${open ? '' : 'hidden'}`} role="region" aria-label={t.notifications.label}>
         <p class="popover-title">{t.notifications.title}</p>
-        <p class="popover-empty">
-          <Icon name="check" />
-          {t.notifications.empty}
-        </p>
-        <p class="muted">{t.notifications.coming}</p>
+        {waiting.length === 0 ? (
+          <p class="popover-empty">
+            <Icon name="check" />
+            {t.notifications.empty}
+          </p>
+        ) : (
+          <ul class="notification-list">
+            {waiting.map((e) => (
+              <li key={e.channel.id}>
+                <a href={`/chat/${e.channel.id}`} onClick={() => setOpen(false)}>
+                  {e.channel.kind === 'dm'
+                    ? t.notifications.direct(e.unread, dmName(e, (id) => known[id]?.display_name ?? `#${id}`))
+                    : t.notifications.mentions(e.mentions, e.channel.name ?? '')}
+                </a>
+              </li>
+            ))}
+          </ul>
+        )}
       </div>
     </div>
   );

@@ -6,7 +6,7 @@ import { api, ApiError, setCsrfToken, whenUnauthenticated, type Me, type User } 
 import { locale, setLocale } from '../i18n';
 import { clearResources, gateReadsOn, invalidate, invalidateAll, patch } from '../lib/resource';
 import { Store } from '../lib/store';
-import { applyChatEvent, forget as forgetChat, resync as resyncChat } from '../chat/state';
+import { applyChatEvent, forget as forgetChat, loadDirectory, loadEntries, resync as resyncChat } from '../chat/state';
 import { startChatNotifications } from '../chat/notify';
 import { connect, disconnect, type ServerEvent } from '../realtime/events';
 import { clearToasts } from '../ui/Toast';
@@ -69,6 +69,11 @@ export function signedIn(current: Me): void {
     ready({ first, reload }) {
       releaseGate();
       if (first || reload) void refreshMe();
+      // The unread counts feed the bell and the title on every screen.
+      if (first) {
+        void loadEntries().catch(() => {});
+        void loadDirectory().catch(() => {});
+      }
       if (reload) {
         invalidateAll();
         resyncChat();

@@ -12,6 +12,7 @@ import { IconButton } from '../ui/Button';
 import { confirm } from '../ui/Dialog';
 import { Empty, Loading } from '../ui/Page';
 import { toast } from '../ui/Toast';
+import { ChannelDetails } from './ChannelDetails';
 import { Composer } from './Composer';
 import { MessageItem } from './Message';
 import {
@@ -29,6 +30,7 @@ import {
   threads,
   typing,
   viewing,
+  type Channel,
   type Entry,
   type Message,
 } from './state';
@@ -39,6 +41,8 @@ export function ChannelPane({ channelId, jumpTo, threadId }: { channelId: number
   const known = useStore(people);
   const entry = list?.find((e) => e.channel.id === channelId);
   const [missing, setMissing] = useState(false);
+  // A public channel one has not joined: shown from its own record.
+  const [preview, setPreview] = useState<Channel | null>(null);
   const [pinsOpen, setPinsOpen] = useState(false);
   // Where the "new messages" line goes: the read position when opened.
   const [readAtOpen] = useState(() => entry?.last_read_id ?? null);
@@ -48,12 +52,13 @@ export function ChannelPane({ channelId, jumpTo, threadId }: { channelId: number
     const load = jumpTo ? loadAround(channelId, jumpTo) : loadLatest(channelId);
     load.catch(() => setMissing(true));
     void loadMembers(channelId).catch(() => {});
+    void api('get', '/channels/{id}', { path: { id: channelId } }).then(setPreview, () => {});
     return () => viewing.update((v) => ({ ...v, channel: null }));
   }, [channelId, jumpTo]);
 
   if (missing) return <Empty>{t.chat.notFound}</Empty>;
   const names = (id: number) => known[id]?.display_name ?? `#${id}`;
-  const title = entry ? (entry.channel.kind === 'dm' ? dmName(entry, names) : `#${entry.channel.name}`) : '';
+  const title = entry ? (entry.channel.kind === 'dm' ? dmName(entry, names) : `#${entry.channel.name}`) : preview ? `#${preview.name}` : '';
   const canPost = entry && !entry.channel.archived && (entry.channel.kind !== 'announcement' || entry.poster || me.get()?.role === 'admin');
 
   return (
@@ -83,6 +88,7 @@ export function ChannelPane({ channelId, jumpTo, threadId }: { channelId: number
 function ChannelActions({ entry, onPins }: { entry: Entry; onPins: () => void }) {
   const t = useT();
   const user = useStore(me);
+  const [details, setDetails] = useState(false);
   const setNotify = async (notify: 'all' | 'mentions' | 'mute') => {
     await api('put', '/channels/{id}/notify', { path: { id: entry.channel.id }, body: { notify } });
   };
@@ -94,7 +100,13 @@ function ChannelActions({ entry, onPins }: { entry: Entry; onPins: () => void })
   };
   return (
     <div class="channel-actions">
-      {entry.channel.kind !== 'dm' && <span class="member-count">{t.chat.memberCount(entry.channel.member_count)}</span>}
+      {entry.channel.kind !== 'dm' && (
+        <button type="button" class="link-btn member-count" onClick={() => setDetails(true)}>
+          {t.chat.memberCount(entry.channel.member_count)}
+        </button>
+      )}
+      {entry.channel.kind !== 'dm' && !entry.channel.archived && <IconButton icon="people" label={t.chat.details} onClick={() => setDetails(true)} />}
+      {details && <ChannelDetails entry={entry} open={details} onClose={() => setDetails(false)} />}
       <label class="visually-hidden" for="notify-level">
         {t.chat.notifications}
       </label>

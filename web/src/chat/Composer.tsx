@@ -7,6 +7,8 @@ import { describe } from '../api/errors';
 import { useT } from '../i18n';
 import { Icon } from '../ui/icons';
 import { sendSignal } from '../realtime/events';
+import { useStore } from '../lib/store';
+import { members, people } from './state';
 
 type Attachment = Schemas['AttachmentView'];
 
@@ -17,6 +19,9 @@ export function Composer({ channelId, threadId, placeholder }: { channelId: numb
   const [alsoInChannel, setAlsoInChannel] = useState(false);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
+  const [mention, setMention] = useState<{ query: string; at: number; index: number } | null>(null);
+  const known = useStore(people);
+  const inside = useStore(members)[channelId];
   const picker = useRef<HTMLInputElement>(null);
   const box = useRef<HTMLTextAreaElement>(null);
   const id = `composer-${channelId}-${threadId ?? 'main'}`;
@@ -47,6 +52,37 @@ export function Composer({ channelId, threadId, placeholder }: { channelId: numb
     } finally {
       setBusy(false);
     }
+  };
+  // Who an "@..." being typed may mean: the conversation's members first.
+  const suggestions = (() => {
+    if (!mention) return [];
+    const q = mention.query.toLowerCase();
+    const memberIds = new Set((inside ?? []).map((m) => m.user_id));
+    const found = Object.values(known)
+      .filter((p) => p.name.startsWith(q) || p.display_name.toLowerCase().includes(q))
+      .sort((a, b) => Number(memberIds.has(b.id)) - Number(memberIds.has(a.id)) || a.name.localeCompare(b.name))
+      .slice(0, 6)
+      .map((p) => ({ name: p.name, label: p.display_name }));
+    if ('channel'.startsWith(q)) found.push({ name: 'channel', label: t.chat.everyone });
+    return found;
+  })();
+  const follow = (el: HTMLTextAreaElement) => {
+    const before = el.value.slice(0, el.selectionStart ?? el.value.length);
+    const match = /(?:^|[^\p{L}\p{N}@])@([\p{L}\p{N}._-]{0,32})$/iu.exec(before);
+    setMention(match ? { query: match[1], at: before.length - match[1].length, index: 0 } : null);
+  };
+  const complete = (name: string) => {
+    if (!mention || !box.current) return;
+    const el = box.current;
+    const end = el.selectionStart ?? text.length;
+    const next = `${text.slice(0, mention.at)}${name} ${text.slice(end)}`;
+    setText(next);
+    setMention(null);
+    const caret = mention.at + name.length + 1;
+    requestAnimationFrame(() => {
+      el.focus();
+      el.setSelectionRange(caret, caret);
+    });
   };
   const attach = async (list: FileList | null) => {
     if (!list) return;
@@ -86,6 +122,24 @@ export function Composer({ channelId, threadId, placeholder }: { channelId: numb
           ))}
         </ul>
       )}
+      {mention && suggestions.length > 0 && (
+        <ul class="mention-list" role="listbox" aria-label={t.chat.mentionSuggestions}>
+          {suggestions.map((s, i) => (
+            <li
+              key={s.name}
+              role="option"
+              aria-selected={i === mention.index}
+              class={i === mention.index ? 'selected' : ''}
+              onMouseDown={(e) => {
+                e.preventDefault();
+                complete(s.name);
+              }}
+            >
+              <strong>@{s.name}</strong> <span>{s.label}</span>
+            </li>
+          ))}
+        </ul>
+      )}
       <div class="composer-row">
         <label class="visually-hidden" for={id}>
           {placeholder}
@@ -100,11 +154,30 @@ export function Composer({ channelId, threadId, placeholder }: { channelId: numb
           onInput={(e) => {
             const el = e.currentTarget as HTMLTextAreaElement;
             setText(el.value);
+            follow(el);
             if (el.value) typed();
             el.style.height = 'auto';
             el.style.height = `${Math.min(el.scrollHeight, 240)}px`;
           }}
           onKeyDown={(e) => {
+            if (mention && suggestions.length) {
+              const pick = suggestions[Math.min(mention.index, suggestions.length - 1)];
+              if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+                e.preventDefault();
+                const step = e.key === 'ArrowDown' ? 1 : suggestions.length - 1;
+                setMention({ ...mention, index: (mention.index + step) % suggestions.length });
+                return;
+              }
+              if (e.key === 'Enter' || e.key === 'Tab') {
+                e.preventDefault();
+                complete(pick.name);
+                return;
+              }
+              if (e.key === 'Escape') {
+                setMention(null);
+                return;
+              }
+            }
             if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
               e.preventDefault();
               void send();

@@ -181,10 +181,16 @@ async fn guests_see_only_channels_they_were_added_to() {
             .await;
         error_code(status, &body, StatusCode::FORBIDDEN);
 
+        // A guest cannot write to people they have not met in a channel.
+        let alice_id = alice.my_id().await;
+        let (status, body) = guest.post("/api/v1/dms", json!({ "user_ids": [alice_id] })).await;
+        error_code(status, &body, StatusCode::FORBIDDEN);
         add(&alice, project, guest_id).await;
         assert_eq!(texts(&guest, project).await, ["hello client"]);
+        let (status, body) = guest.post("/api/v1/dms", json!({ "user_ids": [alice_id] })).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
         let (_, sidebar) = guest.get("/api/v1/channels").await;
-        assert_eq!(sidebar.as_array().unwrap().len(), 1, "{sidebar}");
+        assert_eq!(sidebar.as_array().unwrap().len(), 2, "the channel and the DM: {sidebar}");
         // The guest sees who is in the channel, though not the directory.
         let (status, members) = guest
             .get(&format!("/api/v1/channels/{project}/members"))
