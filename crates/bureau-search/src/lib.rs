@@ -31,6 +31,10 @@ use tantivy::{doc, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocumen
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
+    /// Another process holds the index folder (two processes on one data
+    /// folder): the caller may keep an index in memory instead.
+    #[error("the search index is in use by another bureau process")]
+    Locked,
     #[error("search index: {0}")]
     Index(String),
 }
@@ -120,9 +124,7 @@ impl Index {
             index.tokenizers().register(name, analyzer);
         }
         let writer = index.writer(WRITER_BYTES).map_err(|e| match e {
-            tantivy::TantivyError::LockFailure(..) => SearchError::Index(
-                "the search index is in use by another bureau process".into(),
-            ),
+            tantivy::TantivyError::LockFailure(..) => SearchError::Locked,
             other => other.into(),
         })?;
         let reader = index

@@ -124,8 +124,16 @@ impl Server {
         }
         let (shutdown, shutdown_rx) = watch::channel(false);
         let hub = realtime::Hub::start(ports.store.clone(), &ports.bus, shutdown_rx).await?;
-        let index = bureau_search::Index::open(config.search_dir.as_deref())
-            .map_err(|e| e.to_string())?;
+        let index = match bureau_search::Index::open(config.search_dir.as_deref()) {
+            Err(bureau_search::SearchError::Locked) => {
+                // Another process on this data folder owns it: this one
+                // keeps its own index in memory, rebuilt from the Store.
+                tracing::warn!("the search index folder is in use by another process; this one indexes in memory");
+                bureau_search::Index::open(None)
+            }
+            other => other,
+        }
+        .map_err(|e| e.to_string())?;
         let chat = Arc::new(bureau_chat::Chat::new(ports.clone(), index));
         tokio::spawn(chat.clone().follow_events());
         if let Some(mail) = &config.mail {
