@@ -477,7 +477,7 @@ impl Store {
         let (channel, low, high) = (first.channel_id.0, first.id.0, last.id.0);
         let reactions = sqlx::query(
             "SELECT message_id, user_id, emoji FROM reactions \
-             WHERE channel_id = $1 AND message_id BETWEEN $2 AND $3 ORDER BY at, user_id",
+             WHERE channel_id = $1 AND message_id BETWEEN $2 AND $3 ORDER BY at, user_id, emoji",
         )
         .bind(channel)
         .bind(low)
@@ -567,7 +567,7 @@ impl Tx {
         let Some(row) = row else { return Ok(None) };
         let mut message = message_from_row(&row)?;
         let reactions = sqlx::query(
-            "SELECT user_id, emoji FROM reactions WHERE message_id = $1 ORDER BY at, user_id",
+            "SELECT user_id, emoji FROM reactions WHERE message_id = $1 ORDER BY at, user_id, emoji",
         )
         .bind(id.0)
         .fetch_all(&mut *self.inner)
