@@ -1,7 +1,7 @@
 // Where a message is written: Enter sends, Shift+Enter starts a new line,
 // files go up first and travel with the message.
 
-import { useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api, uploadFile, type Schemas } from '../api/client';
 import { describe } from '../api/errors';
 import { useT } from '../i18n';
@@ -78,12 +78,18 @@ export function Composer({ channelId, threadId, placeholder }: { channelId: numb
     const next = `${text.slice(0, mention.at)}${name} ${text.slice(end)}`;
     setText(next);
     setMention(null);
-    const caret = mention.at + name.length + 1;
-    requestAnimationFrame(() => {
-      el.focus();
-      el.setSelectionRange(caret, caret);
-    });
+    pendingCaret.current = mention.at + name.length + 1;
+    el.focus();
   };
+  // The caret goes after a completed name as soon as the new text is in the
+  // box, before anything else is typed.
+  const pendingCaret = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    if (pendingCaret.current !== null && box.current) {
+      box.current.setSelectionRange(pendingCaret.current, pendingCaret.current);
+      pendingCaret.current = null;
+    }
+  }, [text]);
   const attach = async (list: FileList | null) => {
     if (!list) return;
     setProblem(null);
