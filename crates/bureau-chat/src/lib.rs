@@ -373,7 +373,8 @@ impl Chat {
         Ok(())
     }
 
-    /// Lets `user` post in an announcement channel, or stops them.
+    /// Lets `user` post in an announcement channel (adding them to it), or
+    /// stops them. Admins only.
     pub async fn set_poster(
         &self,
         who: &Principal,
@@ -388,10 +389,14 @@ impl Chat {
         if !who.is_admin() {
             return Err(Error::Forbidden("only admins choose who posts announcements".into()));
         }
+        let person = self.ports.store.user_by_id(user).await?;
+        if !person.is_some_and(|p| p.active) {
+            return Err(Error::invalid("user_id", format!("no active person has id {user}")));
+        }
+        // A poster who was not in the channel joins it.
         let mut tx = self.ports.store.begin().await?;
-        tx.add_member(id, user, poster).await?;
-        if !tx.set_poster(id, user, poster).await? {
-            return Err(Error::NotFound("this person is not in this channel".into()));
+        if !tx.add_member(id, user, poster).await? {
+            tx.set_poster(id, user, poster).await?;
         }
         let channel = tx.channel(id).await?.expect("it was read above");
         events::member_added(&mut tx, &channel, user, who.user_id).await?;

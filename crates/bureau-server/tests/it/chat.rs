@@ -240,6 +240,14 @@ async fn only_posters_post_in_announcement_channels() {
             .await;
         assert_eq!(status, StatusCode::NO_CONTENT);
         say(&alice, news, "HR: payslips are out").await;
+        let (status, body) = admin
+            .patch(&format!("/api/v1/channels/{news}/members/424242"), json!({ "poster": true }))
+            .await;
+        error_code(status, &body, StatusCode::UNPROCESSABLE_ENTITY);
+        let (status, body) = alice
+            .patch(&format!("/api/v1/channels/{news}/members/{alice_id}"), json!({ "poster": false }))
+            .await;
+        error_code(status, &body, StatusCode::FORBIDDEN);
         assert_eq!(
             texts(&alice, news).await,
             ["office closed on Monday", "HR: payslips are out"]
