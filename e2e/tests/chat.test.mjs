@@ -104,6 +104,12 @@ test('messages, threads and reactions travel live between the two', { timeout: 6
   assert.equal(await reaction.getAttribute('title'), 'Camille Martin');
   await reaction.click();
   await message(camille.page, 'Welcome to').locator('.reaction', { hasText: '2' }).waitFor();
+  // Any other emoji, or a :short_name:, can be typed.
+  await welcome.hover();
+  await welcome.getByRole('button', { name: 'Add a reaction' }).click();
+  await welcome.getByLabel('Another emoji or :short_name:').fill(':ship-it:');
+  await welcome.getByLabel('Another emoji or :short_name:').press('Enter');
+  await message(lea.page, 'Welcome to').locator('.reaction', { hasText: ':ship-it:' }).waitFor();
 
   // Edits show as edited; a deletion leaves a trace, not the text.
   const mine = message(lea.page, 'Great, thanks!');

@@ -143,6 +143,20 @@ export function MessageItem({ message, compact, highlighted, inThread }: { messa
               {emoji}
             </button>
           ))}
+          <input
+            class="emoji-other"
+            aria-label={t.chat.otherEmoji}
+            placeholder={t.chat.otherEmojiHint}
+            maxLength={16}
+            onKeyDown={(e) => {
+              const value = (e.currentTarget as HTMLInputElement).value.trim();
+              if (e.key === 'Enter' && value) {
+                e.preventDefault();
+                react(value);
+              }
+              if (e.key === 'Escape') setPicking(false);
+            }}
+          />
         </div>
       )}
     </article>

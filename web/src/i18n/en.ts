@@ -227,6 +227,8 @@ export const en = {
     },
   },
   chat: {
+    otherEmoji: 'Another emoji or :short_name:',
+    otherEmojiHint: 'or type one',
     mentionSuggestions: 'People to mention',
     poster: 'May post',
     webhooks: 'Incoming webhooks',

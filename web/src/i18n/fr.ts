@@ -230,6 +230,8 @@ export const fr: Messages = {
     },
   },
   chat: {
+    otherEmoji: 'Un autre émoji ou :nom_court:',
+    otherEmojiHint: 'ou tapez-en un',
     mentionSuggestions: 'Personnes à mentionner',
     poster: 'Peut publier',
     webhooks: 'Webhooks entrants',
