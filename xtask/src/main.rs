@@ -149,10 +149,11 @@ fn bench(args: &[String]) -> Result {
         if !synapse.join("bin/synapse_homeserver").exists() {
             header("Installing the peer to measure against: Synapse (PyPI matrix-synapse)");
             run_command(Command::new("python3").args(["-m", "venv"]).arg(&synapse))?;
-            run_command(
-                Command::new(synapse.join("bin/pip"))
-                    .args(["install", "--quiet", "matrix-synapse"]),
-            )?;
+            run_command(Command::new(synapse.join("bin/pip")).args([
+                "install",
+                "--quiet",
+                "matrix-synapse",
+            ]))?;
         }
         build_release(&["bureau", "bureau-bench"])?;
         header("Running the chat benchmark");
@@ -172,7 +173,9 @@ fn bench(args: &[String]) -> Result {
         );
     }
     if name != "footprint" {
-        return Err(format!("unknown benchmark `{name}`; there are `footprint` and `chat`"));
+        return Err(format!(
+            "unknown benchmark `{name}`; there are `footprint` and `chat`"
+        ));
     }
     let peers = root().join("bench");
     if !peers.join("node_modules").exists() {
@@ -294,7 +297,11 @@ fn accepts_connections(address: SocketAddr) -> bool {
 
 /// Debian packages the tests drive, each found by a file it installs.
 const TEST_PACKAGES: &[(&str, &str, &str)] = &[
-    (CHROMIUM, "chromium", "the browser tests need Debian's Chromium"),
+    (
+        CHROMIUM,
+        "chromium",
+        "the browser tests need Debian's Chromium",
+    ),
     (
         "/usr/lib/python3/dist-packages/aiosmtpd",
         "python3-aiosmtpd",
@@ -315,14 +322,23 @@ fn ensure_test_packages() -> Result {
     if !is_root() {
         let needs: Vec<String> = missing
             .iter()
-            .map(|(_, package, why)| format!("{why}: install it with `apt-get install {package}` as root"))
+            .map(|(_, package, why)| {
+                format!("{why}: install it with `apt-get install {package}` as root")
+            })
             .collect();
         return Err(format!("{}.", needs.join("; ")));
     }
     let packages: Vec<&str> = missing.iter().map(|(_, package, _)| *package).collect();
-    header(&format!("Installing Debian packages for the tests: {}", packages.join(", ")));
+    header(&format!(
+        "Installing Debian packages for the tests: {}",
+        packages.join(", ")
+    ));
     run_command(Command::new("apt-get").arg("update"))?;
-    run_command(Command::new("apt-get").args(["install", "-y"]).args(&packages))
+    run_command(
+        Command::new("apt-get")
+            .args(["install", "-y"])
+            .args(&packages),
+    )
 }
 
 fn is_root() -> bool {

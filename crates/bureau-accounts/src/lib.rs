@@ -315,7 +315,10 @@ impl Accounts {
     ) -> Result<UserRecord> {
         if let Some(status) = &status {
             if status.text.chars().count() > 100 || status.text.chars().any(char::is_control) {
-                return Err(Error::invalid("text", "a status has at most 100 characters on one line"));
+                return Err(Error::invalid(
+                    "text",
+                    "a status has at most 100 characters on one line",
+                ));
             }
             if status.emoji.len() > 32 || status.emoji.chars().any(char::is_whitespace) {
                 return Err(Error::invalid("emoji", "a status emoji is one emoji"));

@@ -86,11 +86,46 @@ enum Action {
 }
 
 const WORDS: &[&str] = &[
-    "télétravail", "réunion", "projet", "client", "facture", "budget", "planning", "livraison",
-    "incident", "serveur", "déploiement", "congés", "formation", "recrutement", "contrat",
-    "meeting", "release", "deadline", "customer", "invoice", "roadmap", "design", "review",
-    "support", "backup", "network", "laptop", "webcam", "connexion", "équipe", "lundi", "vendredi",
-    "working", "shipping", "travaillons", "validé", "urgent", "question", "document", "procédure",
+    "télétravail",
+    "réunion",
+    "projet",
+    "client",
+    "facture",
+    "budget",
+    "planning",
+    "livraison",
+    "incident",
+    "serveur",
+    "déploiement",
+    "congés",
+    "formation",
+    "recrutement",
+    "contrat",
+    "meeting",
+    "release",
+    "deadline",
+    "customer",
+    "invoice",
+    "roadmap",
+    "design",
+    "review",
+    "support",
+    "backup",
+    "network",
+    "laptop",
+    "webcam",
+    "connexion",
+    "équipe",
+    "lundi",
+    "vendredi",
+    "working",
+    "shipping",
+    "travaillons",
+    "validé",
+    "urgent",
+    "question",
+    "document",
+    "procédure",
 ];
 
 /// One seeded person.
@@ -108,7 +143,13 @@ struct Office {
 }
 
 pub async fn run(options: &Options) -> anyhow::Result<()> {
-    let max_people = options.steps.iter().copied().max().unwrap_or(0).max(ALL_HANDS);
+    let max_people = options
+        .steps
+        .iter()
+        .copied()
+        .max()
+        .unwrap_or(0)
+        .max(ALL_HANDS);
     let limit = process::open_files_limit()?;
     if limit < max_people + 512 {
         bail!("{max_people} people need more open files than the {limit} allowed: run through `cargo xtask bench chat`");
@@ -170,7 +211,10 @@ pub async fn run(options: &Options) -> anyhow::Result<()> {
         None => None,
     };
 
-    println!("Seeding {} messages for search (SQLite)...", options.search_messages);
+    println!(
+        "Seeding {} messages for search (SQLite)...",
+        options.search_messages
+    );
     let search = search_latency(options, &scratch).await?;
 
     println!();
@@ -210,7 +254,11 @@ async fn fresh_schema(base: &str, label: &str) -> anyhow::Result<String> {
     let schema = format!("{label}_{}", std::process::id());
     let status = Command::new("psql")
         .arg(base)
-        .args(["-q", "-c", &format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")])
+        .args([
+            "-q",
+            "-c",
+            &format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"),
+        ])
         .status()
         .await
         .context("running psql to make a schema for the benchmark")?;
@@ -218,7 +266,9 @@ async fn fresh_schema(base: &str, label: &str) -> anyhow::Result<String> {
         bail!("psql could not create schema {schema} on {base}");
     }
     let separator = if base.contains('?') { '&' } else { '?' };
-    Ok(format!("{base}{separator}options=-c%20search_path%3D{schema}"))
+    Ok(format!(
+        "{base}{separator}options=-c%20search_path%3D{schema}"
+    ))
 }
 
 async fn ports(database: &str, data: &std::path::Path) -> anyhow::Result<Ports> {
@@ -258,14 +308,23 @@ async fn seed(database: &str, data: &std::path::Path, people: usize) -> anyhow::
     }
     let mut tokens = Vec::with_capacity(people);
     for i in 0..people {
-        tokens.push(accounts.create_token_offline(&format!("p{i:05}"), "bench").await?);
+        tokens.push(
+            accounts
+                .create_token_offline(&format!("p{i:05}"), "bench")
+                .await?,
+        );
     }
     let mut tx = store.begin().await?;
     let general = tx.insert_channel(public_channel("general", ids[0])).await?;
-    let all_hands = tx.insert_channel(public_channel("all-hands", ids[0])).await?;
+    let all_hands = tx
+        .insert_channel(public_channel("all-hands", ids[0]))
+        .await?;
     let mut teams = Vec::new();
     for team in 0..people.div_ceil(TEAM) {
-        teams.push(tx.insert_channel(public_channel(&format!("team-{team}"), ids[0])).await?);
+        teams.push(
+            tx.insert_channel(public_channel(&format!("team-{team}"), ids[0]))
+                .await?,
+        );
     }
     tx.commit().await?;
     for (i, user) in ids.iter().enumerate() {
@@ -332,18 +391,27 @@ fn new_message(channel: ChannelId, author: UserId, text: &str) -> NewMessage<'_>
 fn sentence(seed: usize) -> String {
     let mut state = seed as u64 * 6364136223846793005 + 1442695040888963407;
     let mut next = || {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (state >> 33) as usize
     };
     let length = 6 + next() % 9;
-    let mut words: Vec<String> = (0..length).map(|_| WORDS[next() % WORDS.len()].to_string()).collect();
+    let mut words: Vec<String> = (0..length)
+        .map(|_| WORDS[next() % WORDS.len()].to_string())
+        .collect();
     if next() % 5 == 0 {
         words.push(format!("PLT-{}", next() % 10_000));
     }
     words.join(" ")
 }
 
-async fn start(bureau: &std::path::Path, data: &std::path::Path, database: &str, label: &str) -> anyhow::Result<Server> {
+async fn start(
+    bureau: &std::path::Path,
+    data: &std::path::Path,
+    database: &str,
+    label: &str,
+) -> anyhow::Result<Server> {
     let addr = process::free_addr()?;
     let mut command = Command::new(bureau);
     command
@@ -385,14 +453,22 @@ impl Tally {
             return;
         }
         if ok {
-            self.latencies.lock().expect("tally lock").push(started.elapsed());
+            self.latencies
+                .lock()
+                .expect("tally lock")
+                .push(started.elapsed());
         } else {
             self.errors.fetch_add(1, Ordering::Relaxed);
         }
     }
 }
 
-async fn load_step(base: &str, office: &Office, people: usize, options: &Options) -> anyhow::Result<Step> {
+async fn load_step(
+    base: &str,
+    office: &Office,
+    people: usize,
+    options: &Options,
+) -> anyhow::Result<Step> {
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(512)
         .timeout(Duration::from_secs(10))
@@ -423,7 +499,10 @@ async fn load_step(base: &str, office: &Office, people: usize, options: &Options
     let ramp = Instant::now();
     while connected.load(Ordering::Relaxed) < people {
         if ramp.elapsed() > Duration::from_secs(120) {
-            bail!("only {} of {people} people connected within 2 minutes", connected.load(Ordering::Relaxed));
+            bail!(
+                "only {} of {people} people connected within 2 minutes",
+                connected.load(Ordering::Relaxed)
+            );
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -441,7 +520,11 @@ async fn load_step(base: &str, office: &Office, people: usize, options: &Options
     let average_ms = if latencies.is_empty() {
         0.0
     } else {
-        latencies.iter().map(|d| d.as_secs_f64() * 1000.0).sum::<f64>() / latencies.len() as f64
+        latencies
+            .iter()
+            .map(|d| d.as_secs_f64() * 1000.0)
+            .sum::<f64>()
+            / latencies.len() as f64
     };
     let p99_ms = latencies
         .get((latencies.len() * 99 / 100).min(latencies.len().saturating_sub(1)))
@@ -467,10 +550,17 @@ struct Simulated {
     first_id: i64,
 }
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 impl Simulated {
-    async fn live(&self, person: Person, seed: u64, stop: &std::sync::atomic::AtomicBool, connected: &AtomicUsize) {
+    async fn live(
+        &self,
+        person: Person,
+        seed: u64,
+        stop: &std::sync::atomic::AtomicBool,
+        connected: &AtomicUsize,
+    ) {
         let mut random = Random(seed * 7919 + 17);
         let mut socket = match self.socket(&person, None).await {
             Ok(socket) => socket,
@@ -538,14 +628,22 @@ impl Simulated {
 
     async fn socket(&self, person: &Person, since: Option<i64>) -> anyhow::Result<Socket> {
         let query = since.map(|s| format!("?since={s}")).unwrap_or_default();
-        let url = format!("{}/api/v1/events{query}", self.base.replace("http://", "ws://"));
+        let url = format!(
+            "{}/api/v1/events{query}",
+            self.base.replace("http://", "ws://")
+        );
         let mut request = url.into_client_request()?;
         request
             .headers_mut()
             .insert("authorization", format!("Bearer {}", person.token).parse()?);
-        let (mut socket, _) = tokio::time::timeout(Duration::from_secs(20), tokio_tungstenite::connect_async(request)).await??;
+        let (mut socket, _) = tokio::time::timeout(
+            Duration::from_secs(20),
+            tokio_tungstenite::connect_async(request),
+        )
+        .await??;
         // Up to `ready`.
-        while let Some(frame) = tokio::time::timeout(Duration::from_secs(20), socket.next()).await? {
+        while let Some(frame) = tokio::time::timeout(Duration::from_secs(20), socket.next()).await?
+        {
             if let Message::Text(text) = frame? {
                 if text.as_str().contains(r#""kind":"ready""#) {
                     return Ok(socket);
@@ -567,17 +665,45 @@ impl Simulated {
         let api = |path: String| format!("{}/api/v1{path}", self.base);
         match action {
             Action::SwitchChannel => {
-                *channel = if random.unit() < 0.7 { person.team } else { self.general };
-                if let Some(messages) = self.get(person, api(format!("/channels/{channel}/messages?limit=50"))).await {
+                *channel = if random.unit() < 0.7 {
+                    person.team
+                } else {
+                    self.general
+                };
+                if let Some(messages) = self
+                    .get(
+                        person,
+                        api(format!("/channels/{channel}/messages?limit=50")),
+                    )
+                    .await
+                {
                     remember(seen, &messages);
-                    if let Some(last) = messages.as_array().and_then(|m| m.last()).and_then(|m| m["id"].as_i64()) {
-                        self.send(person, reqwest::Method::POST, api(format!("/channels/{channel}/read")), Some(serde_json::json!({ "last_read_id": last }))).await;
+                    if let Some(last) = messages
+                        .as_array()
+                        .and_then(|m| m.last())
+                        .and_then(|m| m["id"].as_i64())
+                    {
+                        self.send(
+                            person,
+                            reqwest::Method::POST,
+                            api(format!("/channels/{channel}/read")),
+                            Some(serde_json::json!({ "last_read_id": last })),
+                        )
+                        .await;
                     }
                 }
             }
             Action::ScrollChannel => {
                 let before = seen.iter().min().copied().unwrap_or(i64::MAX / 2);
-                if let Some(messages) = self.get(person, api(format!("/channels/{channel}/messages?before={before}&limit=50"))).await {
+                if let Some(messages) = self
+                    .get(
+                        person,
+                        api(format!(
+                            "/channels/{channel}/messages?before={before}&limit=50"
+                        )),
+                    )
+                    .await
+                {
                     remember(seen, &messages);
                 }
             }
@@ -587,7 +713,15 @@ impl Simulated {
             Action::CreatePost => {
                 let text = sentence(random.next() as usize);
                 let body = serde_json::json!({ "text": text });
-                if let Some(posted) = self.send(person, reqwest::Method::POST, api(format!("/channels/{channel}/messages")), Some(body)).await {
+                if let Some(posted) = self
+                    .send(
+                        person,
+                        reqwest::Method::POST,
+                        api(format!("/channels/{channel}/messages")),
+                        Some(body),
+                    )
+                    .await
+                {
                     if let Some(id) = posted["id"].as_i64() {
                         mine.push(id);
                         seen.push(id);
@@ -597,37 +731,69 @@ impl Simulated {
             Action::OpenDm => {
                 let other = self.first_id + (random.next() % self.others as u64) as i64;
                 if other != person.id {
-                    if let Some(dm) = self.send(person, reqwest::Method::POST, api("/dms".into()), Some(serde_json::json!({ "user_ids": [other] }))).await {
+                    if let Some(dm) = self
+                        .send(
+                            person,
+                            reqwest::Method::POST,
+                            api("/dms".into()),
+                            Some(serde_json::json!({ "user_ids": [other] })),
+                        )
+                        .await
+                    {
                         if let Some(id) = dm["id"].as_i64() {
-                            self.get(person, api(format!("/channels/{id}/messages?limit=50"))).await;
+                            self.get(person, api(format!("/channels/{id}/messages?limit=50")))
+                                .await;
                         }
                     }
                 }
             }
             Action::UpdateThreadRead => {
                 if let Some(id) = seen.last() {
-                    self.send(person, reqwest::Method::POST, api(format!("/channels/{channel}/read")), Some(serde_json::json!({ "last_read_id": id }))).await;
+                    self.send(
+                        person,
+                        reqwest::Method::POST,
+                        api(format!("/channels/{channel}/read")),
+                        Some(serde_json::json!({ "last_read_id": id })),
+                    )
+                    .await;
                 }
             }
             Action::ViewThread => {
                 if let Some(id) = pick(seen, random) {
-                    self.get(person, api(format!("/messages/{id}/thread"))).await;
+                    self.get(person, api(format!("/messages/{id}/thread")))
+                        .await;
                 }
             }
             Action::AddReaction => {
                 if let Some(id) = pick(seen, random) {
-                    self.send(person, reqwest::Method::PUT, api(format!("/messages/{id}/reactions/%F0%9F%91%8D")), None).await;
+                    self.send(
+                        person,
+                        reqwest::Method::PUT,
+                        api(format!("/messages/{id}/reactions/%F0%9F%91%8D")),
+                        None,
+                    )
+                    .await;
                 }
             }
             Action::EditPost => {
                 if let Some(id) = mine.last() {
                     let body = serde_json::json!({ "text": sentence(random.next() as usize) });
-                    self.send(person, reqwest::Method::PATCH, api(format!("/messages/{id}")), Some(body)).await;
+                    self.send(
+                        person,
+                        reqwest::Method::PATCH,
+                        api(format!("/messages/{id}")),
+                        Some(body),
+                    )
+                    .await;
                 }
             }
             Action::Search => {
                 let word = WORDS[random.next() as usize % WORDS.len()];
-                self.get(person, api(format!("/search?q={}", process::urlencode(word)))).await;
+                self.get(
+                    person,
+                    api(format!("/search?q={}", process::urlencode(word))),
+                )
+                .await;
             }
             Action::Reconnect => {}
         }
@@ -637,7 +803,13 @@ impl Simulated {
         self.send(person, reqwest::Method::GET, url, None).await
     }
 
-    async fn send(&self, person: &Person, method: reqwest::Method, url: String, body: Option<serde_json::Value>) -> Option<serde_json::Value> {
+    async fn send(
+        &self,
+        person: &Person,
+        method: reqwest::Method,
+        url: String,
+        body: Option<serde_json::Value>,
+    ) -> Option<serde_json::Value> {
         let started = Instant::now();
         let mut request = self.http.request(method, url).bearer_auth(&person.token);
         if let Some(body) = body {
@@ -647,7 +819,9 @@ impl Simulated {
             Ok(response) if response.status().is_success() => {
                 let bytes = response.bytes().await.ok();
                 self.tally.record(started, bytes.is_some());
-                bytes.and_then(|b| serde_json::from_slice(&b).ok()).or(Some(serde_json::Value::Null))
+                bytes
+                    .and_then(|b| serde_json::from_slice(&b).ok())
+                    .or(Some(serde_json::Value::Null))
             }
             _ => {
                 self.tally.record(started, false);
@@ -675,7 +849,10 @@ fn pick(seen: &[i64], random: &mut Random) -> Option<i64> {
 
 fn seq_of(text: &str) -> Option<i64> {
     let start = text.find(r#""seq":"#)? + 6;
-    let digits: String = text[start..].chars().take_while(|c| c.is_ascii_digit()).collect();
+    let digits: String = text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
     digits.parse().ok()
 }
 
@@ -684,7 +861,10 @@ struct Random(u64);
 
 impl Random {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
 
@@ -717,7 +897,8 @@ async fn all_hands_delivery(base: &str, office: &Office) -> anyhow::Result<(f64,
             while let Some(Ok(frame)) = socket.next().await {
                 if let Message::Text(text) = frame {
                     if let Some(round) = text.as_str().split("all-hands round ").nth(1) {
-                        let digits: String = round.chars().take_while(|c| c.is_ascii_digit()).collect();
+                        let digits: String =
+                            round.chars().take_while(|c| c.is_ascii_digit()).collect();
                         if let Ok(round) = digits.parse() {
                             let _ = send.send((round, Instant::now()));
                         }
@@ -739,7 +920,10 @@ async fn all_hands_delivery(base: &str, office: &Office) -> anyhow::Result<(f64,
             .send()
             .await?;
         if !response.status().is_success() {
-            bail!("posting into the all-hands channel failed: {}", response.status());
+            bail!(
+                "posting into the all-hands channel failed: {}",
+                response.status()
+            );
         }
         await_round(&mut received, round, ALL_HANDS, sent, &mut latencies).await?;
         tokio::time::sleep(Duration::from_millis(200)).await;
@@ -798,7 +982,13 @@ async fn search_latency(options: &Options, scratch: &Scratch) -> anyhow::Result<
     let office = seed(&database, &data, 100).await?;
     let store = Store::connect(&database).await?;
     let authors: Vec<UserId> = office.people.iter().map(|p| UserId(p.id)).collect();
-    let channels: Vec<ChannelId> = office.people.iter().map(|p| ChannelId(p.team)).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let channels: Vec<ChannelId> = office
+        .people
+        .iter()
+        .map(|p| ChannelId(p.team))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let seeding = Instant::now();
     let batch = 20_000;
     let mut written = 0;
@@ -810,13 +1000,22 @@ async fn search_latency(options: &Options, scratch: &Scratch) -> anyhow::Result<
             } else {
                 sentence(1_000_000 + n)
             };
-            tx.insert_message(new_message(channels[n % channels.len()], authors[n % authors.len()], &text)).await?;
+            tx.insert_message(new_message(
+                channels[n % channels.len()],
+                authors[n % authors.len()],
+                &text,
+            ))
+            .await?;
         }
         tx.commit().await?;
         written = (written + batch).min(options.search_messages);
     }
     store.close().await;
-    println!("  {} messages written in {:.0} s", options.search_messages, seeding.elapsed().as_secs_f64());
+    println!(
+        "  {} messages written in {:.0} s",
+        options.search_messages,
+        seeding.elapsed().as_secs_f64()
+    );
     let server = start(&options.bureau, &data, &database, "search").await?;
     let base = format!("http://{}", server.addr);
     let http = reqwest::Client::new();
@@ -853,7 +1052,10 @@ async fn search_latency(options: &Options, scratch: &Scratch) -> anyhow::Result<
         };
         let begun = Instant::now();
         let response = http
-            .get(format!("{base}/api/v1/search?q={}", process::urlencode(&query)))
+            .get(format!(
+                "{base}/api/v1/search?q={}",
+                process::urlencode(&query)
+            ))
             .bearer_auth(&searcher.token)
             .send()
             .await?;

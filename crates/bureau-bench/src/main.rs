@@ -123,7 +123,9 @@ fn parse_chat(mut args: impl Iterator<Item = String>) -> anyhow::Result<chat::Op
         synapse: None,
     };
     while let Some(flag) = args.next() {
-        let value = args.next().with_context(|| format!("{flag} needs a value"))?;
+        let value = args
+            .next()
+            .with_context(|| format!("{flag} needs a value"))?;
         match flag.as_str() {
             "--bureau" => options.bureau = PathBuf::from(value),
             "--postgres" => options.postgres = Some(value),
@@ -134,10 +136,18 @@ fn parse_chat(mut args: impl Iterator<Item = String>) -> anyhow::Result<chat::Op
                     .collect::<Result<_, _>>()
                     .context("--steps is a list of numbers: 500,1000,2000")?
             }
-            "--step-seconds" => options.step_time = Duration::from_secs(value.parse().context("--step-seconds is a number")?),
-            "--think-seconds" => options.think = Duration::from_secs(value.parse().context("--think-seconds is a number")?),
+            "--step-seconds" => {
+                options.step_time =
+                    Duration::from_secs(value.parse().context("--step-seconds is a number")?)
+            }
+            "--think-seconds" => {
+                options.think =
+                    Duration::from_secs(value.parse().context("--think-seconds is a number")?)
+            }
             "--synapse" => options.synapse = Some(PathBuf::from(value)),
-            "--search-messages" => options.search_messages = value.parse().context("--search-messages is a number")?,
+            "--search-messages" => {
+                options.search_messages = value.parse().context("--search-messages is a number")?
+            }
             _ => bail!("unknown option {flag}"),
         }
     }

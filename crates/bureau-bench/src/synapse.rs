@@ -23,10 +23,18 @@ const FILTER: &str = r#"{"room":{"state":{"lazy_load_members":true},"timeline":{
 
 /// Post-to-delivery (p50, p99 in ms) into a room of `members` listening
 /// clients, over `rounds` messages.
-pub async fn fanout(venv: &Path, scratch: &Scratch, members: usize, rounds: usize) -> anyhow::Result<(f64, f64)> {
+pub async fn fanout(
+    venv: &Path,
+    scratch: &Scratch,
+    members: usize,
+    rounds: usize,
+) -> anyhow::Result<(f64, f64)> {
     let python = venv.join("bin/python");
     if !python.exists() {
-        bail!("Synapse is not installed in {} (cargo xtask bench chat installs it)", venv.display());
+        bail!(
+            "Synapse is not installed in {} (cargo xtask bench chat installs it)",
+            venv.display()
+        );
     }
     let dir = scratch.folder("synapse")?;
     let addr = process::free_addr()?;
@@ -39,10 +47,15 @@ pub async fn fanout(venv: &Path, scratch: &Scratch, members: usize, rounds: usiz
         .await
         .context("generating Synapse's signing key")?;
     if !keys.status.success() {
-        bail!("Synapse could not generate its keys: {}", String::from_utf8_lossy(&keys.stderr));
+        bail!(
+            "Synapse could not generate its keys: {}",
+            String::from_utf8_lossy(&keys.stderr)
+        );
     }
     let mut command = Command::new(&python);
-    command.args(["-m", "synapse.app.homeserver", "-c"]).arg(&config);
+    command
+        .args(["-m", "synapse.app.homeserver", "-c"])
+        .arg(&config);
     let (server, _) = Server::start(command, addr, "/health", &dir.join("synapse.log")).await?;
     let base = format!("http://{addr}");
     let http = reqwest::Client::builder()
@@ -56,8 +69,15 @@ pub async fn fanout(venv: &Path, scratch: &Scratch, members: usize, rounds: usiz
         .buffered(8)
         .try_collect()
         .await?;
-    let room = call(&http, &base, &tokens[0], reqwest::Method::POST, "/_matrix/client/v3/createRoom", json!({ "preset": "public_chat", "name": "fanout" }))
-        .await?["room_id"]
+    let room = call(
+        &http,
+        &base,
+        &tokens[0],
+        reqwest::Method::POST,
+        "/_matrix/client/v3/createRoom",
+        json!({ "preset": "public_chat", "name": "fanout" }),
+    )
+    .await?["room_id"]
         .as_str()
         .context("createRoom answered without room_id")?
         .to_string();
@@ -81,12 +101,19 @@ pub async fn fanout(venv: &Path, scratch: &Scratch, members: usize, rounds: usiz
         listeners.push(tokio::spawn(async move {
             let mut since: Option<String> = None;
             loop {
-                let mut url = format!("{base}/_matrix/client/v3/sync?timeout=60000&filter={}", process::urlencode(FILTER));
+                let mut url = format!(
+                    "{base}/_matrix/client/v3/sync?timeout=60000&filter={}",
+                    process::urlencode(FILTER)
+                );
                 if let Some(since) = &since {
                     url.push_str(&format!("&since={}", process::urlencode(since)));
                 }
-                let Ok(response) = http.get(&url).bearer_auth(&token).send().await else { return };
-                let Ok(body) = response.json::<Value>().await else { return };
+                let Ok(response) = http.get(&url).bearer_auth(&token).send().await else {
+                    return;
+                };
+                let Ok(body) = response.json::<Value>().await else {
+                    return;
+                };
                 let at = Instant::now();
                 if since.is_none() {
                     ready.add_permits(1);
@@ -109,7 +136,10 @@ pub async fn fanout(venv: &Path, scratch: &Scratch, members: usize, rounds: usiz
 
     let mut latencies = Vec::new();
     for round in 0..rounds {
-        let path = format!("/_matrix/client/v3/rooms/{}/send/m.room.message/r{round}", process::urlencode(&room));
+        let path = format!(
+            "/_matrix/client/v3/rooms/{}/send/m.room.message/r{round}",
+            process::urlencode(&room)
+        );
         let body = json!({ "msgtype": "m.text", "body": format!("fanout round {round}") });
         let sent = Instant::now();
         call(&http, &base, &tokens[0], reqwest::Method::PUT, &path, body).await?;
@@ -125,9 +155,16 @@ pub async fn fanout(venv: &Path, scratch: &Scratch, members: usize, rounds: usiz
 
 fn rounds_in(sync: &Value) -> Vec<usize> {
     let mut rounds = Vec::new();
-    for room in sync["rooms"]["join"].as_object().into_iter().flat_map(|r| r.values()) {
+    for room in sync["rooms"]["join"]
+        .as_object()
+        .into_iter()
+        .flat_map(|r| r.values())
+    {
         for event in room["timeline"]["events"].as_array().into_iter().flatten() {
-            if let Some(round) = event["content"]["body"].as_str().and_then(|b| b.strip_prefix("fanout round ")) {
+            if let Some(round) = event["content"]["body"]
+                .as_str()
+                .and_then(|b| b.strip_prefix("fanout round "))
+            {
                 if let Ok(round) = round.parse() {
                     rounds.push(round);
                 }
@@ -142,7 +179,9 @@ async fn register(http: &reqwest::Client, base: &str, name: String) -> anyhow::R
     let url = format!("{base}/_matrix/client/v3/register");
     let body = json!({ "username": name, "password": "bench password 1", "inhibit_login": false });
     let first: Value = http.post(&url).json(&body).send().await?.json().await?;
-    let session = first["session"].as_str().context("registration answered without a session")?;
+    let session = first["session"]
+        .as_str()
+        .context("registration answered without a session")?;
     let mut body = body;
     body["auth"] = json!({ "type": "m.login.dummy", "session": session });
     let done: Value = http.post(&url).json(&body).send().await?.json().await?;
@@ -152,7 +191,14 @@ async fn register(http: &reqwest::Client, base: &str, name: String) -> anyhow::R
         .with_context(|| format!("registration of {name} failed: {done}"))
 }
 
-async fn call(http: &reqwest::Client, base: &str, token: &str, method: reqwest::Method, path: &str, body: Value) -> anyhow::Result<Value> {
+async fn call(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Value,
+) -> anyhow::Result<Value> {
     let response = http
         .request(method, format!("{base}{path}"))
         .bearer_auth(token)

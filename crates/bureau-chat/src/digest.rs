@@ -52,7 +52,11 @@ impl Chat {
         let pending = self
             .ports
             .store
-            .pending_notices(now - ms(config.unread_for), now - ms(config.max_age), now - ms(config.quiet_period))
+            .pending_notices(
+                now - ms(config.unread_for),
+                now - ms(config.max_age),
+                now - ms(config.quiet_period),
+            )
             .await?;
         let mut sent = 0;
         for notices in pending.chunk_by(|a, b| a.user_id == b.user_id) {
@@ -66,7 +70,9 @@ impl Chat {
             let mail = digest_mail(notices, &config.public_url);
             match mailer.send(mail).await {
                 Ok(()) => sent += 1,
-                Err(err) => tracing::warn!(user = %first.user_id, %err, "a notification email was not sent"),
+                Err(err) => {
+                    tracing::warn!(user = %first.user_id, %err, "a notification email was not sent")
+                }
             }
         }
         Ok(sent)
@@ -96,7 +102,10 @@ fn digest_mail(notices: &[PendingNotice], public_url: &str) -> Mail {
         (true, n) => format!("{n} messages vous attendent dans bureau"),
     };
     let mut text = if french {
-        format!("Bonjour {},\n\nPendant votre absence :\n\n", person.display_name)
+        format!(
+            "Bonjour {},\n\nPendant votre absence :\n\n",
+            person.display_name
+        )
     } else {
         format!("Hello {},\n\nWhile you were away:\n\n", person.display_name)
     };
@@ -110,7 +119,11 @@ fn digest_mail(notices: &[PendingNotice], public_url: &str) -> Mail {
             (_, name, true) => format!("dans #{}", name.as_deref().unwrap_or_default()),
         };
         let excerpt: String = notice.text.chars().take(300).collect();
-        let more = if notice.text.chars().count() > 300 { "…" } else { "" };
+        let more = if notice.text.chars().count() > 300 {
+            "…"
+        } else {
+            ""
+        };
         text.push_str(&format!(
             "{author}, {place}:\n  {}{more}\n  {base}/chat/{}/{}\n\n",
             excerpt.replace('\n', "\n  "),

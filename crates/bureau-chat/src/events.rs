@@ -2,7 +2,9 @@
 //! `bureau-server`'s views have the same shapes for the HTTP API; a server
 //! test checks that an event's message equals the API's.
 
-use bureau_core::{kinds, time, ChannelId, MessageId, NewEvent, NotifyLevel, Result, Scope, UserId};
+use bureau_core::{
+    kinds, time, ChannelId, MessageId, NewEvent, NotifyLevel, Result, Scope, UserId,
+};
 use bureau_store::{ChannelRecord, MessageRecord, Tx};
 use serde_json::{json, Value};
 
@@ -105,7 +107,13 @@ pub(crate) async fn message_posted(tx: &mut Tx, message: &MessageRecord) -> Resu
 
 pub(crate) async fn message_updated(tx: &mut Tx, message: &MessageRecord) -> Result<()> {
     let data = json!({ "message": message_json(message) });
-    append(tx, MESSAGE_UPDATED, Scope::Channel(message.channel_id), data).await
+    append(
+        tx,
+        MESSAGE_UPDATED,
+        Scope::Channel(message.channel_id),
+        data,
+    )
+    .await
 }
 
 pub(crate) async fn message_deleted(tx: &mut Tx, message: &MessageRecord) -> Result<()> {
@@ -114,7 +122,13 @@ pub(crate) async fn message_deleted(tx: &mut Tx, message: &MessageRecord) -> Res
         "channel_id": message.channel_id.0,
         "thread_id": message.thread_id.map(|t| t.0),
     });
-    append(tx, MESSAGE_DELETED, Scope::Channel(message.channel_id), data).await
+    append(
+        tx,
+        MESSAGE_DELETED,
+        Scope::Channel(message.channel_id),
+        data,
+    )
+    .await
 }
 
 pub(crate) async fn reaction(

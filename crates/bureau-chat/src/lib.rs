@@ -197,19 +197,30 @@ impl Chat {
         for person in &people {
             let user = self.ports.store.user_by_id(*person).await?;
             let Some(user) = user.filter(|u| u.active) else {
-                return Err(Error::invalid("user_ids", format!("no active person has id {person}")));
+                return Err(Error::invalid(
+                    "user_ids",
+                    format!("no active person has id {person}"),
+                ));
             };
             // A guest writes only to people they already meet in a channel.
             let stranger = who.role == Role::Guest
                 && user.id != who.user_id
-                && !self.ports.store.share_a_conversation(who.user_id, user.id).await?;
+                && !self
+                    .ports
+                    .store
+                    .share_a_conversation(who.user_id, user.id)
+                    .await?;
             if stranger {
                 return Err(Error::Forbidden(
                     "guests write only to people of the channels they were added to".into(),
                 ));
             }
         }
-        let key = people.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(",");
+        let key = people
+            .iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
         if let Some(existing) = self.ports.store.dm_by_key(&key).await? {
             return Ok(existing);
         }
@@ -286,7 +297,10 @@ impl Chat {
     ) -> Result<ChannelRecord> {
         let (channel, membership) = self.readable(who, id).await?;
         if channel.kind == ChannelKind::Dm {
-            return Err(Error::invalid("channel", "a DM has no name, topic or archive"));
+            return Err(Error::invalid(
+                "channel",
+                "a DM has no name, topic or archive",
+            ));
         }
         if membership.is_none() && !who.is_admin() {
             return Err(Error::Forbidden("join this channel to change it".into()));
@@ -298,23 +312,38 @@ impl Chat {
             ));
         }
         if channel.archived_at.is_some() && change.archived != Some(false) {
-            return Err(Error::conflict("archived", "this channel is archived: unarchive it first"));
+            return Err(Error::conflict(
+                "archived",
+                "this channel is archived: unarchive it first",
+            ));
         }
         let name = change.name.map(rules::channel_name).transpose()?;
-        let topic = change.topic.map(|t| rules::short_text("topic", t)).transpose()?;
-        let purpose = change.purpose.map(|p| rules::short_text("purpose", p)).transpose()?;
+        let topic = change
+            .topic
+            .map(|t| rules::short_text("topic", t))
+            .transpose()?;
+        let purpose = change
+            .purpose
+            .map(|p| rules::short_text("purpose", p))
+            .transpose()?;
         let archived_at = change
             .archived
             .map(|archived| archived.then(bureau_core::time::now_ms));
         let mut tx = self.ports.store.begin().await?;
-        tx.update_channel(id, name.as_deref(), topic.as_deref(), purpose.as_deref(), archived_at)
-            .await
-            .map_err(|err| match err {
-                bureau_store::StoreError::Conflict(_) => {
-                    Error::conflict("name_taken", "a channel with this name exists already")
-                }
-                other => other.into(),
-            })?;
+        tx.update_channel(
+            id,
+            name.as_deref(),
+            topic.as_deref(),
+            purpose.as_deref(),
+            archived_at,
+        )
+        .await
+        .map_err(|err| match err {
+            bureau_store::StoreError::Conflict(_) => {
+                Error::conflict("name_taken", "a channel with this name exists already")
+            }
+            other => other.into(),
+        })?;
         let channel = tx.channel(id).await?.expect("it was read above");
         events::channel_updated(&mut tx, &channel).await?;
         self.ports.commit(tx).await?;
@@ -336,11 +365,16 @@ impl Chat {
         }
         let joining_self = user == who.user_id;
         if membership.is_none() && !joining_self && !who.is_admin() {
-            return Err(Error::Forbidden("join this channel to add people to it".into()));
+            return Err(Error::Forbidden(
+                "join this channel to add people to it".into(),
+            ));
         }
         let person = self.ports.store.user_by_id(user).await?;
         if !person.is_some_and(|p| p.active) {
-            return Err(Error::invalid("user_id", format!("no active person has id {user}")));
+            return Err(Error::invalid(
+                "user_id",
+                format!("no active person has id {user}"),
+            ));
         }
         let mut tx = self.ports.store.begin().await?;
         if tx.add_member(id, user, false).await? {
@@ -356,7 +390,10 @@ impl Chat {
     pub async fn remove_member(&self, who: &Principal, id: ChannelId, user: UserId) -> Result<()> {
         let (channel, _) = self.readable(who, id).await?;
         if channel.kind == ChannelKind::Dm {
-            return Err(Error::invalid("channel", "nobody leaves a DM; mute it instead"));
+            return Err(Error::invalid(
+                "channel",
+                "nobody leaves a DM; mute it instead",
+            ));
         }
         let allowed = user == who.user_id || channel.created_by == who.user_id || who.is_admin();
         if !allowed {
@@ -384,14 +421,22 @@ impl Chat {
     ) -> Result<()> {
         let (channel, _) = self.readable(who, id).await?;
         if channel.kind != ChannelKind::Announcement {
-            return Err(Error::invalid("channel", "only announcement channels have posters"));
+            return Err(Error::invalid(
+                "channel",
+                "only announcement channels have posters",
+            ));
         }
         if !who.is_admin() {
-            return Err(Error::Forbidden("only admins choose who posts announcements".into()));
+            return Err(Error::Forbidden(
+                "only admins choose who posts announcements".into(),
+            ));
         }
         let person = self.ports.store.user_by_id(user).await?;
         if !person.is_some_and(|p| p.active) {
-            return Err(Error::invalid("user_id", format!("no active person has id {user}")));
+            return Err(Error::invalid(
+                "user_id",
+                format!("no active person has id {user}"),
+            ));
         }
         // A poster who was not in the channel joins it.
         let mut tx = self.ports.store.begin().await?;
@@ -405,10 +450,17 @@ impl Chat {
     }
 
     /// Moves `who`'s read position forward; every device of theirs follows.
-    pub async fn mark_read(&self, who: &Principal, id: ChannelId, up_to: MessageId) -> Result<MessageId> {
+    pub async fn mark_read(
+        &self,
+        who: &Principal,
+        id: ChannelId,
+        up_to: MessageId,
+    ) -> Result<MessageId> {
         let (_, membership) = self.readable(who, id).await?;
         if membership.is_none() {
-            return Err(Error::Forbidden("join this channel to keep a read position".into()));
+            return Err(Error::Forbidden(
+                "join this channel to keep a read position".into(),
+            ));
         }
         let mut tx = self.ports.store.begin().await?;
         let position = tx.mark_read(id, who.user_id, up_to).await?;
@@ -417,10 +469,17 @@ impl Chat {
         Ok(position)
     }
 
-    pub async fn set_notify(&self, who: &Principal, id: ChannelId, level: NotifyLevel) -> Result<()> {
+    pub async fn set_notify(
+        &self,
+        who: &Principal,
+        id: ChannelId,
+        level: NotifyLevel,
+    ) -> Result<()> {
         let (_, membership) = self.readable(who, id).await?;
         if membership.is_none() {
-            return Err(Error::Forbidden("join this channel to choose its notifications".into()));
+            return Err(Error::Forbidden(
+                "join this channel to choose its notifications".into(),
+            ));
         }
         let mut tx = self.ports.store.begin().await?;
         tx.set_notify(id, who.user_id, level).await?;
@@ -431,7 +490,12 @@ impl Chat {
 
     // ---- messages --------------------------------------------------------
 
-    pub async fn post(&self, who: &Principal, id: ChannelId, post: Post<'_>) -> Result<MessageRecord> {
+    pub async fn post(
+        &self,
+        who: &Principal,
+        id: ChannelId,
+        post: Post<'_>,
+    ) -> Result<MessageRecord> {
         let channel = self.postable(who, id).await?;
         self.insert_post(&channel, who.user_id, None, post).await
     }
@@ -483,7 +547,8 @@ impl Chat {
         let mentions = self.mentions_in(&text, message.channel_id).await?;
         let mut tx = self.ports.store.begin().await?;
         tx.edit_message(id, &text, mentions.everyone).await?;
-        tx.insert_mentions(id, message.channel_id, &mentions.people).await?;
+        tx.insert_mentions(id, message.channel_id, &mentions.people)
+            .await?;
         self.finish_update(tx, id).await
     }
 
@@ -514,7 +579,14 @@ impl Chat {
         let emoji = rules::emoji(emoji)?;
         let mut tx = self.ports.store.begin().await?;
         if tx.add_reaction(&message, who.user_id, &emoji).await? {
-            events::reaction(&mut tx, events::REACTION_ADDED, &message, who.user_id, &emoji).await?;
+            events::reaction(
+                &mut tx,
+                events::REACTION_ADDED,
+                &message,
+                who.user_id,
+                &emoji,
+            )
+            .await?;
         }
         self.ports.commit(tx).await?;
         Ok(())
@@ -524,7 +596,14 @@ impl Chat {
         let message = self.reactable(who, id).await?;
         let mut tx = self.ports.store.begin().await?;
         if tx.remove_reaction(id, who.user_id, emoji).await? {
-            events::reaction(&mut tx, events::REACTION_REMOVED, &message, who.user_id, emoji).await?;
+            events::reaction(
+                &mut tx,
+                events::REACTION_REMOVED,
+                &message,
+                who.user_id,
+                emoji,
+            )
+            .await?;
         }
         self.ports.commit(tx).await?;
         Ok(())
@@ -533,7 +612,12 @@ impl Chat {
     // ---- attachments -----------------------------------------------------
 
     /// Stores a file for a message `who` is about to post in `id`.
-    pub async fn upload(&self, who: &Principal, id: ChannelId, upload: Upload<'_>) -> Result<AttachmentRecord> {
+    pub async fn upload(
+        &self,
+        who: &Principal,
+        id: ChannelId,
+        upload: Upload<'_>,
+    ) -> Result<AttachmentRecord> {
         self.postable(who, id).await?;
         let name = rules::file_name(upload.name)?;
         if upload.bytes.is_empty() || upload.bytes.len() > MAX_ATTACHMENT_BYTES {
@@ -565,7 +649,12 @@ impl Chat {
     /// A file attached to a message `who` may read, and its bytes.
     pub async fn download(&self, who: &Principal, id: i64) -> Result<(AttachmentRecord, Vec<u8>)> {
         let not_found = || Error::NotFound("no such file".into());
-        let attachment = self.ports.store.attachment(id).await?.ok_or_else(not_found)?;
+        let attachment = self
+            .ports
+            .store
+            .attachment(id)
+            .await?
+            .ok_or_else(not_found)?;
         self.readable(who, attachment.channel_id)
             .await
             .map_err(|_| not_found())?;
@@ -595,7 +684,10 @@ impl Chat {
         }
         let name = rules::short_text("name", name)?;
         if name.is_empty() {
-            return Err(Error::invalid("name", "a webhook needs a name, shown on its messages"));
+            return Err(Error::invalid(
+                "name",
+                "a webhook needs a name, shown on its messages",
+            ));
         }
         let secret = secrets::new_secret("hook_");
         let mut tx = self.ports.store.begin().await?;
@@ -666,7 +758,8 @@ impl Chat {
             also_in_channel: false,
             attachments: &[],
         };
-        self.insert_post(&channel, principal.user_id, Some(&via), post).await
+        self.insert_post(&channel, principal.user_id, Some(&via), post)
+            .await
     }
 
     // ---- helpers -------------------------------------------------------
@@ -680,7 +773,10 @@ impl Chat {
     ) -> Result<MessageRecord> {
         let text = rules::message_text(post.text, !post.attachments.is_empty())?;
         if post.attachments.len() > 10 {
-            return Err(Error::invalid("attachments", "a message carries at most 10 files"));
+            return Err(Error::invalid(
+                "attachments",
+                "a message carries at most 10 files",
+            ));
         }
         if let Some(root) = post.thread_id {
             let parent = self.ports.store.message(root).await?;
@@ -781,7 +877,12 @@ impl Chat {
             let Some(user) = self.ports.store.user_by_name(&name).await? else {
                 continue;
             };
-            if self.ports.store.membership(channel, user.id).await?.is_some()
+            if self
+                .ports
+                .store
+                .membership(channel, user.id)
+                .await?
+                .is_some()
                 && !mentions.people.contains(&user.id)
             {
                 mentions.people.push(user.id);

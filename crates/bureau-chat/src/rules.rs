@@ -18,9 +18,16 @@ pub(crate) struct Mentions {
 /// A channel name: 1 to 80 lowercase letters (accents allowed), digits,
 /// `-` and `_`; a leading `#` is dropped, spaces become dashes.
 pub(crate) fn channel_name(name: &str) -> Result<String> {
-    let name = name.trim().trim_start_matches('#').trim().to_lowercase().replace(' ', "-");
+    let name = name
+        .trim()
+        .trim_start_matches('#')
+        .trim()
+        .to_lowercase()
+        .replace(' ', "-");
     let valid = (1..=80).contains(&name.chars().count())
-        && name.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_');
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_');
     if !valid {
         return Err(Error::invalid(
             "name",
@@ -55,8 +62,14 @@ pub(crate) fn message_text(text: &str, has_files: bool) -> Result<String> {
             format!("a message has at most {MAX_MESSAGE_CHARS} characters"),
         ));
     }
-    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(Error::invalid("text", "a message cannot hold control characters"));
+    if text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(Error::invalid(
+            "text",
+            "a message cannot hold control characters",
+        ));
     }
     Ok(text.replace("\r\n", "\n"))
 }
@@ -66,9 +79,14 @@ pub(crate) fn emoji(text: &str) -> Result<String> {
     let text = text.trim();
     let valid = !text.is_empty()
         && text.len() <= 32
-        && !text.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>');
+        && !text
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>');
     if !valid {
-        return Err(Error::invalid("emoji", "a reaction is one emoji or a :short_name:"));
+        return Err(Error::invalid(
+            "emoji",
+            "a reaction is one emoji or a :short_name:",
+        ));
     }
     Ok(text.to_string())
 }
@@ -81,7 +99,10 @@ pub(crate) fn file_name(name: &str) -> Result<String> {
         && name != "."
         && name != "..";
     if !valid {
-        return Err(Error::invalid("name", "a file name has 1 to 200 characters"));
+        return Err(Error::invalid(
+            "name",
+            "a file name has 1 to 200 characters",
+        ));
     }
     Ok(name.to_string())
 }
@@ -89,8 +110,20 @@ pub(crate) fn file_name(name: &str) -> Result<String> {
 /// The media type a file is served with. Anything that a browser could run
 /// (HTML, SVG, XML, JavaScript) is served as a download instead.
 pub(crate) fn mime(claimed: &str) -> String {
-    let claimed = claimed.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-    let safe = ["image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"];
+    let claimed = claimed
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let safe = [
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "application/pdf",
+        "text/plain",
+    ];
     if safe.contains(&claimed.as_str()) {
         claimed
     } else {
@@ -121,7 +154,9 @@ pub(crate) fn mentioned_names(text: &str) -> Vec<String> {
                 let end = after
                     .find(|c: char| !(c.is_ascii_alphanumeric() || "._-".contains(c)))
                     .unwrap_or(after.len());
-                let name = after[..end].trim_end_matches(['.', '-', '_']).to_lowercase();
+                let name = after[..end]
+                    .trim_end_matches(['.', '-', '_'])
+                    .to_lowercase();
                 if !before.is_some_and(|c| c.is_alphanumeric()) && name.len() >= 2 {
                     names.push(name);
                 }
@@ -150,7 +185,10 @@ mod tests {
 
     #[test]
     fn channel_names() {
-        assert_eq!(super::channel_name("#Équipe Support").unwrap(), "équipe-support");
+        assert_eq!(
+            super::channel_name("#Équipe Support").unwrap(),
+            "équipe-support"
+        );
         assert!(super::channel_name("a/b").is_err());
         assert!(super::channel_name("").is_err());
     }

@@ -44,7 +44,10 @@ pub fn parse_query(text: &str) -> Result<SearchQuery> {
     let mut query = SearchQuery::default();
     for part in text.split_whitespace() {
         let Some((key, value)) = part.split_once(':').filter(|(k, _)| {
-            matches!(*k, "in" | "from" | "before" | "after" | "has" | "during" | "on")
+            matches!(
+                *k,
+                "in" | "from" | "before" | "after" | "has" | "during" | "on"
+            )
         }) else {
             query.words.push(part.to_string());
             continue;
@@ -67,7 +70,9 @@ pub fn parse_query(text: &str) -> Result<SearchQuery> {
             }
             "before" | "after" | "on" | "during" => {
                 let day = time::parse_date(value).ok_or_else(|| {
-                    invalid(format!("`{key}:` takes a date written YYYY-MM-DD, not `{value}`"))
+                    invalid(format!(
+                        "`{key}:` takes a date written YYYY-MM-DD, not `{value}`"
+                    ))
                 })?;
                 match key {
                     "before" => query.before_ms = Some(day),
@@ -90,7 +95,8 @@ pub fn parse_query(text: &str) -> Result<SearchQuery> {
         return Err(invalid("a search has at most 16 words".into()));
     }
     let filtered = query.channel.is_some() || query.from.is_some() || query.has_file;
-    if query.words.is_empty() && !filtered && query.before_ms.is_none() && query.after_ms.is_none() {
+    if query.words.is_empty() && !filtered && query.before_ms.is_none() && query.after_ms.is_none()
+    {
         return Err(invalid("type what to search for".into()));
     }
     Ok(query)
@@ -98,10 +104,18 @@ pub fn parse_query(text: &str) -> Result<SearchQuery> {
 
 impl Chat {
     /// Messages `who` may read that match `text`, best first.
-    pub async fn search(&self, who: &Principal, text: &str, limit: usize) -> Result<Vec<SearchHit>> {
+    pub async fn search(
+        &self,
+        who: &Principal,
+        text: &str,
+        limit: usize,
+    ) -> Result<Vec<SearchHit>> {
         let query = parse_query(text)?;
         if !(1..=MAX_RESULTS).contains(&limit) {
-            return Err(Error::invalid("limit", format!("a search returns 1 to {MAX_RESULTS} results")));
+            return Err(Error::invalid(
+                "limit",
+                format!("a search returns 1 to {MAX_RESULTS} results"),
+            ));
         }
         let store = &self.ports.store;
         let (mut allowed, _) = store.channel_ids_of(who.user_id).await?;
@@ -116,7 +130,10 @@ impl Chat {
             has_file: query.has_file,
         };
         if let Some(name) = &query.channel {
-            let channel = store.channel_by_name(name).await?.filter(|c| allowed.contains(&c.id));
+            let channel = store
+                .channel_by_name(name)
+                .await?
+                .filter(|c| allowed.contains(&c.id));
             let channel = channel.ok_or_else(|| {
                 Error::invalid("q", format!("no channel #{name} that you can read"))
             })?;
@@ -139,7 +156,9 @@ impl Chat {
         let mut results = Vec::with_capacity(hits.len());
         let mut channels: Vec<ChannelRecord> = Vec::new();
         for hit in hits {
-            let Some(message) = store.message(MessageId(hit.id)).await? else { continue };
+            let Some(message) = store.message(MessageId(hit.id)).await? else {
+                continue;
+            };
             // The index may lag a deletion or a membership change by a moment:
             // the Store decides.
             if message.deleted_at.is_some() || !allowed.contains(&message.channel_id) {
@@ -148,13 +167,19 @@ impl Chat {
             let channel = match channels.iter().find(|c| c.id == message.channel_id) {
                 Some(channel) => channel.clone(),
                 None => {
-                    let Some(channel) = store.channel(message.channel_id).await? else { continue };
+                    let Some(channel) = store.channel(message.channel_id).await? else {
+                        continue;
+                    };
                     channels.push(channel.clone());
                     channel
                 }
             };
             let highlights = self.search.highlights(&message.text, &query.words);
-            results.push(SearchHit { message, channel, highlights });
+            results.push(SearchHit {
+                message,
+                channel,
+                highlights,
+            });
         }
         Ok(results)
     }
@@ -162,9 +187,15 @@ impl Chat {
     /// Waits (a little) until the index reflects every event committed
     /// before the search began, so a person finds what they just wrote.
     async fn index_caught_up(&self) {
-        let Ok(target) = self.ports.store.last_seq().await else { return };
+        let Ok(target) = self.ports.store.last_seq().await else {
+            return;
+        };
         let mut progress = self.indexed.subscribe();
-        let _ = tokio::time::timeout(Duration::from_secs(2), progress.wait_for(|seq| *seq >= target)).await;
+        let _ = tokio::time::timeout(
+            Duration::from_secs(2),
+            progress.wait_for(|seq| *seq >= target),
+        )
+        .await;
     }
 
     /// Drops the index and fills it again from the Store's messages;
@@ -217,7 +248,12 @@ impl Chat {
                 Err(err) => tracing::warn!(%err, "search index rebuild failed"),
             }
         }
-        let mut wake = match self.ports.bus.subscribe(bureau_accounts::EVENTS_SUBJECT).await {
+        let mut wake = match self
+            .ports
+            .bus
+            .subscribe(bureau_accounts::EVENTS_SUBJECT)
+            .await
+        {
             Ok(subscription) => Some(subscription),
             Err(err) => {
                 tracing::warn!(%err, "search indexing polls without the bus");
@@ -256,7 +292,9 @@ impl Chat {
     /// `None` when there was nothing new.
     async fn index_from(&self, cursor: i64) -> Result<Option<i64>> {
         let events = self.ports.store.events_since(cursor, 1000).await?;
-        let Some(last) = events.last().map(|e| e.seq) else { return Ok(None) };
+        let Some(last) = events.last().map(|e| e.seq) else {
+            return Ok(None);
+        };
         let changes: Vec<Change> = events.iter().filter_map(change_of).collect();
         if !changes.is_empty() {
             let index = self.search.clone();
@@ -338,7 +376,15 @@ mod tests {
                 ..Default::default()
             },
         );
-        for bad in ["", "   ", "before:yesterday", "has:link", "in:", "from:@", &"x ".repeat(300)] {
+        for bad in [
+            "",
+            "   ",
+            "before:yesterday",
+            "has:link",
+            "in:",
+            "from:@",
+            &"x ".repeat(300),
+        ] {
             assert!(parse_query(bad).is_err(), "{bad:?}");
         }
     }

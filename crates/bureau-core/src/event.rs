@@ -166,7 +166,9 @@ impl Event {
         let data = &self.data;
         let int = |value: &serde_json::Value| value.as_i64();
         match self.kind.as_str() {
-            kinds::USER_DEACTIVATED => Some(AccessChange::UserDeactivated(UserId(int(&data["id"])?))),
+            kinds::USER_DEACTIVATED => {
+                Some(AccessChange::UserDeactivated(UserId(int(&data["id"])?)))
+            }
             kinds::SESSION_REVOKED => Some(AccessChange::SessionRevoked(crate::SessionId(int(
                 &data["id"],
             )?))),

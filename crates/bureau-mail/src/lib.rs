@@ -39,18 +39,18 @@ impl Mailer {
             .map_err(|e| MailError::Config(format!("the SMTP URL is not valid: {e}")))?
             .timeout(Some(std::time::Duration::from_secs(20)))
             .build();
-        let from = from
-            .parse()
-            .map_err(|e| MailError::Config(format!("the sender address `{from}` is not valid: {e}")))?;
+        let from = from.parse().map_err(|e| {
+            MailError::Config(format!("the sender address `{from}` is not valid: {e}"))
+        })?;
         Ok(Mailer { transport, from })
     }
 
     pub async fn send(&self, mail: Mail) -> Result<(), MailError> {
         let to = Mailbox::new(
             Some(mail.to_name),
-            mail.to
-                .parse()
-                .map_err(|e| MailError::Config(format!("the address `{}` is not valid: {e}", mail.to)))?,
+            mail.to.parse().map_err(|e| {
+                MailError::Config(format!("the address `{}` is not valid: {e}", mail.to))
+            })?,
         );
         let message = Message::builder()
             .from(self.from.clone())

@@ -233,7 +233,10 @@ impl Index {
                 Some(v) => Bound::Excluded(Term::from_field_i64(f.at, v)),
                 None => Bound::Unbounded,
             };
-            let range = RangeQuery::new(bound(filters.after_ms, true), bound(filters.before_ms, false));
+            let range = RangeQuery::new(
+                bound(filters.after_ms, true),
+                bound(filters.before_ms, false),
+            );
             clauses.push((Occur::Must, Box::new(range)));
         }
         let query = BooleanQuery::new(clauses);
@@ -242,7 +245,10 @@ impl Index {
             // Filters alone (from:@alice has:file): the newest first.
             let newest = TopDocs::with_limit(limit).order_by_fast_field::<i64>("id", Order::Desc);
             let top = searcher.search(&query, &newest)?;
-            return Ok(top.into_iter().map(|(id, _)| Hit { id, score: 0.0 }).collect());
+            return Ok(top
+                .into_iter()
+                .map(|(id, _)| Hit { id, score: 0.0 })
+                .collect());
         }
         let top = searcher.search(&query, &TopDocs::with_limit(limit))?;
         let mut hits = Vec::with_capacity(top.len());
@@ -314,7 +320,10 @@ impl Index {
             // A conjugated verb against its noun: "télétravaillons" has the
             // root "teletravaill", one letter from "teletravail".
             let term = Term::from_field_text(f.plain, root);
-            any.push((Occur::Should, Box::new(FuzzyTermQuery::new_prefix(term, 1, true))));
+            any.push((
+                Occur::Should,
+                Box::new(FuzzyTermQuery::new_prefix(term, 1, true)),
+            ));
         }
         Some(Box::new(BooleanQuery::new(any)))
     }

@@ -137,7 +137,8 @@ impl Server {
         let chat = Arc::new(bureau_chat::Chat::new(ports.clone(), index));
         tokio::spawn(chat.clone().follow_events());
         if let Some(mail) = &config.mail {
-            let mailer = bureau_mail::Mailer::new(&mail.smtp_url, &mail.from).map_err(|e| e.to_string())?;
+            let mailer =
+                bureau_mail::Mailer::new(&mail.smtp_url, &mail.from).map_err(|e| e.to_string())?;
             let mut digest = bureau_chat::DigestConfig::with_public_url(config.public_url.clone());
             digest.unread_for = mail.unread_for;
             digest.every = mail.every;

@@ -103,7 +103,12 @@ impl Presence {
     /// Everyone not offline, for a client that starts watching.
     pub fn snapshot(&self) -> Vec<(UserId, State)> {
         let book = self.book.lock().expect("presence lock");
-        let mut users: Vec<UserId> = book.local.keys().chain(book.remote.keys()).copied().collect();
+        let mut users: Vec<UserId> = book
+            .local
+            .keys()
+            .chain(book.remote.keys())
+            .copied()
+            .collect();
         users.sort();
         users.dedup();
         users
@@ -188,15 +193,21 @@ impl Presence {
     }
 
     fn receive(&self, bytes: &[u8]) -> Vec<Change> {
-        let Ok(message) = serde_json::from_slice::<serde_json::Value>(bytes) else { return Vec::new() };
-        let Some(node) = message["node"].as_str() else { return Vec::new() };
+        let Ok(message) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+            return Vec::new();
+        };
+        let Some(node) = message["node"].as_str() else {
+            return Vec::new();
+        };
         if node == self.node {
             return Vec::new();
         }
         let mut changes = Vec::new();
         let mut book = self.book.lock().expect("presence lock");
         for entry in message["states"].as_array().into_iter().flatten() {
-            let (Some(user), Some(state)) = (entry[0].as_i64(), entry[1].as_str().and_then(State::parse)) else {
+            let (Some(user), Some(state)) =
+                (entry[0].as_i64(), entry[1].as_str().and_then(State::parse))
+            else {
                 continue;
             };
             let user = UserId(user);
@@ -239,7 +250,8 @@ impl Presence {
 /// The client frame for a presence change (no sequence number: signals are
 /// not events and are not replayed).
 pub fn presence_frame(user: UserId, state: State) -> String {
-    json!({ "kind": "presence", "data": { "user_id": user.0, "state": state.as_str() } }).to_string()
+    json!({ "kind": "presence", "data": { "user_id": user.0, "state": state.as_str() } })
+        .to_string()
 }
 
 /// The bus form of a signal for clients: `SCOPE_KIND SCOPE_ID\n` then the

@@ -25,9 +25,11 @@ use serde::Deserialize;
 use tokio::sync::{mpsc, watch};
 
 use crate::auth::Auth;
-use crate::presence::{parse_signal, presence_frame, signal_message, Presence, State as PresenceState, SIGNALS_SUBJECT};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Query;
+use crate::presence::{
+    parse_signal, presence_frame, signal_message, Presence, State as PresenceState, SIGNALS_SUBJECT,
+};
 use crate::AppState;
 
 /// People one connection may watch the presence of.
@@ -176,7 +178,12 @@ impl Hub {
 
     /// Records a connection's presence and tells this process's clients if
     /// the person's state changed; other processes hear of it on the bus.
-    async fn set_presence(&self, user: bureau_core::UserId, connection: u64, state: Option<PresenceState>) {
+    async fn set_presence(
+        &self,
+        user: bureau_core::UserId,
+        connection: u64,
+        state: Option<PresenceState>,
+    ) {
         if let Some((user, state)) = self.presence.set(user, connection, state).await {
             self.tell_watchers(user, state);
         }
@@ -205,7 +212,9 @@ impl Hub {
             .filter(|(user, _)| users.contains(user))
             .collect();
         let mut connections = self.connections.write().expect("hub lock");
-        let Some(connection) = connections.get_mut(&id) else { return };
+        let Some(connection) = connections.get_mut(&id) else {
+            return;
+        };
         if !Scope::Members.visible_to(&connection.viewer) {
             return; // Guests see nobody's presence.
         }
@@ -230,11 +239,17 @@ impl Hub {
     /// Answers what a client says on its socket: that it is typing in a
     /// conversation it is in, or that it is active or away.
     async fn heard(&self, id: u64, text: &str, typing: &mut Bucket) {
-        let Ok(frame) = serde_json::from_str::<serde_json::Value>(text) else { return };
-        let Some(viewer) = self.viewer_of(id) else { return };
+        let Ok(frame) = serde_json::from_str::<serde_json::Value>(text) else {
+            return;
+        };
+        let Some(viewer) = self.viewer_of(id) else {
+            return;
+        };
         match frame["type"].as_str() {
             Some("typing") => {
-                let Some(channel) = frame["channel_id"].as_i64().map(bureau_core::ChannelId) else { return };
+                let Some(channel) = frame["channel_id"].as_i64().map(bureau_core::ChannelId) else {
+                    return;
+                };
                 if !viewer.channels.contains(&channel) || !typing.take() {
                     return;
                 }
@@ -268,7 +283,8 @@ impl Hub {
                     Some("active") => PresenceState::Active,
                     _ => return,
                 };
-                self.set_presence(viewer.principal.user_id, id, Some(state)).await;
+                self.set_presence(viewer.principal.user_id, id, Some(state))
+                    .await;
             }
             _ => {}
         }
@@ -527,7 +543,8 @@ async fn serve(hub: Arc<Hub>, mut socket: WebSocket, viewer: Viewer, start: i64)
         replay(&hub, id, &mut socket, viewer, &mut cursor).await?;
         let ready = format!(r#"{{"kind":"ready","seq":{cursor}}}"#);
         send(&mut socket, Message::Text(ready.into())).await?;
-        hub.set_presence(user, id, Some(PresenceState::Active)).await;
+        hub.set_presence(user, id, Some(PresenceState::Active))
+            .await;
         let mut typing = Bucket::new();
         let mut heartbeat =
             tokio::time::interval_at(tokio::time::Instant::now() + HEARTBEAT, HEARTBEAT);

@@ -710,7 +710,13 @@ fn status_from_row(row: &AnyRow) -> Result<Option<StatusRecord>> {
     let emoji: String = row.try_get("status_emoji")?;
     let until: Option<i64> = row.try_get("status_until")?;
     let ended = until.is_some_and(|at| at <= bureau_core::time::now_ms());
-    Ok((!(text.is_empty() && emoji.is_empty()) && !ended).then_some(StatusRecord { text, emoji, until }))
+    Ok(
+        (!(text.is_empty() && emoji.is_empty()) && !ended).then_some(StatusRecord {
+            text,
+            emoji,
+            until,
+        }),
+    )
 }
 
 fn session_from_row(row: &AnyRow) -> Result<SessionRecord> {

@@ -144,7 +144,8 @@ pub struct PendingNotice {
 const CHANNEL_COLUMNS: &str = "c.id, c.kind, c.name, c.private, c.topic, c.purpose, c.created_by, \
      c.created_at, c.archived_at, c.last_message_id, c.last_message_at, \
      (SELECT COUNT(*) FROM channel_members n WHERE n.channel_id = c.id) AS member_count";
-const MEMBER_COLUMNS: &str = "m.channel_id, m.user_id, m.poster, m.joined_at, m.last_read_id, m.notify";
+const MEMBER_COLUMNS: &str =
+    "m.channel_id, m.user_id, m.poster, m.joined_at, m.last_read_id, m.notify";
 const MESSAGE_COLUMNS: &str = "x.id, x.channel_id, x.author_id, x.via, x.thread_id, \
      x.also_in_channel, x.text, x.mentions_all, x.created_at, x.edited_at, x.deleted_at, \
      x.pinned_at, x.reply_count, x.last_reply_at";
@@ -154,19 +155,28 @@ const IN_CHANNEL: &str = "(x.thread_id IS NULL OR x.also_in_channel = 1)";
 impl Store {
     pub async fn channel(&self, id: ChannelId) -> Result<Option<ChannelRecord>> {
         let sql = format!("SELECT {CHANNEL_COLUMNS} FROM channels c WHERE c.id = $1");
-        let row = sqlx::query(&sql).bind(id.0).fetch_optional(&self.read).await?;
+        let row = sqlx::query(&sql)
+            .bind(id.0)
+            .fetch_optional(&self.read)
+            .await?;
         row.as_ref().map(channel_from_row).transpose()
     }
 
     pub async fn channel_by_name(&self, name: &str) -> Result<Option<ChannelRecord>> {
         let sql = format!("SELECT {CHANNEL_COLUMNS} FROM channels c WHERE c.name = $1");
-        let row = sqlx::query(&sql).bind(name).fetch_optional(&self.read).await?;
+        let row = sqlx::query(&sql)
+            .bind(name)
+            .fetch_optional(&self.read)
+            .await?;
         row.as_ref().map(channel_from_row).transpose()
     }
 
     pub async fn dm_by_key(&self, key: &str) -> Result<Option<ChannelRecord>> {
         let sql = format!("SELECT {CHANNEL_COLUMNS} FROM channels c WHERE c.dm_key = $1");
-        let row = sqlx::query(&sql).bind(key).fetch_optional(&self.read).await?;
+        let row = sqlx::query(&sql)
+            .bind(key)
+            .fetch_optional(&self.read)
+            .await?;
         row.as_ref().map(channel_from_row).transpose()
     }
 
@@ -202,12 +212,18 @@ impl Store {
             "SELECT {MEMBER_COLUMNS} FROM channel_members m WHERE m.channel_id = $1 \
              ORDER BY m.joined_at, m.user_id"
         );
-        let rows = sqlx::query(&sql).bind(channel.0).fetch_all(&self.read).await?;
+        let rows = sqlx::query(&sql)
+            .bind(channel.0)
+            .fetch_all(&self.read)
+            .await?;
         rows.iter().map(member_from_row).collect()
     }
 
     /// A conversation's members with their accounts, by display name.
-    pub async fn member_users(&self, channel: ChannelId) -> Result<Vec<(MemberRecord, UserRecord)>> {
+    pub async fn member_users(
+        &self,
+        channel: ChannelId,
+    ) -> Result<Vec<(MemberRecord, UserRecord)>> {
         let sql = format!(
             "SELECT {MEMBER_COLUMNS}, u.id, u.name, u.display_name, u.email, u.locale, u.role, \
              u.password_hash, u.avatar, u.active, u.created_at, u.updated_at, \
@@ -215,7 +231,10 @@ impl Store {
              FROM channel_members m JOIN users u ON u.id = m.user_id \
              WHERE m.channel_id = $1 ORDER BY u.display_name, u.id"
         );
-        let rows = sqlx::query(&sql).bind(channel.0).fetch_all(&self.read).await?;
+        let rows = sqlx::query(&sql)
+            .bind(channel.0)
+            .fetch_all(&self.read)
+            .await?;
         rows.iter()
             .map(|row| Ok((member_from_row(row)?, user_from_row(row)?)))
             .collect()
@@ -306,7 +325,10 @@ impl Store {
 
     pub async fn message(&self, id: MessageId) -> Result<Option<MessageRecord>> {
         let sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages x WHERE x.id = $1");
-        let row = sqlx::query(&sql).bind(id.0).fetch_optional(&self.read).await?;
+        let row = sqlx::query(&sql)
+            .bind(id.0)
+            .fetch_optional(&self.read)
+            .await?;
         let Some(row) = row else { return Ok(None) };
         let mut messages = vec![message_from_row(&row)?];
         self.decorate(&mut messages).await?;
@@ -336,7 +358,10 @@ impl Store {
             .bind(limit)
             .fetch_all(&self.read)
             .await?;
-        let mut messages = rows.iter().map(message_from_row).collect::<Result<Vec<_>>>()?;
+        let mut messages = rows
+            .iter()
+            .map(message_from_row)
+            .collect::<Result<Vec<_>>>()?;
         messages.sort_by_key(|m| m.id);
         self.decorate(&mut messages).await?;
         Ok(messages)
@@ -349,7 +374,10 @@ impl Store {
              ORDER BY x.id"
         );
         let rows = sqlx::query(&sql).bind(root.0).fetch_all(&self.read).await?;
-        let mut messages = rows.iter().map(message_from_row).collect::<Result<Vec<_>>>()?;
+        let mut messages = rows
+            .iter()
+            .map(message_from_row)
+            .collect::<Result<Vec<_>>>()?;
         self.decorate(&mut messages).await?;
         Ok(messages)
     }
@@ -359,8 +387,14 @@ impl Store {
             "SELECT {MESSAGE_COLUMNS} FROM messages x WHERE x.channel_id = $1 \
              AND x.pinned_at IS NOT NULL AND x.deleted_at IS NULL ORDER BY x.pinned_at DESC"
         );
-        let rows = sqlx::query(&sql).bind(channel.0).fetch_all(&self.read).await?;
-        let mut messages = rows.iter().map(message_from_row).collect::<Result<Vec<_>>>()?;
+        let rows = sqlx::query(&sql)
+            .bind(channel.0)
+            .fetch_all(&self.read)
+            .await?;
+        let mut messages = rows
+            .iter()
+            .map(message_from_row)
+            .collect::<Result<Vec<_>>>()?;
         self.decorate(&mut messages).await?;
         Ok(messages)
     }
@@ -376,7 +410,10 @@ impl Store {
             .bind(limit)
             .fetch_all(&self.read)
             .await?;
-        let mut messages = rows.iter().map(message_from_row).collect::<Result<Vec<_>>>()?;
+        let mut messages = rows
+            .iter()
+            .map(message_from_row)
+            .collect::<Result<Vec<_>>>()?;
         self.decorate(&mut messages).await?;
         Ok(messages)
     }
@@ -422,10 +459,12 @@ impl Store {
                     user_id: UserId(row.try_get("user_id")?),
                     email: row.try_get("email")?,
                     display_name: row.try_get("display_name")?,
-                    locale: bureau_core::Locale::parse(&locale).ok_or_else(|| corrupt("locale", &locale))?,
+                    locale: bureau_core::Locale::parse(&locale)
+                        .ok_or_else(|| corrupt("locale", &locale))?,
                     message_id: MessageId(row.try_get("message_id")?),
                     channel_id: ChannelId(row.try_get("channel_id")?),
-                    channel_kind: ChannelKind::parse(&kind).ok_or_else(|| corrupt("channel kind", &kind))?,
+                    channel_kind: ChannelKind::parse(&kind)
+                        .ok_or_else(|| corrupt("channel kind", &kind))?,
                     channel_name: row.try_get("channel_name")?,
                     author_name: row.try_get("author_name")?,
                     via: row.try_get("via")?,
@@ -500,8 +539,14 @@ impl Store {
             .collect();
         for row in reactions {
             let message: i64 = row.try_get("message_id")?;
-            let Some(&i) = index.get(&message) else { continue };
-            add_reaction(&mut messages[i], row.try_get("emoji")?, UserId(row.try_get("user_id")?));
+            let Some(&i) = index.get(&message) else {
+                continue;
+            };
+            add_reaction(
+                &mut messages[i],
+                row.try_get("emoji")?,
+                UserId(row.try_get("user_id")?),
+            );
         }
         for row in &attachments {
             let attachment = attachment_from_row(row)?;
@@ -573,7 +618,11 @@ impl Tx {
         .fetch_all(&mut *self.inner)
         .await?;
         for row in reactions {
-            add_reaction(&mut message, row.try_get("emoji")?, UserId(row.try_get("user_id")?));
+            add_reaction(
+                &mut message,
+                row.try_get("emoji")?,
+                UserId(row.try_get("user_id")?),
+            );
         }
         let attachments = sqlx::query(
             "SELECT id, channel_id, message_id, uploaded_by, blob_id, name, size, mime \
@@ -591,7 +640,12 @@ impl Tx {
 
     /// Sets whether a member may post in an announcement channel; returns
     /// false when they are not a member.
-    pub async fn set_poster(&mut self, channel: ChannelId, user: UserId, poster: bool) -> Result<bool> {
+    pub async fn set_poster(
+        &mut self,
+        channel: ChannelId,
+        user: UserId,
+        poster: bool,
+    ) -> Result<bool> {
         let done = sqlx::query(
             "UPDATE channel_members SET poster = $3 WHERE channel_id = $1 AND user_id = $2",
         )
@@ -652,11 +706,12 @@ impl Tx {
 
     /// Removes a member; returns false when they were not in.
     pub async fn remove_member(&mut self, channel: ChannelId, user: UserId) -> Result<bool> {
-        let done = sqlx::query("DELETE FROM channel_members WHERE channel_id = $1 AND user_id = $2")
-            .bind(channel.0)
-            .bind(user.0)
-            .execute(&mut *self.inner)
-            .await?;
+        let done =
+            sqlx::query("DELETE FROM channel_members WHERE channel_id = $1 AND user_id = $2")
+                .bind(channel.0)
+                .bind(user.0)
+                .execute(&mut *self.inner)
+                .await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -666,12 +721,14 @@ impl Tx {
         user: UserId,
         level: NotifyLevel,
     ) -> Result<()> {
-        sqlx::query("UPDATE channel_members SET notify = $3 WHERE channel_id = $1 AND user_id = $2")
-            .bind(channel.0)
-            .bind(user.0)
-            .bind(level.as_str())
-            .execute(&mut *self.inner)
-            .await?;
+        sqlx::query(
+            "UPDATE channel_members SET notify = $3 WHERE channel_id = $1 AND user_id = $2",
+        )
+        .bind(channel.0)
+        .bind(user.0)
+        .bind(level.as_str())
+        .execute(&mut *self.inner)
+        .await?;
         Ok(())
     }
 

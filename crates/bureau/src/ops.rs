@@ -39,12 +39,15 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             listen: config.listen,
             public_url: config.public_url.clone(),
             search_dir: Some(config.data_dir.join(SEARCH_DIR)),
-            mail: config.mail.as_ref().map(|mail| bureau_server::MailSettings {
-                smtp_url: mail.smtp_url.expose().to_string(),
-                from: mail.from.clone(),
-                unread_for: std::time::Duration::from_secs(mail.after_secs),
-                every: std::time::Duration::from_secs(mail.after_secs.clamp(1, 30)),
-            }),
+            mail: config
+                .mail
+                .as_ref()
+                .map(|mail| bureau_server::MailSettings {
+                    smtp_url: mail.smtp_url.expose().to_string(),
+                    from: mail.from.clone(),
+                    unread_for: std::time::Duration::from_secs(mail.after_secs),
+                    every: std::time::Duration::from_secs(mail.after_secs.clamp(1, 30)),
+                }),
         },
         ports,
     )
@@ -65,10 +68,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         ready_ms = started.elapsed().as_millis() as u64,
         "ready"
     );
-    server
-        .run(stop)
-        .await
-        .context("serving HTTP")?;
+    server.run(stop).await.context("serving HTTP")?;
     tracing::info!("stopped");
     store.close().await;
     Ok(())

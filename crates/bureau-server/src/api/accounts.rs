@@ -262,7 +262,10 @@ async fn set_status(
         emoji: body.emoji.trim().to_string(),
         until,
     };
-    let user = state.accounts.set_status(&auth.principal, Some(status)).await?;
+    let user = state
+        .accounts
+        .set_status(&auth.principal, Some(status))
+        .await?;
     Ok(Reply(UserView::from(&user)))
 }
 

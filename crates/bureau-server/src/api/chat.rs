@@ -354,7 +354,12 @@ async fn history(
     };
     let messages = state
         .chat
-        .history(&auth.principal, ChannelId(id), page, query.limit.unwrap_or(50))
+        .history(
+            &auth.principal,
+            ChannelId(id),
+            page,
+            query.limit.unwrap_or(50),
+        )
         .await?;
     Ok(Reply(messages.iter().map(MessageView::from).collect()))
 }
@@ -390,7 +395,10 @@ async fn post(
         also_in_channel: body.also_in_channel,
         attachments: &body.attachment_ids,
     };
-    let message = state.chat.post(&auth.principal, ChannelId(id), post).await?;
+    let message = state
+        .chat
+        .post(&auth.principal, ChannelId(id), post)
+        .await?;
     Ok((StatusCode::CREATED, Reply(MessageView::from(&message))))
 }
 
@@ -449,7 +457,10 @@ async fn upload(
         .chat
         .upload(&auth.principal, ChannelId(id), upload)
         .await?;
-    Ok((StatusCode::CREATED, Reply(AttachmentView::from(&attachment))))
+    Ok((
+        StatusCode::CREATED,
+        Reply(AttachmentView::from(&attachment)),
+    ))
 }
 
 /// A file attached to a message. Images, PDFs and plain text show inline;
@@ -587,7 +598,10 @@ async fn unpin(
     auth: Auth,
     Path(id): Path<i64>,
 ) -> ApiResult<Reply<MessageView>> {
-    let message = state.chat.pin(&auth.principal, MessageId(id), false).await?;
+    let message = state
+        .chat
+        .pin(&auth.principal, MessageId(id), false)
+        .await?;
     Ok(Reply(MessageView::from(&message)))
 }
 
@@ -725,11 +739,7 @@ pub async fn incoming_webhook(
         .chat
         .post_by_webhook(&token, &text, payload.username.as_deref())
         .await?;
-    Ok((
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        "ok",
-    )
-        .into_response())
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "ok").into_response())
 }
 
 /// The `payload` field of a URL-encoded form, decoded.

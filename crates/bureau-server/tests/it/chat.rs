@@ -12,7 +12,10 @@ use crate::support::{error_code, offices, Api, Office};
 
 async fn channel(api: &Api, name: &str, private: bool) -> i64 {
     let (status, body) = api
-        .post("/api/v1/channels", json!({ "name": name, "private": private }))
+        .post(
+            "/api/v1/channels",
+            json!({ "name": name, "private": private }),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     body["id"].as_i64().unwrap()
@@ -93,7 +96,10 @@ async fn outsiders_never_see_a_private_channel() {
                 .await;
             error_code(status, &body, StatusCode::NOT_FOUND);
             let (status, body) = outsider
-                .put(&format!("/api/v1/messages/{message_id}/reactions/👀"), json!(null))
+                .put(
+                    &format!("/api/v1/messages/{message_id}/reactions/👀"),
+                    json!(null),
+                )
                 .await;
             error_code(status, &body, StatusCode::NOT_FOUND);
             let (_, browse) = outsider.get("/api/v1/channels/browse").await;
@@ -141,7 +147,9 @@ async fn outsiders_never_see_a_private_channel() {
         channel(&alice, "after", false).await;
         let event = next(&mut bob_socket).await.unwrap();
         assert_eq!(event["data"]["channel"]["name"], "after", "{event}");
-        let (status, body) = bob.get(&format!("/api/v1/channels/{secret}/messages")).await;
+        let (status, body) = bob
+            .get(&format!("/api/v1/channels/{secret}/messages"))
+            .await;
         error_code(status, &body, StatusCode::NOT_FOUND);
 
         // A replay from the start shows Bob only what he may see now.
@@ -183,14 +191,22 @@ async fn guests_see_only_channels_they_were_added_to() {
 
         // A guest cannot write to people they have not met in a channel.
         let alice_id = alice.my_id().await;
-        let (status, body) = guest.post("/api/v1/dms", json!({ "user_ids": [alice_id] })).await;
+        let (status, body) = guest
+            .post("/api/v1/dms", json!({ "user_ids": [alice_id] }))
+            .await;
         error_code(status, &body, StatusCode::FORBIDDEN);
         add(&alice, project, guest_id).await;
         assert_eq!(texts(&guest, project).await, ["hello client"]);
-        let (status, body) = guest.post("/api/v1/dms", json!({ "user_ids": [alice_id] })).await;
+        let (status, body) = guest
+            .post("/api/v1/dms", json!({ "user_ids": [alice_id] }))
+            .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         let (_, sidebar) = guest.get("/api/v1/channels").await;
-        assert_eq!(sidebar.as_array().unwrap().len(), 2, "the channel and the DM: {sidebar}");
+        assert_eq!(
+            sidebar.as_array().unwrap().len(),
+            2,
+            "the channel and the DM: {sidebar}"
+        );
         // The guest sees who is in the channel, though not the directory.
         let (status, members) = guest
             .get(&format!("/api/v1/channels/{project}/members"))
@@ -241,11 +257,17 @@ async fn only_posters_post_in_announcement_channels() {
         assert_eq!(status, StatusCode::NO_CONTENT);
         say(&alice, news, "HR: payslips are out").await;
         let (status, body) = admin
-            .patch(&format!("/api/v1/channels/{news}/members/424242"), json!({ "poster": true }))
+            .patch(
+                &format!("/api/v1/channels/{news}/members/424242"),
+                json!({ "poster": true }),
+            )
             .await;
         error_code(status, &body, StatusCode::UNPROCESSABLE_ENTITY);
         let (status, body) = alice
-            .patch(&format!("/api/v1/channels/{news}/members/{alice_id}"), json!({ "poster": false }))
+            .patch(
+                &format!("/api/v1/channels/{news}/members/{alice_id}"),
+                json!({ "poster": false }),
+            )
             .await;
         error_code(status, &body, StatusCode::FORBIDDEN);
         assert_eq!(
@@ -319,19 +341,30 @@ async fn threads_reactions_pins_and_unread_counts() {
             ["who reviews PLT-3699?", "done, merged"]
         );
         let (_, thread) = alice.get(&format!("/api/v1/messages/{root}/thread")).await;
-        let thread: Vec<_> = thread.as_array().unwrap().iter().map(|m| m["text"].clone()).collect();
+        let thread: Vec<_> = thread
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["text"].clone())
+            .collect();
         assert_eq!(thread, ["who reviews PLT-3699?", "I do", "done, merged"]);
         let (_, root_message) = alice.get(&format!("/api/v1/messages/{root}")).await;
         assert_eq!(root_message["reply_count"], 2);
 
         for emoji in ["👍", ":tada:"] {
             let (status, body) = bob
-                .put(&format!("/api/v1/messages/{root}/reactions/{emoji}"), json!(null))
+                .put(
+                    &format!("/api/v1/messages/{root}/reactions/{emoji}"),
+                    json!(null),
+                )
                 .await;
             assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
         }
         alice
-            .put(&format!("/api/v1/messages/{root}/reactions/👍"), json!(null))
+            .put(
+                &format!("/api/v1/messages/{root}/reactions/👍"),
+                json!(null),
+            )
             .await;
         alice
             .put(&format!("/api/v1/messages/{root}/pin"), json!(null))
@@ -339,19 +372,29 @@ async fn threads_reactions_pins_and_unread_counts() {
         let (_, root_message) = alice.get(&format!("/api/v1/messages/{root}")).await;
         // Reactions come by time (ties within a millisecond broken by person
         // and emoji), so compare them as a map of sets.
-        let reactions: std::collections::BTreeMap<String, std::collections::BTreeSet<i64>> = root_message["reactions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| {
-                let users = r["users"].as_array().unwrap().iter().map(|u| u.as_i64().unwrap()).collect();
-                (r["emoji"].as_str().unwrap().to_string(), users)
-            })
-            .collect();
+        let reactions: std::collections::BTreeMap<String, std::collections::BTreeSet<i64>> =
+            root_message["reactions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    let users = r["users"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|u| u.as_i64().unwrap())
+                        .collect();
+                    (r["emoji"].as_str().unwrap().to_string(), users)
+                })
+                .collect();
         let alice_id = alice.my_id().await;
         assert_eq!(
             reactions,
-            [("👍".to_string(), [bob_id, alice_id].into()), (":tada:".to_string(), [bob_id].into())].into()
+            [
+                ("👍".to_string(), [bob_id, alice_id].into()),
+                (":tada:".to_string(), [bob_id].into())
+            ]
+            .into()
         );
         let (_, pins) = bob.get(&format!("/api/v1/channels/{general}/pins")).await;
         assert_eq!(pins.as_array().unwrap().len(), 1);
@@ -360,11 +403,19 @@ async fn threads_reactions_pins_and_unread_counts() {
         // then a mention arrives.
         let (_, sidebar) = alice.get("/api/v1/channels").await;
         let entry = sidebar_entry(&sidebar, general).unwrap();
-        assert_eq!((entry["unread"].as_i64(), entry["mentions"].as_i64()), (Some(1), Some(0)));
-        let last = say(&bob, general, "@alice can you look?").await["id"].as_i64().unwrap();
+        assert_eq!(
+            (entry["unread"].as_i64(), entry["mentions"].as_i64()),
+            (Some(1), Some(0))
+        );
+        let last = say(&bob, general, "@alice can you look?").await["id"]
+            .as_i64()
+            .unwrap();
         let (_, sidebar) = alice.get("/api/v1/channels").await;
         let entry = sidebar_entry(&sidebar, general).unwrap();
-        assert_eq!((entry["unread"].as_i64(), entry["mentions"].as_i64()), (Some(2), Some(1)));
+        assert_eq!(
+            (entry["unread"].as_i64(), entry["mentions"].as_i64()),
+            (Some(2), Some(1))
+        );
         // Posting marks the conversation read up to one's own message.
         let (_, sidebar) = bob.get("/api/v1/channels").await;
         assert_eq!(sidebar_entry(&sidebar, general).unwrap()["unread"], 0);
@@ -391,7 +442,10 @@ async fn threads_reactions_pins_and_unread_counts() {
         assert_eq!(body["last_read_id"], last);
         let (_, sidebar) = alice.get("/api/v1/channels").await;
         let entry = sidebar_entry(&sidebar, general).unwrap();
-        assert_eq!((entry["unread"].as_i64(), entry["mentions"].as_i64()), (Some(0), Some(0)));
+        assert_eq!(
+            (entry["unread"].as_i64(), entry["mentions"].as_i64()),
+            (Some(0), Some(0))
+        );
         office.stop().await;
     }
 }
@@ -404,9 +458,13 @@ async fn the_same_people_find_the_same_dm() {
         let carol = office.person("carol", Role::Member).await;
         let (alice_id, bob_id, carol_id) =
             (alice.my_id().await, bob.my_id().await, carol.my_id().await);
-        let (status, dm) = alice.post("/api/v1/dms", json!({ "user_ids": [bob_id] })).await;
+        let (status, dm) = alice
+            .post("/api/v1/dms", json!({ "user_ids": [bob_id] }))
+            .await;
         assert_eq!(status, StatusCode::OK, "{dm}");
-        let (_, again) = bob.post("/api/v1/dms", json!({ "user_ids": [alice_id] })).await;
+        let (_, again) = bob
+            .post("/api/v1/dms", json!({ "user_ids": [alice_id] }))
+            .await;
         assert_eq!(dm["id"], again["id"]);
         let (_, group) = carol
             .post("/api/v1/dms", json!({ "user_ids": [alice_id, bob_id] }))
@@ -414,7 +472,9 @@ async fn the_same_people_find_the_same_dm() {
         assert_ne!(group["id"], dm["id"]);
         let dm_id = dm["id"].as_i64().unwrap();
         say(&alice, dm_id, "just between us").await;
-        let (status, body) = carol.get(&format!("/api/v1/channels/{dm_id}/messages")).await;
+        let (status, body) = carol
+            .get(&format!("/api/v1/channels/{dm_id}/messages"))
+            .await;
         error_code(status, &body, StatusCode::NOT_FOUND);
         let (_, sidebar) = bob.get("/api/v1/channels").await;
         let entry = sidebar_entry(&sidebar, dm_id).unwrap();
@@ -425,7 +485,10 @@ async fn the_same_people_find_the_same_dm() {
         let (status, body) = alice.post("/api/v1/dms", json!({ "user_ids": many })).await;
         error_code(status, &body, StatusCode::UNPROCESSABLE_ENTITY);
         let (status, body) = alice
-            .post(&format!("/api/v1/channels/{dm_id}/members"), json!({ "user_id": carol_id }))
+            .post(
+                &format!("/api/v1/channels/{dm_id}/members"),
+                json!({ "user_id": carol_id }),
+            )
             .await;
         error_code(status, &body, StatusCode::UNPROCESSABLE_ENTITY);
         office.stop().await;
@@ -438,19 +501,39 @@ async fn bad_input_is_refused_and_changes_nothing() {
         let alice = office.person("alice", Role::Member).await;
         let general = channel(&alice, "general", false).await;
         let other = channel(&alice, "other", false).await;
-        let other_root = say(&alice, other, "elsewhere").await["id"].as_i64().unwrap();
+        let other_root = say(&alice, other, "elsewhere").await["id"]
+            .as_i64()
+            .unwrap();
         say(&alice, general, "first").await;
         let messages = format!("/api/v1/channels/{general}/messages");
         let cases = [
             (json!({ "text": "" }), StatusCode::UNPROCESSABLE_ENTITY),
-            (json!({ "text": "   \n " }), StatusCode::UNPROCESSABLE_ENTITY),
-            (json!({ "text": "x".repeat(40_001) }), StatusCode::UNPROCESSABLE_ENTITY),
-            (json!({ "text": "bell \u{7}" }), StatusCode::UNPROCESSABLE_ENTITY),
+            (
+                json!({ "text": "   \n " }),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                json!({ "text": "x".repeat(40_001) }),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                json!({ "text": "bell \u{7}" }),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
             (json!({ "text": 42 }), StatusCode::UNPROCESSABLE_ENTITY),
             (json!({ "txt": "typo" }), StatusCode::UNPROCESSABLE_ENTITY),
-            (json!({ "text": "hi", "thread_id": other_root }), StatusCode::UNPROCESSABLE_ENTITY),
-            (json!({ "text": "hi", "thread_id": 999_999 }), StatusCode::UNPROCESSABLE_ENTITY),
-            (json!({ "text": "hi", "attachment_ids": [999] }), StatusCode::UNPROCESSABLE_ENTITY),
+            (
+                json!({ "text": "hi", "thread_id": other_root }),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                json!({ "text": "hi", "thread_id": 999_999 }),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                json!({ "text": "hi", "attachment_ids": [999] }),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
         ];
         for (body, expected) in cases {
             let (status, answer) = alice.post(&messages, body.clone()).await;
@@ -477,8 +560,13 @@ async fn bad_input_is_refused_and_changes_nothing() {
         let (status, body) = alice.get(&format!("{messages}?before=5&after=1")).await;
         error_code(status, &body, StatusCode::BAD_REQUEST);
         for name in ["", "a/b", "x".repeat(81).as_str(), "general"] {
-            let (status, body) = alice.post("/api/v1/channels", json!({ "name": name })).await;
-            assert!(status == StatusCode::UNPROCESSABLE_ENTITY || status == StatusCode::CONFLICT, "{name}: {body}");
+            let (status, body) = alice
+                .post("/api/v1/channels", json!({ "name": name }))
+                .await;
+            assert!(
+                status == StatusCode::UNPROCESSABLE_ENTITY || status == StatusCode::CONFLICT,
+                "{name}: {body}"
+            );
         }
         // Markdown and HTML are stored as written; the web app renders them
         // as text (see e2e/chat.test.mjs).
@@ -486,7 +574,10 @@ async fn bad_input_is_refused_and_changes_nothing() {
         assert_eq!(say(&alice, general, evil).await["text"], evil);
 
         let (status, _) = alice
-            .patch(&format!("/api/v1/channels/{general}"), json!({ "archived": true }))
+            .patch(
+                &format!("/api/v1/channels/{general}"),
+                json!({ "archived": true }),
+            )
             .await;
         assert_eq!(status, StatusCode::OK);
         let (status, body) = alice.post(&messages, json!({ "text": "too late" })).await;
@@ -509,7 +600,10 @@ async fn events_carry_what_the_api_shows() {
     assert_eq!(event["data"]["message"], posted);
     let (_, channel_view) = alice.get(&format!("/api/v1/channels/{general}")).await;
     let (_, _) = alice
-        .patch(&format!("/api/v1/channels/{general}"), json!({ "topic": "all things" }))
+        .patch(
+            &format!("/api/v1/channels/{general}"),
+            json!({ "topic": "all things" }),
+        )
         .await;
     loop {
         let event = next(&mut socket).await.unwrap();
@@ -571,11 +665,17 @@ async fn slack_style_webhooks_post_into_a_channel() {
     let bob = office.person("bob", Role::Member).await;
     let ops = channel(&alice, "ops", true).await;
     let (status, body) = bob
-        .post(&format!("/api/v1/channels/{ops}/webhooks"), json!({ "name": "CI" }))
+        .post(
+            &format!("/api/v1/channels/{ops}/webhooks"),
+            json!({ "name": "CI" }),
+        )
         .await;
     error_code(status, &body, StatusCode::NOT_FOUND);
     let (status, body) = alice
-        .post(&format!("/api/v1/channels/{ops}/webhooks"), json!({ "name": "CI" }))
+        .post(
+            &format!("/api/v1/channels/{ops}/webhooks"),
+            json!({ "name": "CI" }),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let url = body["url"].as_str().unwrap();
@@ -649,9 +749,18 @@ async fn attachments_are_readable_only_where_their_message_is() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["attachments"][0]["name"], "payroll.pdf");
-    let response = alice.send(reqwest::Method::GET, &format!("/api/v1/attachments/{id}"), None).await;
+    let response = alice
+        .send(
+            reqwest::Method::GET,
+            &format!("/api/v1/attachments/{id}"),
+            None,
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(response.bytes().await.unwrap().as_ref(), b"%PDF-1.4 payroll");
+    assert_eq!(
+        response.bytes().await.unwrap().as_ref(),
+        b"%PDF-1.4 payroll"
+    );
     let (status, body) = bob.get(&format!("/api/v1/attachments/{id}")).await;
     error_code(status, &body, StatusCode::NOT_FOUND);
     office.stop().await;
@@ -665,11 +774,18 @@ async fn a_message_crosses_nodes() {
         bureau_store::testing::postgres_url("chat_nodes").await,
         std::env::var("BUREAU_TEST_NATS"),
     ) else {
-        assert!(std::env::var_os("CI").is_none(), "CI must run the two-node test");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must run the two-node test"
+        );
         eprintln!("skipping: BUREAU_TEST_POSTGRES and BUREAU_TEST_NATS are needed");
         return;
     };
-    let namespace = format!("chat-nodes-{}-{}", std::process::id(), bureau_core::time::now_ms());
+    let namespace = format!(
+        "chat-nodes-{}-{}",
+        std::process::id(),
+        bureau_core::time::now_ms()
+    );
     let first = Office::start_on(&database, Bus::connect(&nats, &namespace).await.unwrap()).await;
     let second = Office::start_on(&database, Bus::connect(&nats, &namespace).await.unwrap()).await;
     let alice = first.person("alice", Role::Member).await;
@@ -680,9 +796,16 @@ async fn a_message_crosses_nodes() {
     let mut socket = connect(&bob, None).await;
     until_ready(&mut socket).await;
     let alice_id = alice.my_id().await;
-    send_text(&mut socket, json!({ "type": "presence.watch", "user_ids": [alice_id] })).await;
+    send_text(
+        &mut socket,
+        json!({ "type": "presence.watch", "user_ids": [alice_id] }),
+    )
+    .await;
     add(&alice, secret, bob_first.my_id().await).await;
-    assert_eq!(next(&mut socket).await.unwrap()["kind"], "channel.member_added");
+    assert_eq!(
+        next(&mut socket).await.unwrap()["kind"],
+        "channel.member_added"
+    );
     say(&alice, secret, "across the wire").await;
     let event = next(&mut socket).await.unwrap();
     assert_eq!(event["data"]["message"]["text"], "across the wire");
@@ -690,8 +813,15 @@ async fn a_message_crosses_nodes() {
     let mut alice_socket = connect(&alice, None).await;
     until_ready(&mut alice_socket).await;
     presence_of(&mut socket, alice_id, "active").await;
-    send_text(&mut alice_socket, json!({ "type": "typing", "channel_id": secret })).await;
-    assert_eq!(signal(&mut socket, "typing").await["data"]["user_id"], alice_id);
+    send_text(
+        &mut alice_socket,
+        json!({ "type": "typing", "channel_id": secret }),
+    )
+    .await;
+    assert_eq!(
+        signal(&mut socket, "typing").await["data"]["user_id"],
+        alice_id
+    );
     drop(alice_socket);
     presence_of(&mut socket, alice_id, "offline").await;
     first.stop().await;
@@ -728,15 +858,31 @@ async fn search_finds_word_forms_codes_and_only_what_one_may_read() {
         let secret = channel(&alice, "direction", true).await;
         let bob_id = bob.my_id().await;
         add(&bob, general, bob_id).await;
-        say(&alice, general, "Le télétravail commence lundi pour toute l'équipe").await;
-        say(&bob, general, "Incident PLT-3699: the payroll export is fixed").await;
+        say(
+            &alice,
+            general,
+            "Le télétravail commence lundi pour toute l'équipe",
+        )
+        .await;
+        say(
+            &bob,
+            general,
+            "Incident PLT-3699: the payroll export is fixed",
+        )
+        .await;
         say(&alice, general, "We are working from home on Fridays").await;
         say(&alice, secret, "Télétravail : budget confidentiel").await;
 
         // Word forms, starts of words, accents, codes.
-        assert_eq!(search(&bob, "télétravaillons").await, ["Le télétravail commence lundi pour toute l'équipe"]);
+        assert_eq!(
+            search(&bob, "télétravaillons").await,
+            ["Le télétravail commence lundi pour toute l'équipe"]
+        );
         assert_eq!(search(&bob, "teletrav").await.len(), 1);
-        assert_eq!(search(&bob, "works").await, ["We are working from home on Fridays"]);
+        assert_eq!(
+            search(&bob, "works").await,
+            ["We are working from home on Fridays"]
+        );
         assert_eq!(search(&bob, "PLT-3699").await.len(), 1);
         // Only what the searcher may read: Alice finds the private one too.
         assert_eq!(search(&alice, "télétravail").await.len(), 2);
@@ -744,7 +890,10 @@ async fn search_finds_word_forms_codes_and_only_what_one_may_read() {
         assert_eq!(search(&guest, "télétravail").await, Vec::<String>::new());
 
         // Filters.
-        assert_eq!(search(&alice, "télétravail in:#direction").await, ["Télétravail : budget confidentiel"]);
+        assert_eq!(
+            search(&alice, "télétravail in:#direction").await,
+            ["Télétravail : budget confidentiel"]
+        );
         assert_eq!(search(&alice, "from:@bob").await.len(), 1);
         assert_eq!(search(&alice, "télétravail from:@bob").await.len(), 0);
         assert_eq!(search(&alice, "lundi before:2000-01-01").await.len(), 0);
@@ -752,24 +901,50 @@ async fn search_finds_word_forms_codes_and_only_what_one_may_read() {
         assert_eq!(search(&alice, "lundi has:file").await.len(), 0);
 
         // Highlights point at the words, in JavaScript string offsets.
-        let (_, body) = bob.get(&format!("/api/v1/search?q={}", urlencode("télétravaillons"))).await;
+        let (_, body) = bob
+            .get(&format!(
+                "/api/v1/search?q={}",
+                urlencode("télétravaillons")
+            ))
+            .await;
         let text = body[0]["message"]["text"].as_str().unwrap();
-        let [start, end] = [body[0]["highlights"][0][0].as_u64().unwrap() as usize, body[0]["highlights"][0][1].as_u64().unwrap() as usize];
+        let [start, end] = [
+            body[0]["highlights"][0][0].as_u64().unwrap() as usize,
+            body[0]["highlights"][0][1].as_u64().unwrap() as usize,
+        ];
         let utf16: Vec<u16> = text.encode_utf16().collect();
-        assert_eq!(String::from_utf16(&utf16[start..end]).unwrap(), "télétravail");
+        assert_eq!(
+            String::from_utf16(&utf16[start..end]).unwrap(),
+            "télétravail"
+        );
 
         // Edits and deletions reach the index.
-        let id = say(&bob, general, "draft about quarterly numbers").await["id"].as_i64().unwrap();
+        let id = say(&bob, general, "draft about quarterly numbers").await["id"]
+            .as_i64()
+            .unwrap();
         assert_eq!(search(&bob, "quarterly").await.len(), 1);
-        bob.patch(&format!("/api/v1/messages/{id}"), json!({ "text": "final about yearly numbers" })).await;
+        bob.patch(
+            &format!("/api/v1/messages/{id}"),
+            json!({ "text": "final about yearly numbers" }),
+        )
+        .await;
         assert_eq!(search(&bob, "quarterly").await.len(), 0);
         assert_eq!(search(&bob, "yearly").await.len(), 1);
         bob.delete(&format!("/api/v1/messages/{id}")).await;
         assert_eq!(search(&bob, "yearly").await.len(), 0);
 
         // Malformed searches are refused with a sentence.
-        for bad in ["", "before:yesterday", "has:link", "in:#nowhere", "in:#direction", "from:@nobody"] {
-            let (status, body) = bob.get(&format!("/api/v1/search?q={}", urlencode(bad))).await;
+        for bad in [
+            "",
+            "before:yesterday",
+            "has:link",
+            "in:#nowhere",
+            "in:#direction",
+            "from:@nobody",
+        ] {
+            let (status, body) = bob
+                .get(&format!("/api/v1/search?q={}", urlencode(bad)))
+                .await;
             error_code(status, &body, StatusCode::UNPROCESSABLE_ENTITY);
         }
         let (status, body) = bob.get("/api/v1/search?q=x&limit=1000").await;
@@ -804,7 +979,9 @@ async fn presence_of(socket: &mut Socket, user: i64, state: &str) {
 async fn send_text(socket: &mut Socket, value: Value) {
     use futures_util::SinkExt;
     socket
-        .send(tokio_tungstenite::tungstenite::Message::Text(value.to_string().into()))
+        .send(tokio_tungstenite::tungstenite::Message::Text(
+            value.to_string().into(),
+        ))
         .await
         .unwrap();
 }
@@ -828,24 +1005,43 @@ async fn presence_and_typing_reach_the_right_people_without_polling() {
     until_ready(&mut guest_socket).await;
     // Each client says whose presence it shows; the guest's wish is ignored.
     for socket in [&mut bob_socket, &mut carol_socket, &mut guest_socket] {
-        send_text(socket, json!({ "type": "presence.watch", "user_ids": [alice_id] })).await;
+        send_text(
+            socket,
+            json!({ "type": "presence.watch", "user_ids": [alice_id] }),
+        )
+        .await;
     }
     let mut alice_socket = connect(&alice, None).await;
     until_ready(&mut alice_socket).await;
     // A client that starts watching learns who is there; the others learn
     // Alice came.
-    send_text(&mut alice_socket, json!({ "type": "presence.watch", "user_ids": [bob.my_id().await, carol.my_id().await] })).await;
+    send_text(
+        &mut alice_socket,
+        json!({ "type": "presence.watch", "user_ids": [bob.my_id().await, carol.my_id().await] }),
+    )
+    .await;
     let snapshot = signal(&mut alice_socket, "presence.snapshot").await;
     let active = snapshot["data"]["active"].as_array().unwrap().clone();
     assert!(active.contains(&json!(bob.my_id().await)), "{snapshot}");
     presence_of(&mut bob_socket, alice_id, "active").await;
 
     // Typing reaches the conversation's members only.
-    send_text(&mut alice_socket, json!({ "type": "typing", "channel_id": general })).await;
+    send_text(
+        &mut alice_socket,
+        json!({ "type": "typing", "channel_id": general }),
+    )
+    .await;
     let typing = signal(&mut bob_socket, "typing").await;
-    assert_eq!(typing["data"], json!({ "channel_id": general, "thread_id": null, "user_id": alice_id }));
+    assert_eq!(
+        typing["data"],
+        json!({ "channel_id": general, "thread_id": null, "user_id": alice_id })
+    );
     // Away, then gone.
-    send_text(&mut alice_socket, json!({ "type": "presence", "state": "away" })).await;
+    send_text(
+        &mut alice_socket,
+        json!({ "type": "presence", "state": "away" }),
+    )
+    .await;
     presence_of(&mut carol_socket, alice_id, "active").await;
     presence_of(&mut carol_socket, alice_id, "away").await;
     drop(alice_socket);
@@ -861,17 +1057,28 @@ async fn presence_and_typing_reach_the_right_people_without_polling() {
         }
         carol_frames.push(frame);
     }
-    assert!(!carol_frames.iter().any(|f| f["kind"] == "typing"), "{carol_frames:?}");
+    assert!(
+        !carol_frames.iter().any(|f| f["kind"] == "typing"),
+        "{carol_frames:?}"
+    );
     let guest_frames: Vec<Value> = {
         let mut frames = Vec::new();
-        while let Ok(Some(frame)) =
-            tokio::time::timeout(std::time::Duration::from_millis(300), next_frame(&mut guest_socket)).await
+        while let Ok(Some(frame)) = tokio::time::timeout(
+            std::time::Duration::from_millis(300),
+            next_frame(&mut guest_socket),
+        )
+        .await
         {
             frames.push(frame);
         }
         frames
     };
-    assert!(!guest_frames.iter().any(|f| f["kind"].as_str().is_some_and(|k| k.starts_with("presence"))), "{guest_frames:?}");
+    assert!(
+        !guest_frames.iter().any(|f| f["kind"]
+            .as_str()
+            .is_some_and(|k| k.starts_with("presence"))),
+        "{guest_frames:?}"
+    );
     office.stop().await;
 }
 
@@ -884,12 +1091,18 @@ async fn a_status_shows_until_it_ends() {
     until_ready(&mut bob_socket).await;
     let later = bureau_core::time::rfc3339(bureau_core::time::now_ms() + 3_600_000);
     let (status, me) = alice
-        .put("/api/v1/me/status", json!({ "text": "Focus", "emoji": "🎧", "until": later }))
+        .put(
+            "/api/v1/me/status",
+            json!({ "text": "Focus", "emoji": "🎧", "until": later }),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{me}");
     let event = next(&mut bob_socket).await.unwrap();
     assert_eq!(event["kind"], "user.updated");
-    assert_eq!(event["data"]["status"], json!({ "text": "Focus", "emoji": "🎧", "until": later }));
+    assert_eq!(
+        event["data"]["status"],
+        json!({ "text": "Focus", "emoji": "🎧", "until": later })
+    );
     let alice_id = alice.my_id().await;
     let (_, seen) = bob.get(&format!("/api/v1/users/{alice_id}")).await;
     assert_eq!(seen["status"]["text"], "Focus");
@@ -905,7 +1118,10 @@ async fn a_status_shows_until_it_ends() {
         error_code(status, &answer, StatusCode::UNPROCESSABLE_ENTITY);
     }
     let (_, me) = alice.get("/api/v1/me").await;
-    assert_eq!(me["user"]["status"]["text"], "Focus", "a refused status changes nothing");
+    assert_eq!(
+        me["user"]["status"]["text"], "Focus",
+        "a refused status changes nothing"
+    );
     let (status, me) = alice.delete("/api/v1/me/status").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(me["status"], Value::Null);
@@ -921,11 +1137,26 @@ async fn typing_reaches_a_conversation_joined_after_connecting() {
     until_ready(&mut alice_socket).await;
     let mut bob_socket = connect(&bob, None).await;
     until_ready(&mut bob_socket).await;
-    let (_, dm) = alice.post("/api/v1/dms", json!({ "user_ids": [bob.my_id().await] })).await;
+    let (_, dm) = alice
+        .post("/api/v1/dms", json!({ "user_ids": [bob.my_id().await] }))
+        .await;
     let dm = dm["id"].as_i64().unwrap();
-    assert_eq!(next(&mut alice_socket).await.unwrap()["kind"], "channel.created");
-    assert_eq!(next(&mut bob_socket).await.unwrap()["kind"], "channel.created");
-    send_text(&mut alice_socket, json!({ "type": "typing", "channel_id": dm })).await;
-    assert_eq!(signal(&mut bob_socket, "typing").await["data"]["channel_id"], dm);
+    assert_eq!(
+        next(&mut alice_socket).await.unwrap()["kind"],
+        "channel.created"
+    );
+    assert_eq!(
+        next(&mut bob_socket).await.unwrap()["kind"],
+        "channel.created"
+    );
+    send_text(
+        &mut alice_socket,
+        json!({ "type": "typing", "channel_id": dm }),
+    )
+    .await;
+    assert_eq!(
+        signal(&mut bob_socket, "typing").await["data"]["channel_id"],
+        dm
+    );
     office.stop().await;
 }

@@ -62,12 +62,19 @@ async fn sink() -> Option<Sink> {
     });
     // Wait until it accepts connections.
     for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    Some(Sink { port, messages, _child: child })
+    Some(Sink {
+        port,
+        messages,
+        _child: child,
+    })
 }
 
 #[tokio::test]
@@ -95,17 +102,27 @@ async fn digest_on(database: &str, sink: &mut Sink) {
         let (status, body) = who.patch("/api/v1/me", json!({ "email": address })).await;
         assert_eq!(status, StatusCode::OK, "{body}");
     }
-    let (_, channel) = alice.post("/api/v1/channels", json!({ "name": "general" })).await;
+    let (_, channel) = alice
+        .post("/api/v1/channels", json!({ "name": "general" }))
+        .await;
     let general = channel["id"].as_i64().unwrap();
     for who in [&bob, &carol] {
         let id = who.my_id().await;
-        alice.post(&format!("/api/v1/channels/{general}/members"), json!({ "user_id": id })).await;
+        alice
+            .post(
+                &format!("/api/v1/channels/{general}/members"),
+                json!({ "user_id": id }),
+            )
+            .await;
     }
     let post = |text: &'static str| {
         let alice = alice.clone();
         async move {
             let (status, body) = alice
-                .post(&format!("/api/v1/channels/{general}/messages"), json!({ "text": text }))
+                .post(
+                    &format!("/api/v1/channels/{general}/messages"),
+                    json!({ "text": text }),
+                )
                 .await;
             assert_eq!(status, StatusCode::CREATED, "{body}");
             body["id"].as_i64().unwrap()
@@ -116,7 +133,10 @@ async fn digest_on(database: &str, sink: &mut Sink) {
     let both = post("@bob and @carol: standup moved to 10:00").await;
     // Carol reads at once; Bob is away.
     carol
-        .post(&format!("/api/v1/channels/{general}/read"), json!({ "last_read_id": both }))
+        .post(
+            &format!("/api/v1/channels/{general}/read"),
+            json!({ "last_read_id": both }),
+        )
         .await;
 
     let message = tokio::time::timeout(Duration::from_secs(15), sink.messages.recv())
@@ -124,11 +144,17 @@ async fn digest_on(database: &str, sink: &mut Sink) {
         .expect("an email within 15 s")
         .unwrap();
     assert!(message.contains("To: bob <bob@office.test>"), "{message}");
-    assert!(message.contains("Subject: 2 messages are waiting for you in bureau"), "{message}");
+    assert!(
+        message.contains("Subject: 2 messages are waiting for you in bureau"),
+        "{message}"
+    );
     assert!(message.contains("the release notes, please"), "{message}");
     assert!(message.contains("standup moved to 10:00"), "{message}");
     assert!(!message.contains("no mention here"), "{message}");
-    assert!(message.contains(&format!("http://bureau.test/chat/{general}/")), "{message}");
+    assert!(
+        message.contains(&format!("http://bureau.test/chat/{general}/")),
+        "{message}"
+    );
 
     // Nothing for Carol, and no second email for Bob about the same messages.
     let more = tokio::time::timeout(Duration::from_secs(2), sink.messages.recv()).await;
