@@ -86,6 +86,10 @@ fn run(args: &[String]) -> Result {
 /// Runs every test of the workspace against real PostgreSQL and NATS, then the
 /// browser tests when `e2e/` has some.
 fn test() -> Result {
+    header("Checking the formatting (cargo fmt --all -- --check)");
+    run_command(cargo().args(["fmt", "--all", "--", "--check"]))
+        .map_err(|e| format!("{e}; `cargo fmt --all` formats the code"))?;
+
     header("Checking that PostgreSQL and NATS are up");
     for service in SERVICES {
         service.ensure_up()?;
