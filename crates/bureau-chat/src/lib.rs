@@ -2,13 +2,16 @@
 //! pins, read positions, attachments and incoming webhooks.
 //!
 //! **Architecture invariant:** this crate knows nothing of HTTP or SQL. Who
-//! may read a conversation is decided in one place, [`Chat::readable`]; who
-//! may post, in [`Chat::postable`]. Every other method goes through them.
+//! may read a conversation is decided in [`Chat::readable`] (one) and
+//! [`Chat::readable_ids`] (all, for search), side by side; who may post, in
+//! [`Chat::postable`]. Every other method goes through them.
 
 mod digest;
 mod events;
 mod rules;
 mod search;
+
+use std::collections::HashSet;
 
 use bureau_accounts::{secrets, Ports};
 use bureau_core::{
@@ -99,6 +102,16 @@ impl Chat {
             return Err(not_found());
         }
         Ok((channel, membership))
+    }
+
+    /// Every conversation `who` may read, by the same rule as
+    /// [`Chat::readable`]: theirs, and every public channel unless a guest.
+    pub async fn readable_ids(&self, who: &Principal) -> Result<HashSet<ChannelId>> {
+        let (mut ids, _) = self.ports.store.channel_ids_of(who.user_id).await?;
+        if who.role != Role::Guest {
+            ids.extend(self.ports.store.public_channel_ids().await?);
+        }
+        Ok(ids)
     }
 
     /// A conversation `who` may post in now.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bureau_bus::Delivery;
-use bureau_core::{time, Error, Event, MessageId, Principal, Result, Role};
+use bureau_core::{time, Error, Event, MessageId, Principal, Result};
 use bureau_search::{Change, Document, Filters};
 use bureau_store::{ChannelRecord, MessageRecord};
 
@@ -118,10 +118,7 @@ impl Chat {
             ));
         }
         let store = &self.ports.store;
-        let (mut allowed, _) = store.channel_ids_of(who.user_id).await?;
-        if who.role != Role::Guest {
-            allowed.extend(store.public_channels().await?.iter().map(|c| c.id));
-        }
+        let allowed = self.readable_ids(who).await?;
         let mut filters = Filters {
             channels: allowed.iter().map(|c| c.0).collect(),
             author: None,

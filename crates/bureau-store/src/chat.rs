@@ -190,6 +190,15 @@ impl Store {
         rows.iter().map(channel_from_row).collect()
     }
 
+    /// The ids of every public channel, archived ones too.
+    pub async fn public_channel_ids(&self) -> Result<Vec<ChannelId>> {
+        let ids: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM channels WHERE private = 0 AND kind <> 'dm'")
+                .fetch_all(&self.read)
+                .await?;
+        Ok(ids.into_iter().map(ChannelId).collect())
+    }
+
     pub async fn membership(
         &self,
         channel: ChannelId,
@@ -205,18 +214,6 @@ impl Store {
             .fetch_optional(&self.read)
             .await?;
         row.as_ref().map(member_from_row).transpose()
-    }
-
-    pub async fn members(&self, channel: ChannelId) -> Result<Vec<MemberRecord>> {
-        let sql = format!(
-            "SELECT {MEMBER_COLUMNS} FROM channel_members m WHERE m.channel_id = $1 \
-             ORDER BY m.joined_at, m.user_id"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(channel.0)
-            .fetch_all(&self.read)
-            .await?;
-        rows.iter().map(member_from_row).collect()
     }
 
     /// A conversation's members with their accounts, by display name.
