@@ -707,6 +707,9 @@ impl Simulated {
                     remember(seen, &messages);
                 }
             }
+            // bureau has no separate list of followed threads: viewing
+            // them reads the conversations with their counts, as the
+            // unread check does.
             Action::UnreadCheck | Action::ViewThreads => {
                 self.get(person, api("/channels".into())).await;
             }
