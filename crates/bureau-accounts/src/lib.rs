@@ -22,7 +22,9 @@ use serde_json::json;
 
 pub use limiter::Limiter;
 pub use ports::{Ports, EVENTS_SUBJECT};
-pub use rules::{validate_display_name, validate_name, validate_password};
+pub use rules::{
+    hash_password, validate_display_name, validate_name, validate_password, verify_password,
+};
 
 /// How long a browser session lives without a new login.
 pub const SESSION_DAYS: i64 = 30;
@@ -68,9 +70,15 @@ pub struct AdminChange {
     pub active: Option<bool>,
 }
 
+/// How long a verified Basic password is remembered.
+pub const BASIC_CACHE_SECS: i64 = 300;
+
 pub struct Accounts {
     ports: Ports,
     limiter: Limiter,
+    /// Verified Basic credentials: hash of (name, password) -> principal
+    /// and when it was verified. Cleared when any password changes.
+    basic_cache: std::sync::Mutex<std::collections::HashMap<String, (Principal, i64)>>,
 }
 
 impl Accounts {
@@ -78,6 +86,7 @@ impl Accounts {
         Accounts {
             ports,
             limiter: Limiter::default(),
+            basic_cache: Default::default(),
         }
     }
 
@@ -225,6 +234,61 @@ impl Accounts {
         Ok(principal(&user, Credential::Token(token.id)))
     }
 
+    /// HTTP Basic authentication (WebDAV clients): the account's name with
+    /// its password or with one of its API tokens. Checking a password costs
+    /// an argon2 hash, too slow for every request of a client that sends
+    /// its credentials each time, so a successful check is remembered for
+    /// [`BASIC_CACHE_SECS`] under a hash of the pair; the account is still
+    /// checked active on every request. Failures count like logins.
+    pub async fn authenticate_basic(
+        &self,
+        name: &str,
+        password: &str,
+        client: &Client,
+    ) -> Result<Principal> {
+        let name = name.trim().to_lowercase();
+        let key = secrets::hash(&format!("{name}\u{0}{password}"));
+        let now = time::now_ms();
+        let remembered = self
+            .basic_cache
+            .lock()
+            .expect("basic cache lock")
+            .get(&key)
+            .filter(|(_, at)| now - at < BASIC_CACHE_SECS * 1000)
+            .map(|(principal, _)| principal.clone());
+        if let Some(principal) = remembered {
+            self.active_user(principal.user_id).await?;
+            return Ok(principal);
+        }
+        if let Ok(principal) = self.authenticate_token(password).await {
+            if principal.name == name {
+                return Ok(principal);
+            }
+        }
+        let name_key = format!("login-name:{name}");
+        let ip_key = format!("login-ip:{}", client.ip);
+        self.limiter.check_failures(&name_key, 5)?;
+        self.limiter.check_failures(&ip_key, 30)?;
+        let user = self.ports.store.user_by_name(&name).await?;
+        let hash = user.as_ref().and_then(|u| u.password_hash.clone());
+        let matches = rules::verify_password(password, hash).await;
+        match user {
+            Some(user) if matches && user.active => {
+                self.limiter.clear(&name_key);
+                let principal = principal(&user, Credential::Password);
+                let mut cache = self.basic_cache.lock().expect("basic cache lock");
+                cache.retain(|_, (_, at)| now - *at < BASIC_CACHE_SECS * 1000);
+                cache.insert(key, (principal.clone(), now));
+                Ok(principal)
+            }
+            _ => {
+                self.limiter.record_failure(&name_key);
+                self.limiter.record_failure(&ip_key);
+                Err(Error::Unauthenticated("wrong name or password".into()))
+            }
+        }
+    }
+
     /// Ends the session the request came with.
     pub async fn logout(&self, who: &Principal) -> Result<()> {
         match who.credential {
@@ -232,6 +296,10 @@ impl Accounts {
             Credential::Token(_) => Err(Error::invalid(
                 "credential",
                 "an API token is not a session; revoke it instead",
+            )),
+            Credential::Password => Err(Error::invalid(
+                "credential",
+                "HTTP Basic authentication has no session to end",
             )),
         }
     }
@@ -288,10 +356,11 @@ impl Accounts {
         let hash = rules::hash_password(new).await?;
         let keep = match who.credential {
             Credential::Session(id) => Some(id),
-            Credential::Token(_) => None,
+            Credential::Token(_) | Credential::Password => None,
         };
         let mut tx = self.ports.store.begin().await?;
         tx.set_password_hash(who.user_id, &hash).await?;
+        self.basic_cache.lock().expect("basic cache lock").clear();
         revoke_sessions(&mut tx, who.user_id, keep).await?;
         audit(
             &mut tx,
@@ -558,6 +627,7 @@ impl Accounts {
             .await?
             .ok_or_else(|| Error::NotFound("no such person".into()))?;
         tx.set_password_hash(id, &hash).await?;
+        self.basic_cache.lock().expect("basic cache lock").clear();
         revoke_sessions(&mut tx, id, None).await?;
         audit(
             &mut tx,

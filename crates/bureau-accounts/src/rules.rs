@@ -104,7 +104,7 @@ pub(crate) async fn checked_password_hash(account: &NewAccount<'_>) -> Result<St
 
 /// argon2id with the crate's defaults (19 MiB, 2 passes), off the async
 /// threads.
-pub(crate) async fn hash_password(password: &str) -> Result<String> {
+pub async fn hash_password(password: &str) -> Result<String> {
     let password = password.to_string();
     tokio::task::spawn_blocking(move || {
         let mut salt = [0u8; 16];
@@ -121,7 +121,7 @@ pub(crate) async fn hash_password(password: &str) -> Result<String> {
 
 /// Verifies a password; with no stored hash it still spends the same time,
 /// so response times do not tell which names exist.
-pub(crate) async fn verify_password(password: &str, hash: Option<String>) -> bool {
+pub async fn verify_password(password: &str, hash: Option<String>) -> bool {
     const DECOY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Q3ffp7u9M7UqvVqWyGzHcE9W+0fNxDTl7b8PnnXwNM8";
     let password = password.to_string();
     tokio::task::spawn_blocking(move || {

@@ -21,3 +21,8 @@ pub fn hash(secret: &str) -> String {
     let digest = Blake2b::<blake2::digest::consts::U32>::digest(secret.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// Fills `bytes` with randomness from the operating system.
+pub fn fill_random(bytes: &mut [u8]) {
+    getrandom::getrandom(bytes).expect("the operating system provides randomness");
+}

@@ -24,6 +24,15 @@ pub enum Error {
     /// Too many attempts; try again after this many seconds.
     #[error("too many attempts, try again in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    /// The space's quota is full (WebDAV answers 507).
+    #[error("{0}")]
+    QuotaExceeded(String),
+    /// A WebDAV lock held by someone else stands in the way (423).
+    #[error("{0}")]
+    Locked(String),
+    /// The body is larger than this operation accepts (413).
+    #[error("{0}")]
+    TooLarge(String),
     /// A fault of ours or of a backend; the message is for the log only.
     #[error("internal error: {0}")]
     Internal(String),

@@ -56,6 +56,8 @@ impl Locale {
 pub enum Credential {
     Session(SessionId),
     Token(TokenId),
+    /// HTTP Basic with the account's password (WebDAV clients).
+    Password,
 }
 
 /// An authenticated, active person acting in the office.

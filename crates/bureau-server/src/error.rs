@@ -71,6 +71,11 @@ impl From<bureau_core::Error> for ApiError {
             E::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", m),
             E::NotFound(m) => ApiError::not_found(m),
             E::Conflict { code, message } => ApiError::new(StatusCode::CONFLICT, code, message),
+            E::QuotaExceeded(m) => {
+                ApiError::new(StatusCode::INSUFFICIENT_STORAGE, "quota_exceeded", m)
+            }
+            E::Locked(m) => ApiError::new(StatusCode::LOCKED, "locked", m),
+            E::TooLarge(m) => ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", m),
             E::RateLimited { retry_after_secs } => ApiError {
                 retry_after_secs: Some(retry_after_secs),
                 ..ApiError::new(

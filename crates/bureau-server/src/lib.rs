@@ -8,6 +8,7 @@
 mod api;
 mod assets;
 mod auth;
+mod dav;
 mod error;
 mod extract;
 mod http;
@@ -87,6 +88,7 @@ impl ServerConfig {
 pub struct AppState {
     pub accounts: Arc<Accounts>,
     pub chat: Arc<bureau_chat::Chat>,
+    pub files: Arc<bureau_files::Files>,
     pub store: Store,
     pub hub: Arc<realtime::Hub>,
     pub metrics: Arc<metrics::Metrics>,
@@ -144,9 +146,12 @@ impl Server {
             digest.every = mail.every;
             tokio::spawn(chat.clone().mail_digests(mailer, digest));
         }
+        let files = Arc::new(bureau_files::Files::new(ports.clone()));
+        tokio::spawn(files.clone().housekeeping());
         let state = AppState {
             store: ports.store.clone(),
             chat,
+            files,
             accounts: Arc::new(Accounts::new(ports)),
             hub,
             metrics: Arc::default(),
@@ -221,7 +226,7 @@ fn router(state: AppState) -> Router {
             }
         }),
     );
-    Router::new()
+    let app = Router::new()
         .nest("/api/v1", api)
         .route("/healthz", get(|| async { "ok" }))
         .route(
@@ -230,18 +235,26 @@ fn router(state: AppState) -> Router {
         )
         .route("/metrics", get(metrics::render))
         .fallback(assets::serve)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(CompressionLayer::new())
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(60),
+        ));
+    // File transfers stream bodies of any size for as long as they take,
+    // and answer byte ranges: no body limit, no timeout, no compression.
+    let transfers = Router::new()
+        .route("/dav", axum::routing::any(dav::serve))
+        .route("/dav/", axum::routing::any(dav::serve))
+        .route("/dav/{*path}", axum::routing::any(dav::serve));
+    transfers
+        .merge(app)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
         ))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(http::panic_response))
         .layer(axum::middleware::from_fn(http::security_headers))
         .layer(axum::middleware::from_fn(http::request_id))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(60),
-        ))
         .with_state(state)
 }

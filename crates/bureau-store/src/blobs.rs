@@ -1,18 +1,30 @@
 //! The Blobs port: immutable, content-addressed file contents.
+//!
+//! A blob is written to `tmp/` under a random name, synced, then renamed to
+//! its SHA-256 address, so a blob is whole or absent: no reader ever sees a
+//! partial one, and a crash leaves only a temporary file that
+//! [`Blobs::sweep_tmp`] removes. Callers reference a blob in the Store only
+//! after [`BlobWriter::finish`] returned.
 
 use std::path::{Path, PathBuf};
 
-use blake2::{Blake2b, Digest};
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
 
 use crate::{Result, StoreError};
 
-/// The content address of a blob: the hex BLAKE2b-256 of its bytes.
+/// The content address of a blob: the hex SHA-256 of its bytes. (Blobs
+/// written before files existed are named by BLAKE2b-256; both are 64 hex
+/// digits and are read the same way.)
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct BlobId(String);
 
 impl BlobId {
     pub fn of(bytes: &[u8]) -> BlobId {
-        let digest = Blake2b::<blake2::digest::consts::U32>::digest(bytes);
+        BlobId::from_digest(Sha256::digest(bytes).as_slice())
+    }
+
+    fn from_digest(digest: &[u8]) -> BlobId {
         BlobId(digest.iter().map(|b| format!("{b:02x}")).collect())
     }
 
@@ -54,13 +66,57 @@ impl Blobs {
         &self.root
     }
 
-    /// Stores `bytes` durably (written, synced, then renamed into place) and
-    /// returns their address. Storing the same bytes twice is one blob.
+    /// Stores `bytes` durably and returns their address. Storing the same
+    /// bytes twice is one blob.
     pub async fn put(&self, bytes: Vec<u8>) -> Result<BlobId> {
-        let root = self.root.clone();
-        tokio::task::spawn_blocking(move || put_blocking(&root, &bytes))
-            .await
-            .map_err(|e| StoreError::Other(e.to_string()))?
+        let mut writer = self.writer().await?;
+        writer.write(&bytes).await?;
+        Ok(writer.finish().await?.0)
+    }
+
+    /// A writer that streams a new blob to disk, hashing as it goes.
+    pub async fn writer(&self) -> Result<BlobWriter> {
+        let tmp = self.tmp_path(&random_name());
+        let file = tokio::fs::File::create(&tmp).await.map_err(io)?;
+        Ok(BlobWriter {
+            blobs: self.clone(),
+            tmp,
+            file: Some(file),
+            hasher: Sha256::new(),
+            size: 0,
+        })
+    }
+
+    /// A file in `tmp/` for bytes that arrive over several requests (tus).
+    pub fn tmp_path(&self, name: &str) -> PathBuf {
+        self.root.join("tmp").join(name)
+    }
+
+    /// Turns a complete file in `tmp/` (see [`Blobs::tmp_path`]) into a
+    /// blob: hashes it, syncs it and renames it into place.
+    pub async fn adopt(&self, tmp: PathBuf) -> Result<(BlobId, u64)> {
+        let blobs = self.clone();
+        tokio::task::spawn_blocking(move || {
+            use std::io::Read;
+            let mut file = std::fs::File::open(&tmp).map_err(io)?;
+            let mut hasher = Sha256::new();
+            let mut buf = vec![0u8; 256 * 1024];
+            let mut size = 0u64;
+            loop {
+                let n = file.read(&mut buf).map_err(io)?;
+                if n == 0 {
+                    break;
+                }
+                hasher.update(&buf[..n]);
+                size += n as u64;
+            }
+            file.sync_all().map_err(io)?;
+            let id = BlobId::from_digest(hasher.finalize().as_slice());
+            blobs.place(&tmp, &id)?;
+            Ok((id, size))
+        })
+        .await
+        .map_err(|e| StoreError::Other(e.to_string()))?
     }
 
     pub async fn get(&self, id: &BlobId) -> Result<Option<Vec<u8>>> {
@@ -71,27 +127,161 @@ impl Blobs {
         }
     }
 
-    fn path_of(&self, id: &BlobId) -> PathBuf {
+    /// Opens a blob for streaming reads.
+    pub async fn open_read(&self, id: &BlobId) -> Result<Option<tokio::fs::File>> {
+        match tokio::fs::File::open(self.path_of(id)).await {
+            Ok(file) => Ok(Some(file)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(StoreError::Other(format!("opening blob: {e}"))),
+        }
+    }
+
+    /// Every stored blob, with its age in seconds, for garbage collection.
+    pub async fn list(&self) -> Result<Vec<(BlobId, u64)>> {
+        let root = self.root.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut found = Vec::new();
+            let now = std::time::SystemTime::now();
+            for dir in std::fs::read_dir(&root).map_err(io)? {
+                let dir = dir.map_err(io)?;
+                if dir.file_name() == "tmp" || !dir.file_type().map_err(io)?.is_dir() {
+                    continue;
+                }
+                for entry in std::fs::read_dir(dir.path()).map_err(io)? {
+                    let entry = entry.map_err(io)?;
+                    let Some(id) = entry.file_name().to_str().and_then(BlobId::parse) else {
+                        continue;
+                    };
+                    let age = entry
+                        .metadata()
+                        .and_then(|m| m.modified())
+                        .ok()
+                        .and_then(|t| now.duration_since(t).ok())
+                        .map_or(0, |d| d.as_secs());
+                    found.push((id, age));
+                }
+            }
+            Ok(found)
+        })
+        .await
+        .map_err(|e| StoreError::Other(e.to_string()))?
+    }
+
+    pub async fn remove(&self, id: &BlobId) -> Result<()> {
+        match tokio::fs::remove_file(self.path_of(id)).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(io(e)),
+        }
+    }
+
+    /// Removes temporary files older than `older_than_secs`: writes cut by a
+    /// crash, and tus uploads abandoned past their expiry.
+    pub async fn sweep_tmp(&self, older_than_secs: u64, keep: &[String]) -> Result<usize> {
+        let tmp = self.root.join("tmp");
+        let keep: std::collections::HashSet<String> = keep.iter().cloned().collect();
+        tokio::task::spawn_blocking(move || {
+            let now = std::time::SystemTime::now();
+            let mut removed = 0;
+            for entry in std::fs::read_dir(&tmp).map_err(io)? {
+                let entry = entry.map_err(io)?;
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let age = entry
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| now.duration_since(t).ok())
+                    .map_or(0, |d| d.as_secs());
+                if age >= older_than_secs
+                    && !keep.contains(&name)
+                    && std::fs::remove_file(entry.path()).is_ok()
+                {
+                    removed += 1;
+                }
+            }
+            Ok(removed)
+        })
+        .await
+        .map_err(|e| StoreError::Other(e.to_string()))?
+    }
+
+    pub fn path_of(&self, id: &BlobId) -> PathBuf {
         self.root.join(&id.0[..2]).join(&id.0)
+    }
+
+    /// Renames a synced temporary file to the blob's address.
+    fn place(&self, tmp: &Path, id: &BlobId) -> Result<()> {
+        let target = self.path_of(id);
+        if target.exists() {
+            let _ = std::fs::remove_file(tmp);
+            return Ok(());
+        }
+        std::fs::create_dir_all(target.parent().expect("a blob path has a folder")).map_err(io)?;
+        std::fs::rename(tmp, &target).map_err(io)
     }
 }
 
-fn put_blocking(root: &Path, bytes: &[u8]) -> Result<BlobId> {
-    use std::io::Write;
-    let id = BlobId::of(bytes);
-    let dir = root.join(&id.0[..2]);
-    let target = dir.join(&id.0);
-    if target.exists() {
-        return Ok(id);
+/// A blob being written. Dropped before [`BlobWriter::finish`], it removes
+/// its temporary file: nothing partial is ever left under a blob's name.
+pub struct BlobWriter {
+    blobs: Blobs,
+    tmp: PathBuf,
+    file: Option<tokio::fs::File>,
+    hasher: Sha256,
+    size: u64,
+}
+
+impl BlobWriter {
+    pub async fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        let file = self.file.as_mut().expect("a writer is open until finish");
+        file.write_all(bytes).await.map_err(io)?;
+        self.hasher.update(bytes);
+        self.size += bytes.len() as u64;
+        Ok(())
     }
-    let io = |e: std::io::Error| StoreError::Other(format!("writing blob: {e}"));
-    std::fs::create_dir_all(&dir).map_err(io)?;
-    let tmp = root
-        .join("tmp")
-        .join(format!("{}.{}", id.0, std::process::id()));
-    let mut file = std::fs::File::create(&tmp).map_err(io)?;
-    file.write_all(bytes).map_err(io)?;
-    file.sync_all().map_err(io)?;
-    std::fs::rename(&tmp, &target).map_err(io)?;
-    Ok(id)
+
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Syncs the bytes to disk and puts the blob under its address.
+    pub async fn finish(mut self) -> Result<(BlobId, u64)> {
+        let mut file = self.file.take().expect("finish is called once");
+        file.flush().await.map_err(io)?;
+        file.sync_all().await.map_err(io)?;
+        drop(file);
+        let id = BlobId::from_digest(self.hasher.clone().finalize().as_slice());
+        let blobs = self.blobs.clone();
+        let tmp = self.tmp.clone();
+        let placed = id.clone();
+        tokio::task::spawn_blocking(move || blobs.place(&tmp, &placed))
+            .await
+            .map_err(|e| StoreError::Other(e.to_string()))??;
+        Ok((id, self.size))
+    }
+}
+
+impl Drop for BlobWriter {
+    fn drop(&mut self) {
+        if self.file.is_some() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+fn random_name() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!(
+        "w{}-{nanos:x}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+fn io(e: std::io::Error) -> StoreError {
+    StoreError::Other(format!("blob storage: {e}"))
 }

@@ -13,6 +13,7 @@ mod accounts;
 mod blobs;
 mod chat;
 mod events;
+mod files;
 mod migrate;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -27,10 +28,14 @@ pub use accounts::{
     AuditRecord, GroupRecord, InvitationRecord, NewAudit, NewUser, SessionRecord, StatusRecord,
     TokenRecord, UserRecord,
 };
-pub use blobs::{BlobId, Blobs};
+pub use blobs::{BlobId, BlobWriter, Blobs};
 pub use chat::{
     AttachmentRecord, ChannelRecord, MemberRecord, MessageRecord, NewChannel, NewMessage, Page,
     PendingNotice, SidebarEntry, WebhookRecord,
+};
+pub use files::{
+    AccessRecord, Content, LockRecord, NewNode, NodeRecord, PropRecord, ShareRecord, SpaceRecord,
+    UploadRecord, VersionRecord, MAX_VERSIONS,
 };
 
 /// Which database a [`Store`] talks to.

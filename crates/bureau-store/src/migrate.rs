@@ -21,6 +21,10 @@ const SQLITE: &[(&str, &str)] = &[
         "0004_status",
         include_str!("../migrations/sqlite/0004_status.sql"),
     ),
+    (
+        "0005_files",
+        include_str!("../migrations/sqlite/0005_files.sql"),
+    ),
 ];
 
 const POSTGRES: &[(&str, &str)] = &[
@@ -39,6 +43,10 @@ const POSTGRES: &[(&str, &str)] = &[
     (
         "0004_status",
         include_str!("../migrations/postgres/0004_status.sql"),
+    ),
+    (
+        "0005_files",
+        include_str!("../migrations/postgres/0005_files.sql"),
     ),
 ];
 

@@ -321,7 +321,7 @@ async fn my_sessions(
 ) -> ApiResult<Reply<Vec<SessionView>>> {
     let current = match auth.principal.credential {
         bureau_core::Credential::Session(id) => Some(id),
-        bureau_core::Credential::Token(_) => None,
+        bureau_core::Credential::Token(_) | bureau_core::Credential::Password => None,
     };
     let sessions = state.accounts.sessions(&auth.principal).await?;
     Ok(Reply(

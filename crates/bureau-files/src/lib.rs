@@ -1,0 +1,1092 @@
+//! Files: each person's own files and the team folders, as a tree of rows
+//! in the Store over content-addressed blobs; versions, trash, dead
+//! properties, WebDAV locks, share links, resumable uploads and quotas.
+//!
+//! **Architecture invariant:** this crate knows nothing of HTTP, WebDAV's
+//! XML or SQL. Who may reach which space is decided in one place,
+//! [`Files::tree`]: it builds a person's [`Tree`] (their own space, and the
+//! team folders they were given, each with [`Access`]), and every operation
+//! takes that tree and a [`FilePath`] in it. A space that is not in the
+//! tree cannot be named.
+//!
+//! A person's tree shows their own files at the root and their team folders
+//! beside them, by the team folder's name; a team folder hides a personal
+//! entry of the same name.
+
+mod locks;
+mod path;
+mod shares;
+mod uploads;
+
+use std::sync::Arc;
+
+use bureau_accounts::Ports;
+use bureau_core::{Error, Principal, Result, Role, UserId};
+use bureau_store::{
+    BlobId, BlobWriter, Content, LockRecord, NewNode, NodeRecord, PropRecord, SpaceRecord, Tx,
+    VersionRecord,
+};
+
+pub use locks::{discover as locks_reaching, is_below};
+pub use path::{check_name, FilePath, MAX_NAME_BYTES, MAX_PATH_BYTES};
+pub use shares::{ShareMode, ShareSpec, ShareVisit};
+pub use uploads::{Appender, UploadSpec, Uploader, MAX_UPLOAD_BYTES, UPLOAD_LIFETIME_MS};
+
+/// Default quota of a person's own files: 10 GiB.
+pub const DEFAULT_PERSON_QUOTA: i64 = 10 << 30;
+/// Trashed trees are purged after 30 days.
+pub const TRASH_DAYS: i64 = 30;
+/// Longest a WebDAV lock may be held without a refresh.
+pub const MAX_LOCK_SECS: i64 = 7 * 24 * 3600;
+
+/// What a person may do in a space.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Access {
+    Read,
+    Write,
+}
+
+/// One space in a person's tree.
+#[derive(Clone, Debug)]
+pub struct Reach {
+    pub space: SpaceRecord,
+    pub access: Access,
+}
+
+/// A person's view of the file server: their own space and the team
+/// folders they may use. Built by [`Files::tree`], the access gate.
+#[derive(Clone, Debug)]
+pub struct Tree {
+    pub who: Principal,
+    pub home: Reach,
+    pub teams: Vec<Reach>,
+}
+
+/// Where a path of a person's tree leads: a space, the path inside it
+/// (`''` for its root) and what the person may do there.
+#[derive(Clone, Debug)]
+pub struct Place {
+    pub space: SpaceRecord,
+    pub path: String,
+    pub access: Access,
+}
+
+impl Place {
+    /// True for the root of a team folder, which only admins rename or
+    /// remove (through the team folder settings, not as a file).
+    pub fn is_team_root(&self) -> bool {
+        self.space.owner_id.is_none() && self.path.is_empty()
+    }
+
+    fn writable(&self) -> Result<()> {
+        match self.access {
+            Access::Write => Ok(()),
+            Access::Read => Err(Error::Forbidden(
+                "you may read this folder but not change it".into(),
+            )),
+        }
+    }
+}
+
+/// A file or folder as a person sees it: the node and the name it has in
+/// their tree (a team folder's root is named after the team folder).
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub name: String,
+    pub node: NodeRecord,
+}
+
+/// Bytes used and allowed in a space.
+#[derive(Clone, Copy, Debug)]
+pub struct Usage {
+    pub used: i64,
+    pub quota: Option<i64>,
+}
+
+/// A new lock, as a WebDAV client asks for it.
+pub struct LockSpec<'a> {
+    pub owner_xml: Option<&'a str>,
+    pub timeout_secs: Option<i64>,
+    pub shared: bool,
+    pub deep: bool,
+}
+
+pub struct Files {
+    ports: Ports,
+    /// Wrong passwords on share links.
+    limiter: bureau_accounts::Limiter,
+}
+
+impl Tree {
+    /// Where `path` leads. Team folder names come first, then the
+    /// person's own files.
+    pub fn locate(&self, path: &FilePath) -> Place {
+        if let Some(first) = path.names().first() {
+            if let Some(team) = self
+                .teams
+                .iter()
+                .find(|t| t.space.name.as_deref() == Some(first.as_str()))
+            {
+                return Place {
+                    space: team.space.clone(),
+                    path: path.names()[1..].join("/"),
+                    access: team.access,
+                };
+            }
+        }
+        Place {
+            space: self.home.space.clone(),
+            path: path.names().join("/"),
+            access: self.home.access,
+        }
+    }
+
+    /// The person's reach into a space, if they have any.
+    pub fn reach(&self, space: i64) -> Option<&Reach> {
+        std::iter::once(&self.home)
+            .chain(&self.teams)
+            .find(|r| r.space.id == space)
+    }
+
+    /// The path in this tree of `path` inside `space`.
+    pub fn path_of(&self, space: &SpaceRecord, path: &str) -> String {
+        let inner = if path.is_empty() {
+            String::new()
+        } else {
+            format!("/{path}")
+        };
+        match (&space.owner_id, &space.name) {
+            (None, Some(team)) => format!("/{team}{inner}"),
+            _ if inner.is_empty() => "/".into(),
+            _ => inner,
+        }
+    }
+}
+
+impl Files {
+    pub fn new(ports: Ports) -> Files {
+        Files {
+            ports,
+            limiter: bureau_accounts::Limiter::default(),
+        }
+    }
+
+    pub fn ports(&self) -> &Ports {
+        &self.ports
+    }
+
+    // ---- the access gate -------------------------------------------------
+
+    /// The person's tree: **the one place that decides which spaces a
+    /// person reaches.** Their own space (made on first use; guests only
+    /// read theirs, which stays empty), the team folders granted to them or
+    /// to one of their groups, and every team folder for admins.
+    pub async fn tree(&self, who: &Principal) -> Result<Tree> {
+        let store = &self.ports.store;
+        let space = match store.person_space(who.user_id).await? {
+            Some(space) => space,
+            None => {
+                let mut tx = store.begin().await?;
+                let space = tx.ensure_person_space(who.user_id).await?;
+                if space.quota_bytes.is_none() {
+                    tx.update_space(space.id, None, Some(Some(DEFAULT_PERSON_QUOTA)))
+                        .await?;
+                }
+                tx.commit().await?;
+                store
+                    .person_space(who.user_id)
+                    .await?
+                    .ok_or_else(|| Error::internal("a person's space vanished"))?
+            }
+        };
+        let home = Reach {
+            space,
+            access: if who.role == Role::Guest {
+                Access::Read
+            } else {
+                Access::Write
+            },
+        };
+        let teams = if who.role == Role::Admin {
+            store
+                .team_spaces()
+                .await?
+                .into_iter()
+                .map(|space| Reach {
+                    space,
+                    access: Access::Write,
+                })
+                .collect()
+        } else {
+            store
+                .team_spaces_of(who.user_id)
+                .await?
+                .into_iter()
+                .map(|(space, write)| Reach {
+                    space,
+                    access: if write { Access::Write } else { Access::Read },
+                })
+                .collect()
+        };
+        Ok(Tree {
+            who: who.clone(),
+            home,
+            teams,
+        })
+    }
+
+    // ---- reading -----------------------------------------------------------
+
+    /// The file or folder at `path`.
+    pub async fn stat(&self, tree: &Tree, path: &FilePath) -> Result<Entry> {
+        let place = tree.locate(path);
+        let node = self.node_at(&place).await?;
+        Ok(entry(&place.space, node))
+    }
+
+    /// What a folder holds: folders first, then by name. The root also
+    /// lists the person's team folders.
+    pub async fn list(&self, tree: &Tree, path: &FilePath) -> Result<Vec<Entry>> {
+        let place = tree.locate(path);
+        let folder = self.node_at(&place).await?;
+        if !folder.is_dir {
+            return Err(Error::invalid("path", "this is a file, not a folder"));
+        }
+        let mut entries: Vec<Entry> = Vec::new();
+        if path.is_root() {
+            for team in &tree.teams {
+                if let Some(root) = self.ports.store.node_at(team.space.id, "").await? {
+                    entries.push(entry(&team.space, root));
+                }
+            }
+        }
+        let hidden: Vec<&str> = if path.is_root() {
+            tree.teams.iter().filter_map(|t| t.space.name.as_deref()).collect()
+        } else {
+            Vec::new()
+        };
+        for node in self.ports.store.children(folder.id).await? {
+            if !hidden.contains(&node.name.as_str()) {
+                entries.push(entry(&place.space, node));
+            }
+        }
+        Ok(entries)
+    }
+
+    /// Every live file and folder below `path`, with its path relative to
+    /// it (for a folder's zip).
+    pub async fn walk(&self, tree: &Tree, path: &FilePath) -> Result<Vec<(String, NodeRecord)>> {
+        let place = tree.locate(path);
+        let top = self.node_at(&place).await?;
+        if !top.is_dir {
+            return Err(Error::invalid("path", "this is a file, not a folder"));
+        }
+        let skip = if place.path.is_empty() { 0 } else { place.path.len() + 1 };
+        Ok(self
+            .ports
+            .store
+            .live_subtree(place.space.id, &place.path)
+            .await?
+            .into_iter()
+            .map(|node| (node.path[skip..].to_string(), node))
+            .collect())
+    }
+
+    /// Files and folders whose name contains `needle`, in every space of
+    /// the tree, with their paths in it.
+    pub async fn find(&self, tree: &Tree, needle: &str) -> Result<Vec<(String, NodeRecord)>> {
+        let needle = needle.trim();
+        if needle.is_empty() {
+            return Err(Error::invalid("q", "type part of a name to search for"));
+        }
+        let mut found = Vec::new();
+        for reach in std::iter::once(&tree.home).chain(&tree.teams) {
+            for node in self.ports.store.find_by_name(reach.space.id, needle, 200).await? {
+                found.push((tree.path_of(&reach.space, &node.path), node));
+            }
+        }
+        Ok(found)
+    }
+
+    /// Opens a file's content for streaming.
+    pub async fn open(&self, tree: &Tree, path: &FilePath) -> Result<(Entry, tokio::fs::File)> {
+        let place = tree.locate(path);
+        let node = self.node_at(&place).await?;
+        let file = self.content_of(&node).await?;
+        Ok((entry(&place.space, node), file))
+    }
+
+    pub async fn content_of(&self, node: &NodeRecord) -> Result<tokio::fs::File> {
+        if node.is_dir {
+            return Err(Error::invalid("path", "this is a folder, not a file"));
+        }
+        let blob = node
+            .blob_id
+            .as_deref()
+            .and_then(BlobId::parse)
+            .ok_or_else(|| Error::internal("a stored file names no valid blob"))?;
+        self.ports
+            .blobs
+            .open_read(&blob)
+            .await?
+            .ok_or_else(|| Error::internal(format!("blob {} is missing", blob.as_str())))
+    }
+
+    pub async fn usage(&self, space: &SpaceRecord) -> Result<Usage> {
+        Ok(Usage {
+            used: self.ports.store.space_used(space.id).await?,
+            quota: space.quota_bytes,
+        })
+    }
+
+    // ---- writing -------------------------------------------------------------
+
+    /// Starts writing the file at `path` (new, or a new version of an
+    /// existing one). The bytes go to a blob as they come; nothing is
+    /// visible until [`Writer::finish`].
+    pub async fn write(&self, tree: &Tree, path: &FilePath) -> Result<Writer> {
+        let place = tree.locate(path);
+        place.writable()?;
+        let target = self.parent_and_target(&place).await?;
+        if target.is_some_and(|n| n.is_dir) {
+            return Err(Error::conflict("is_folder", "a folder has this name"));
+        }
+        let room = self.room_in(&place.space).await?;
+        Ok(Writer {
+            place,
+            name: path.name().unwrap_or_default().to_string(),
+            by: tree.who.user_id,
+            room,
+            blob: self.ports.blobs.writer().await?,
+            ports: self.ports.clone(),
+        })
+    }
+
+    /// Creates a folder; its parent must exist.
+    pub async fn mkdir(&self, tree: &Tree, path: &FilePath) -> Result<Entry> {
+        let place = tree.locate(path);
+        place.writable()?;
+        let mut tx = self.ports.store.begin().await?;
+        let parent = parent_in_tx(&mut tx, &place).await?;
+        if tx.node_at(place.space.id, &place.path).await?.is_some() || place.path.is_empty() {
+            return Err(Error::conflict("exists", "something already has this name"));
+        }
+        let node = tx
+            .insert_node(NewNode {
+                space_id: place.space.id,
+                parent_id: parent.id,
+                path: &place.path,
+                name: path.name().unwrap_or_default(),
+                is_dir: true,
+                size: 0,
+                blob_id: None,
+                mime: "",
+                by: Some(tree.who.user_id),
+            })
+            .await
+            .map_err(exists)?;
+        tx.commit().await?;
+        Ok(entry(&place.space, node))
+    }
+
+    /// Moves a file or folder to the trash.
+    pub async fn remove(&self, tree: &Tree, path: &FilePath) -> Result<()> {
+        let place = tree.locate(path);
+        place.writable()?;
+        if place.path.is_empty() {
+            return Err(Error::Forbidden(
+                "the top of a space cannot be deleted".into(),
+            ));
+        }
+        let mut tx = self.ports.store.begin().await?;
+        let node = tx
+            .node_at(place.space.id, &place.path)
+            .await?
+            .ok_or_else(not_found)?;
+        tx.trash_node(&node, tree.who.user_id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Moves (renames) `from` to `to`. With `replace`, a file at `to` is
+    /// replaced (it goes to the trash); a folder there is never replaced.
+    pub async fn rename(
+        &self,
+        tree: &Tree,
+        from: &FilePath,
+        to: &FilePath,
+        replace: bool,
+    ) -> Result<Entry> {
+        let (source, dest) = (tree.locate(from), tree.locate(to));
+        source.writable()?;
+        dest.writable()?;
+        if source.path.is_empty() || dest.path.is_empty() {
+            return Err(Error::Forbidden(
+                "the top of a space cannot be moved or replaced".into(),
+            ));
+        }
+        if source.space.id == dest.space.id
+            && (dest.path == source.path || is_below(&dest.path, &source.path))
+        {
+            return Err(Error::Forbidden(
+                "a folder cannot be moved into itself".into(),
+            ));
+        }
+        let mut tx = self.ports.store.begin().await?;
+        let node = tx
+            .node_at(source.space.id, &source.path)
+            .await?
+            .ok_or_else(not_found)?;
+        if source.space.id != dest.space.id {
+            self.check_room_for(&mut tx, &dest.space, &node).await?;
+        }
+        let parent = parent_in_tx(&mut tx, &dest).await?;
+        self.clear_destination(&mut tx, &dest, replace, tree.who.user_id)
+            .await?;
+        let name = to.name().unwrap_or_default();
+        tx.move_node(&node, dest.space.id, parent.id, &dest.path, name)
+            .await
+            .map_err(exists)?;
+        let moved = tx.node(node.id).await?.ok_or_else(not_found)?;
+        tx.commit().await?;
+        Ok(entry(&dest.space, moved))
+    }
+
+    /// Copies `from` (a file, or a folder with all it holds) to `to`;
+    /// contents are shared blobs, so a copy costs rows, not bytes.
+    pub async fn copy(
+        &self,
+        tree: &Tree,
+        from: &FilePath,
+        to: &FilePath,
+        replace: bool,
+    ) -> Result<Entry> {
+        let (source, dest) = (tree.locate(from), tree.locate(to));
+        dest.writable()?;
+        if dest.path.is_empty() {
+            return Err(Error::Forbidden("the top of a space cannot be replaced".into()));
+        }
+        if source.space.id == dest.space.id && is_below(&dest.path, &source.path) {
+            return Err(Error::Forbidden(
+                "a folder cannot be copied into itself".into(),
+            ));
+        }
+        let mut tx = self.ports.store.begin().await?;
+        let node = tx
+            .node_at(source.space.id, &source.path)
+            .await?
+            .ok_or_else(not_found)?;
+        self.check_room_for(&mut tx, &dest.space, &node).await?;
+        let parent = parent_in_tx(&mut tx, &dest).await?;
+        self.clear_destination(&mut tx, &dest, replace, tree.who.user_id)
+            .await?;
+        let name = to.name().unwrap_or_default();
+        let copied = tx
+            .copy_node(&node, dest.space.id, parent.id, &dest.path, name, tree.who.user_id)
+            .await
+            .map_err(exists)?;
+        tx.commit().await?;
+        Ok(entry(&dest.space, copied))
+    }
+
+    // ---- dead properties ----------------------------------------------------
+
+    /// The dead properties of the nodes at these places, in one query.
+    pub async fn props_of(&self, nodes: &[i64]) -> Result<Vec<PropRecord>> {
+        Ok(self.ports.store.props_of(nodes).await?)
+    }
+
+    /// Sets and removes dead properties of the node at `path`, all or none.
+    pub async fn patch_props(
+        &self,
+        tree: &Tree,
+        path: &FilePath,
+        patch: &[(bool, PropRecord)],
+    ) -> Result<()> {
+        let place = tree.locate(path);
+        place.writable()?;
+        let mut tx = self.ports.store.begin().await?;
+        let node = tx
+            .node_at(place.space.id, &place.path)
+            .await?
+            .ok_or_else(not_found)?;
+        for (set, prop) in patch {
+            let prop = PropRecord {
+                node_id: node.id,
+                ..prop.clone()
+            };
+            tx.set_prop(&prop, !set).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    // ---- locks ------------------------------------------------------------------
+
+    /// Takes a WebDAV lock on `path`, or returns the lock in the way.
+    pub async fn lock(
+        &self,
+        tree: &Tree,
+        path: &FilePath,
+        spec: LockSpec<'_>,
+    ) -> Result<std::result::Result<LockRecord, LockRecord>> {
+        let place = tree.locate(path);
+        place.writable()?;
+        let now = bureau_core::time::now_ms();
+        let mut tx = self.ports.store.begin().await?;
+        tx.lock_space(place.space.id).await?;
+        let existing = tx.locks(place.space.id, now).await?;
+        if let Some(conflict) = locks::conflict(&existing, &place.path, spec.shared, spec.deep) {
+            return Ok(Err(conflict.clone()));
+        }
+        let timeout = spec.timeout_secs.map(|t| t.clamp(1, MAX_LOCK_SECS));
+        let lock = LockRecord {
+            token: format!("urn:uuid:{}", uuid_v4()),
+            space_id: place.space.id,
+            path: place.path.clone(),
+            user_id: tree.who.user_id,
+            owner_xml: spec.owner_xml.map(str::to_string),
+            timeout_secs: timeout,
+            expires_at: Some(now + timeout.unwrap_or(MAX_LOCK_SECS) * 1000),
+            shared: spec.shared,
+            deep: spec.deep,
+        };
+        tx.insert_lock(&lock).await?;
+        tx.commit().await?;
+        Ok(Ok(lock))
+    }
+
+    /// Releases the lock `token` reaching `path`; false when there is none.
+    pub async fn unlock(&self, tree: &Tree, path: &FilePath, token: &str) -> Result<bool> {
+        let place = tree.locate(path);
+        let mut tx = self.ports.store.begin().await?;
+        let existing = tx.locks(place.space.id, bureau_core::time::now_ms()).await?;
+        let Some(lock) = locks::find(&existing, &place.path, token) else {
+            return Ok(false);
+        };
+        if lock.user_id != tree.who.user_id && tree.who.role != Role::Admin {
+            return Err(Error::Forbidden("this lock is someone else's".into()));
+        }
+        let done = tx.delete_lock(token).await?;
+        tx.commit().await?;
+        Ok(done)
+    }
+
+    pub async fn refresh_lock(
+        &self,
+        tree: &Tree,
+        path: &FilePath,
+        token: &str,
+        timeout_secs: Option<i64>,
+    ) -> Result<Option<LockRecord>> {
+        let place = tree.locate(path);
+        let now = bureau_core::time::now_ms();
+        let mut tx = self.ports.store.begin().await?;
+        let existing = tx.locks(place.space.id, now).await?;
+        let Some(lock) = locks::find(&existing, &place.path, token).cloned() else {
+            return Ok(None);
+        };
+        if lock.user_id != tree.who.user_id {
+            return Ok(None);
+        }
+        let timeout = timeout_secs.map(|t| t.clamp(1, MAX_LOCK_SECS));
+        let expires = now + timeout.unwrap_or(MAX_LOCK_SECS) * 1000;
+        tx.refresh_lock(token, timeout, Some(expires)).await?;
+        tx.commit().await?;
+        Ok(Some(LockRecord {
+            timeout_secs: timeout,
+            expires_at: Some(expires),
+            ..lock
+        }))
+    }
+
+    /// Whether `tree.who`, submitting `tokens`, may change `path` (and,
+    /// with `deep`, what is below it); `Err` names the lock in the way.
+    pub async fn check_locks(
+        &self,
+        tree: &Tree,
+        path: &FilePath,
+        ignore_owner: bool,
+        deep: bool,
+        tokens: &[String],
+    ) -> Result<std::result::Result<(), LockRecord>> {
+        let place = tree.locate(path);
+        let existing = self
+            .ports
+            .store
+            .locks(place.space.id, bureau_core::time::now_ms())
+            .await?;
+        Ok(
+            locks::check(&existing, &place.path, tree.who.user_id, ignore_owner, deep, tokens)
+                .map_err(Clone::clone),
+        )
+    }
+
+    /// The locks reaching `path`.
+    pub async fn discover_locks(&self, tree: &Tree, path: &FilePath) -> Result<Vec<LockRecord>> {
+        let place = tree.locate(path);
+        let existing = self
+            .ports
+            .store
+            .locks(place.space.id, bureau_core::time::now_ms())
+            .await?;
+        Ok(locks::discover(&existing, &place.path))
+    }
+
+    /// The unexpired locks of a space of the tree (see [`locks_reaching`]).
+    pub async fn space_locks(&self, space: &SpaceRecord) -> Result<Vec<LockRecord>> {
+        Ok(self
+            .ports
+            .store
+            .locks(space.id, bureau_core::time::now_ms())
+            .await?)
+    }
+
+    /// Drops the locks on `path` and below (after a MOVE or DELETE).
+    pub async fn drop_locks(&self, tree: &Tree, path: &FilePath) -> Result<()> {
+        let place = tree.locate(path);
+        let mut tx = self.ports.store.begin().await?;
+        tx.delete_locks_at(place.space.id, &place.path).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    // ---- trash and versions ---------------------------------------------------
+
+    /// What was deleted in the spaces of the tree, newest first, with the
+    /// path each had.
+    pub async fn trash(&self, tree: &Tree) -> Result<Vec<(String, NodeRecord)>> {
+        let mut items = Vec::new();
+        for reach in std::iter::once(&tree.home).chain(&tree.teams) {
+            for node in self.ports.store.trash(reach.space.id).await? {
+                items.push((tree.path_of(&reach.space, &node.path), node));
+            }
+        }
+        items.sort_by_key(|(_, n)| std::cmp::Reverse(n.trashed_at));
+        Ok(items)
+    }
+
+    /// Brings a deleted tree back where it was (its folder, or the space's
+    /// root when the folder is gone), under a free name.
+    pub async fn restore(&self, tree: &Tree, trashed: i64) -> Result<String> {
+        let mut tx = self.ports.store.begin().await?;
+        let top = tx
+            .node(trashed)
+            .await?
+            .filter(|n| n.trash_id == n.id)
+            .ok_or_else(|| Error::NotFound("nothing with this id is in the trash".into()))?;
+        let reach = tree.reach(top.space_id).ok_or_else(not_found)?;
+        if reach.access != Access::Write {
+            return Err(Error::Forbidden(
+                "you may read this folder but not change it".into(),
+            ));
+        }
+        let parent = match top.parent_id {
+            Some(id) => tx.node(id).await?.filter(|p| p.trash_id == 0),
+            None => None,
+        };
+        let parent = match parent {
+            Some(parent) => parent,
+            None => tx
+                .node_at(top.space_id, "")
+                .await?
+                .ok_or_else(|| Error::internal("a space has no root"))?,
+        };
+        let mut name = top.name.clone();
+        let mut n = 1;
+        let path = loop {
+            let path = join(&parent.path, &name);
+            if tx.node_at(top.space_id, &path).await?.is_none() {
+                break path;
+            }
+            n += 1;
+            name = numbered(&top.name, n);
+        };
+        tx.restore_node(&top, parent.id, &path, &name).await?;
+        tx.commit().await?;
+        Ok(tree.path_of(&reach.space, &path))
+    }
+
+    /// Deletes a trashed tree for good.
+    pub async fn purge(&self, tree: &Tree, trashed: i64) -> Result<()> {
+        let mut tx = self.ports.store.begin().await?;
+        let top = tx
+            .node(trashed)
+            .await?
+            .filter(|n| n.trash_id == n.id)
+            .ok_or_else(|| Error::NotFound("nothing with this id is in the trash".into()))?;
+        let reach = tree.reach(top.space_id).ok_or_else(not_found)?;
+        if reach.access != Access::Write {
+            return Err(Error::Forbidden(
+                "you may read this folder but not change it".into(),
+            ));
+        }
+        tx.purge_trashed(top.id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The earlier contents of the file at `path`, newest first.
+    pub async fn versions(
+        &self,
+        tree: &Tree,
+        path: &FilePath,
+    ) -> Result<(Entry, Vec<VersionRecord>)> {
+        let entry = self.stat(tree, path).await?;
+        let versions = self.ports.store.versions(entry.node.id).await?;
+        Ok((entry, versions))
+    }
+
+    /// Opens one earlier content of a file the person may read.
+    pub async fn open_version(
+        &self,
+        tree: &Tree,
+        path: &FilePath,
+        version: i64,
+    ) -> Result<(VersionRecord, tokio::fs::File)> {
+        let (_, versions) = self.versions(tree, path).await?;
+        let version = versions
+            .into_iter()
+            .find(|v| v.id == version)
+            .ok_or_else(|| Error::NotFound("this file has no such version".into()))?;
+        let blob = BlobId::parse(&version.blob_id)
+            .ok_or_else(|| Error::internal("a version names no valid blob"))?;
+        let file = self
+            .ports
+            .blobs
+            .open_read(&blob)
+            .await?
+            .ok_or_else(|| Error::internal("a version's blob is missing"))?;
+        Ok((version, file))
+    }
+
+    /// Makes an earlier content current again; the current one becomes a
+    /// version, so a restore can itself be undone.
+    pub async fn restore_version(
+        &self,
+        tree: &Tree,
+        path: &FilePath,
+        version: i64,
+    ) -> Result<Entry> {
+        let place = tree.locate(path);
+        place.writable()?;
+        let mut tx = self.ports.store.begin().await?;
+        let node = tx
+            .node_at(place.space.id, &place.path)
+            .await?
+            .ok_or_else(not_found)?;
+        let old = tx
+            .version(version)
+            .await?
+            .filter(|v| v.node_id == node.id)
+            .ok_or_else(|| Error::NotFound("this file has no such version".into()))?;
+        tx.delete_version(old.id).await?;
+        let mime = node.mime.clone();
+        let node = tx
+            .replace_content(
+                &node,
+                Content {
+                    blob_id: &old.blob_id,
+                    size: old.size,
+                    mime: &mime,
+                    by: Some(tree.who.user_id),
+                },
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(entry(&place.space, node))
+    }
+
+    // ---- housekeeping -----------------------------------------------------------
+
+    /// Purges trash older than [`TRASH_DAYS`], forgets expired uploads and
+    /// removes blobs no row refers to (older than an hour, so a blob being
+    /// referenced right now is never taken). Returns the blobs removed.
+    pub async fn collect_garbage(&self) -> Result<usize> {
+        let now = bureau_core::time::now_ms();
+        let store = &self.ports.store;
+        for top in store.trash_older_than(now - TRASH_DAYS * 86_400_000).await? {
+            let mut tx = store.begin().await?;
+            tx.purge_trashed(top.id).await?;
+            tx.commit().await?;
+        }
+        let mut tx = store.begin().await?;
+        tx.expire_uploads(now).await?;
+        tx.commit().await?;
+        let keep = store.open_upload_ids(now).await?;
+        self.ports.blobs.sweep_tmp(24 * 3600, &keep).await?;
+        let referenced = store.referenced_blobs().await?;
+        let mut removed = 0;
+        for (blob, age) in self.ports.blobs.list().await? {
+            if age > 3600 && !referenced.contains(blob.as_str()) {
+                self.ports.blobs.remove(&blob).await?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
+    /// Runs [`Files::collect_garbage`] every hour, for ever.
+    pub async fn housekeeping(self: Arc<Files>) {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            match self.collect_garbage().await {
+                Ok(removed) => tracing::info!(removed, "files: unreferenced blobs collected"),
+                Err(err) => tracing::warn!(%err, "files: garbage collection failed"),
+            }
+        }
+    }
+
+    // ---- helpers -------------------------------------------------------------------
+
+    async fn node_at(&self, place: &Place) -> Result<NodeRecord> {
+        self.ports
+            .store
+            .node_at(place.space.id, &place.path)
+            .await?
+            .ok_or_else(not_found)
+    }
+
+    /// Checks that the parent of `place` is a folder and returns what is
+    /// at `place` now.
+    async fn parent_and_target(&self, place: &Place) -> Result<Option<NodeRecord>> {
+        if place.path.is_empty() {
+            return Err(Error::conflict("is_folder", "a folder has this name"));
+        }
+        let parent_path = parent_of(&place.path);
+        let parent = self
+            .ports
+            .store
+            .node_at(place.space.id, parent_path)
+            .await?;
+        match parent {
+            Some(p) if p.is_dir => {}
+            _ => {
+                return Err(Error::conflict(
+                    "no_parent",
+                    "the folder to hold this does not exist",
+                ))
+            }
+        }
+        Ok(self.ports.store.node_at(place.space.id, &place.path).await?)
+    }
+
+    /// Bytes left in a space (`None`: no limit).
+    async fn room_in(&self, space: &SpaceRecord) -> Result<Option<i64>> {
+        let Some(quota) = space.quota_bytes else {
+            return Ok(None);
+        };
+        let used = self.ports.store.space_used(space.id).await?;
+        if used >= quota {
+            return Err(quota_full());
+        }
+        Ok(Some(quota - used))
+    }
+
+    async fn check_room_for(&self, tx: &mut Tx, space: &SpaceRecord, node: &NodeRecord) -> Result<()> {
+        let Some(quota) = space.quota_bytes else {
+            return Ok(());
+        };
+        let size = if node.is_dir {
+            self.ports
+                .store
+                .live_subtree(node.space_id, &node.path)
+                .await?
+                .iter()
+                .map(|n| n.size)
+                .sum()
+        } else {
+            node.size
+        };
+        if tx.space_used(space.id).await? + size > quota {
+            return Err(quota_full());
+        }
+        Ok(())
+    }
+
+    /// Makes the destination of a move or copy free: a file there goes to
+    /// the trash when `replace`; anything else is a conflict.
+    async fn clear_destination(
+        &self,
+        tx: &mut Tx,
+        dest: &Place,
+        replace: bool,
+        by: UserId,
+    ) -> Result<()> {
+        let Some(existing) = tx.node_at(dest.space.id, &dest.path).await? else {
+            return Ok(());
+        };
+        if !replace {
+            return Err(Error::conflict("exists", "something already has this name"));
+        }
+        tx.trash_node(&existing, by).await?;
+        Ok(())
+    }
+}
+
+/// A file being written: bytes go to a temporary blob; [`Writer::finish`]
+/// makes it the file's content (a new version when the file existed).
+/// Dropped unfinished, it leaves nothing behind.
+pub struct Writer {
+    place: Place,
+    name: String,
+    by: UserId,
+    room: Option<i64>,
+    blob: BlobWriter,
+    ports: Ports,
+}
+
+impl Writer {
+    pub async fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        if let Some(room) = self.room {
+            if (self.blob.size() + bytes.len() as u64) as i64 > room {
+                return Err(quota_full());
+            }
+        }
+        Ok(self.blob.write(bytes).await?)
+    }
+
+    pub fn written(&self) -> u64 {
+        self.blob.size()
+    }
+
+    /// Syncs the content and records it in one transaction: only then is
+    /// the new content visible, whole.
+    pub async fn finish(self) -> Result<NodeRecord> {
+        let (blob, size) = self.blob.finish().await?;
+        commit_content(&self.ports, &self.place, &self.name, self.by, &blob, size as i64).await
+    }
+}
+
+/// Records a complete blob as the content of the file at `place`.
+async fn commit_content(
+    ports: &Ports,
+    place: &Place,
+    name: &str,
+    by: UserId,
+    blob: &BlobId,
+    size: i64,
+) -> Result<NodeRecord> {
+    let mime = mime_of(name);
+    let mut tx = ports.store.begin().await?;
+    let parent = parent_in_tx(&mut tx, place).await?;
+    let node = match tx.node_at(place.space.id, &place.path).await? {
+        Some(node) if node.is_dir => {
+            return Err(Error::conflict("is_folder", "a folder has this name"))
+        }
+        Some(node) => {
+            tx.replace_content(
+                &node,
+                Content {
+                    blob_id: blob.as_str(),
+                    size,
+                    mime: &mime,
+                    by: Some(by),
+                },
+            )
+            .await?
+        }
+        None => {
+            tx.insert_node(NewNode {
+                space_id: place.space.id,
+                parent_id: parent.id,
+                path: &place.path,
+                name,
+                is_dir: false,
+                size,
+                blob_id: Some(blob.as_str()),
+                mime: &mime,
+                by: Some(by),
+            })
+            .await
+            .map_err(exists)?
+        }
+    };
+    tx.commit().await?;
+    Ok(node)
+}
+
+async fn parent_in_tx(tx: &mut Tx, place: &Place) -> Result<NodeRecord> {
+    if place.path.is_empty() {
+        return Err(Error::conflict("exists", "something already has this name"));
+    }
+    match tx.node_at(place.space.id, parent_of(&place.path)).await? {
+        Some(parent) if parent.is_dir => Ok(parent),
+        _ => Err(Error::conflict(
+            "no_parent",
+            "the folder to hold this does not exist",
+        )),
+    }
+}
+
+fn entry(space: &SpaceRecord, node: NodeRecord) -> Entry {
+    let name = match (&space.name, node.path.is_empty()) {
+        (Some(team), true) => team.clone(),
+        _ => node.name.clone(),
+    };
+    Entry { name, node }
+}
+
+/// The path of the folder holding `path` (`''` for the root's children).
+fn parent_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(parent, _)| parent)
+}
+
+fn join(folder: &str, name: &str) -> String {
+    if folder.is_empty() {
+        name.to_string()
+    } else {
+        format!("{folder}/{name}")
+    }
+}
+
+/// `report.pdf` -> `report (2).pdf`.
+fn numbered(name: &str, n: u32) -> String {
+    match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => format!("{stem} ({n}).{ext}"),
+        _ => format!("{name} ({n})"),
+    }
+}
+
+pub fn mime_of(name: &str) -> String {
+    mime_guess::from_path(name)
+        .first_raw()
+        .unwrap_or("application/octet-stream")
+        .to_string()
+}
+
+fn not_found() -> Error {
+    Error::NotFound("no such file or folder".into())
+}
+
+fn quota_full() -> Error {
+    Error::QuotaExceeded("this space is full: its quota is used up".into())
+}
+
+/// A unique-constraint refusal means someone took the name meanwhile.
+fn exists(err: bureau_store::StoreError) -> Error {
+    match err {
+        bureau_store::StoreError::Conflict(_) => {
+            Error::conflict("exists", "something already has this name")
+        }
+        other => other.into(),
+    }
+}
+
+/// A random version-4 UUID, for lock tokens.
+fn uuid_v4() -> String {
+    let mut bytes = [0u8; 16];
+    bureau_accounts::secrets::fill_random(&mut bytes);
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}

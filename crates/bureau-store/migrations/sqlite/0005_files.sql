@@ -1,0 +1,125 @@
+-- Files: spaces (a person's own files, team folders), their tree, versions,
+-- dead properties, WebDAV locks, share links and resumable uploads.
+-- Contents are blobs; these rows are the whole truth about the tree.
+
+CREATE TABLE file_spaces (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    -- person | team
+    kind TEXT NOT NULL,
+    -- The person whose own files these are; NULL for a team folder.
+    owner_id INTEGER UNIQUE REFERENCES users(id) ON DELETE CASCADE,
+    -- A team folder's name; NULL for a person's files.
+    name TEXT UNIQUE,
+    -- NULL: no limit.
+    quota_bytes INTEGER,
+    created_at INTEGER NOT NULL
+);
+
+-- Who may use a team folder: a group or one person, reading or writing.
+CREATE TABLE file_space_access (
+    space_id INTEGER NOT NULL REFERENCES file_spaces(id) ON DELETE CASCADE,
+    group_id INTEGER REFERENCES groups_(id) ON DELETE CASCADE,
+    user_id INTEGER REFERENCES users(id) ON DELETE CASCADE,
+    can_write INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX file_space_access_who
+    ON file_space_access(space_id, COALESCE(group_id, 0), COALESCE(user_id, 0));
+
+CREATE TABLE file_nodes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    space_id INTEGER NOT NULL REFERENCES file_spaces(id) ON DELETE CASCADE,
+    -- NULL only for the space's root.
+    parent_id INTEGER REFERENCES file_nodes(id),
+    -- The path inside the space: '' for the root, 'a/b.txt' below it.
+    path TEXT NOT NULL,
+    name TEXT NOT NULL,
+    is_dir INTEGER NOT NULL,
+    size INTEGER NOT NULL DEFAULT 0,
+    blob_id TEXT,
+    mime TEXT NOT NULL DEFAULT '',
+    -- Grows on every change of content: part of the ETag.
+    version INTEGER NOT NULL DEFAULT 1,
+    created_at INTEGER NOT NULL,
+    modified_at INTEGER NOT NULL,
+    modified_by INTEGER REFERENCES users(id),
+    -- 0 while live; in the trash, the id of the node that was deleted (the
+    -- top of the deleted tree), on it and on everything below it.
+    trash_id INTEGER NOT NULL DEFAULT 0,
+    trashed_at INTEGER,
+    trashed_by INTEGER REFERENCES users(id)
+);
+CREATE UNIQUE INDEX file_nodes_path ON file_nodes(space_id, trash_id, path);
+CREATE INDEX file_nodes_parent ON file_nodes(parent_id, name);
+CREATE INDEX file_nodes_blob ON file_nodes(blob_id);
+
+-- Earlier contents of a file, newest last.
+CREATE TABLE file_versions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    node_id INTEGER NOT NULL REFERENCES file_nodes(id) ON DELETE CASCADE,
+    blob_id TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    -- When this content was written, and by whom.
+    written_at INTEGER NOT NULL,
+    written_by INTEGER REFERENCES users(id)
+);
+CREATE INDEX file_versions_node ON file_versions(node_id, id);
+CREATE INDEX file_versions_blob ON file_versions(blob_id);
+
+-- WebDAV dead properties, as the XML the client sent.
+CREATE TABLE file_props (
+    node_id INTEGER NOT NULL REFERENCES file_nodes(id) ON DELETE CASCADE,
+    namespace TEXT NOT NULL,
+    name TEXT NOT NULL,
+    prefix TEXT,
+    xml TEXT,
+    PRIMARY KEY (node_id, namespace, name)
+);
+
+-- WebDAV locks, by path, so every process and every person sees them.
+CREATE TABLE dav_locks (
+    token TEXT PRIMARY KEY,
+    space_id INTEGER NOT NULL REFERENCES file_spaces(id) ON DELETE CASCADE,
+    path TEXT NOT NULL,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    owner_xml TEXT,
+    -- NULL: infinite.
+    timeout_secs INTEGER,
+    expires_at INTEGER,
+    shared INTEGER NOT NULL,
+    deep INTEGER NOT NULL
+);
+CREATE INDEX dav_locks_path ON dav_locks(space_id, path);
+
+-- Links to a file or folder for people without an account.
+CREATE TABLE file_shares (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    node_id INTEGER NOT NULL REFERENCES file_nodes(id) ON DELETE CASCADE,
+    -- The hash of the link's secret: the link itself is shown once.
+    token_hash TEXT NOT NULL UNIQUE,
+    -- read | write | drop
+    mode TEXT NOT NULL,
+    password_hash TEXT,
+    expires_at INTEGER,
+    max_downloads INTEGER,
+    downloads INTEGER NOT NULL DEFAULT 0,
+    created_by INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+);
+CREATE INDEX file_shares_node ON file_shares(node_id);
+
+-- tus uploads under way: the bytes wait in the blob folder's tmp/.
+CREATE TABLE file_uploads (
+    id TEXT PRIMARY KEY,
+    -- The person uploading, or the share link a visitor drops files through.
+    user_id INTEGER REFERENCES users(id) ON DELETE CASCADE,
+    share_id INTEGER REFERENCES file_shares(id) ON DELETE CASCADE,
+    -- Where the file goes when complete: a folder and a name.
+    space_id INTEGER NOT NULL REFERENCES file_spaces(id) ON DELETE CASCADE,
+    folder_path TEXT NOT NULL,
+    name TEXT NOT NULL,
+    length INTEGER NOT NULL,
+    received INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+);
