@@ -797,6 +797,119 @@ impl Files {
         Ok(entry(&place.space, node))
     }
 
+    // ---- team folders and quotas (admins) ----------------------------------------
+
+    /// Makes a team folder. Its name is a name like any other, and may not
+    /// be one already used by another team folder.
+    pub async fn create_team(
+        &self,
+        admin: &Principal,
+        name: &str,
+        quota: Option<i64>,
+    ) -> Result<SpaceRecord> {
+        require_admin(admin)?;
+        let name = check_name(name.trim())?;
+        check_quota(quota)?;
+        let mut tx = self.ports.store.begin().await?;
+        let id = tx.insert_team_space(name, quota).await.map_err(|err| match err {
+            bureau_store::StoreError::Conflict(_) => {
+                Error::conflict("name_taken", "a team folder already has this name")
+            }
+            other => other.into(),
+        })?;
+        let space = tx.space(id).await?.ok_or_else(not_found)?;
+        tx.commit().await?;
+        Ok(space)
+    }
+
+    pub async fn update_team(
+        &self,
+        admin: &Principal,
+        id: i64,
+        name: Option<&str>,
+        quota: Option<Option<i64>>,
+    ) -> Result<SpaceRecord> {
+        require_admin(admin)?;
+        let name = name.map(|n| check_name(n.trim())).transpose()?;
+        if let Some(quota) = quota {
+            check_quota(quota)?;
+        }
+        let mut tx = self.ports.store.begin().await?;
+        team_in(&mut tx, id).await?;
+        tx.update_space(id, name, quota).await.map_err(|err| match err {
+            bureau_store::StoreError::Conflict(_) => {
+                Error::conflict("name_taken", "a team folder already has this name")
+            }
+            other => other.into(),
+        })?;
+        let space = tx.space(id).await?.ok_or_else(not_found)?;
+        tx.commit().await?;
+        Ok(space)
+    }
+
+    pub async fn delete_team(&self, admin: &Principal, id: i64) -> Result<()> {
+        require_admin(admin)?;
+        let mut tx = self.ports.store.begin().await?;
+        team_in(&mut tx, id).await?;
+        tx.delete_space(id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Grants (`Some(can_write)`) or removes (`None`) a group's or a
+    /// person's access to a team folder.
+    pub async fn grant(
+        &self,
+        admin: &Principal,
+        id: i64,
+        group: Option<i64>,
+        user: Option<UserId>,
+        can_write: Option<bool>,
+    ) -> Result<SpaceRecord> {
+        require_admin(admin)?;
+        if group.is_some() == user.is_some() {
+            return Err(Error::invalid(
+                "group_id",
+                "name either a group or a person, not both",
+            ));
+        }
+        let mut tx = self.ports.store.begin().await?;
+        let space = team_in(&mut tx, id).await?;
+        tx.set_space_access(id, group, user, can_write)
+            .await
+            .map_err(|err| match err {
+                bureau_store::StoreError::Other(message) if message.contains("FOREIGN KEY") || message.contains("foreign key") => {
+                    Error::NotFound("no such group or person".into())
+                }
+                other => other.into(),
+            })?;
+        tx.commit().await?;
+        Ok(space)
+    }
+
+    pub async fn set_person_quota(
+        &self,
+        admin: &Principal,
+        person: UserId,
+        quota: Option<i64>,
+    ) -> Result<Usage> {
+        require_admin(admin)?;
+        check_quota(quota)?;
+        self.ports
+            .store
+            .user_by_id(person)
+            .await?
+            .ok_or_else(|| Error::NotFound("no such person".into()))?;
+        let mut tx = self.ports.store.begin().await?;
+        let space = tx.ensure_person_space(person).await?;
+        tx.update_space(space.id, None, Some(quota)).await?;
+        tx.commit().await?;
+        Ok(Usage {
+            used: self.ports.store.space_used(space.id).await?,
+            quota,
+        })
+    }
+
     // ---- housekeeping -----------------------------------------------------------
 
     /// Purges trash older than [`TRASH_DAYS`], forgets expired uploads and
@@ -1054,6 +1167,29 @@ pub fn mime_of(name: &str) -> String {
         .first_raw()
         .unwrap_or("application/octet-stream")
         .to_string()
+}
+
+fn require_admin(who: &Principal) -> Result<()> {
+    if who.role != Role::Admin {
+        return Err(Error::Forbidden(
+            "only admins manage team folders and quotas".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn check_quota(quota: Option<i64>) -> Result<()> {
+    if quota.is_some_and(|q| q < 0) {
+        return Err(Error::invalid("quota", "a quota is 0 bytes or more"));
+    }
+    Ok(())
+}
+
+async fn team_in(tx: &mut Tx, id: i64) -> Result<SpaceRecord> {
+    tx.space(id)
+        .await?
+        .filter(|s| s.owner_id.is_none())
+        .ok_or_else(|| Error::NotFound("no such team folder".into()))
 }
 
 fn not_found() -> Error {

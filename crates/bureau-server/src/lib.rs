@@ -196,6 +196,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(api::accounts::router())
         .merge(api::chat::router())
+        .merge(api::files::router())
         .routes(routes!(realtime::events))
 }
 
@@ -246,7 +247,8 @@ fn router(state: AppState) -> Router {
     let transfers = Router::new()
         .route("/dav", axum::routing::any(dav::serve))
         .route("/dav/", axum::routing::any(dav::serve))
-        .route("/dav/{*path}", axum::routing::any(dav::serve));
+        .route("/dav/{*path}", axum::routing::any(dav::serve))
+        .merge(api::uploads::router());
     transfers
         .merge(app)
         .layer(axum::middleware::from_fn_with_state(

@@ -478,20 +478,12 @@ async fn download(
     } else {
         "inline"
     };
-    let encoded: String = attachment
-        .name
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' => (b as char).to_string(),
-            other => format!("%{other:02X}"),
-        })
-        .collect();
     Ok((
         [
             (header::CONTENT_TYPE, attachment.mime.clone()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("{disposition}; filename*=UTF-8''{encoded}"),
+                super::content_disposition(disposition, &attachment.name),
             ),
             (header::CACHE_CONTROL, "private, max-age=86400".to_string()),
         ],
