@@ -311,6 +311,16 @@ const TEST_PACKAGES: &[(&str, &str, &str)] = &[
         "python3-aiosmtpd",
         "the email tests need an SMTP server to receive mail (Python's aiosmtpd)",
     ),
+    (
+        "/usr/bin/litmus",
+        "litmus",
+        "the WebDAV tests run the litmus suite",
+    ),
+    (
+        "/usr/bin/rclone",
+        "rclone",
+        "the WebDAV tests sync a tree with rclone",
+    ),
 ];
 
 /// Installs the Debian packages the tests need, as root; otherwise names

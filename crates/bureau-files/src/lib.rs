@@ -261,7 +261,10 @@ impl Files {
             }
         }
         let hidden: Vec<&str> = if path.is_root() {
-            tree.teams.iter().filter_map(|t| t.space.name.as_deref()).collect()
+            tree.teams
+                .iter()
+                .filter_map(|t| t.space.name.as_deref())
+                .collect()
         } else {
             Vec::new()
         };
@@ -281,7 +284,11 @@ impl Files {
         if !top.is_dir {
             return Err(Error::invalid("path", "this is a file, not a folder"));
         }
-        let skip = if place.path.is_empty() { 0 } else { place.path.len() + 1 };
+        let skip = if place.path.is_empty() {
+            0
+        } else {
+            place.path.len() + 1
+        };
         Ok(self
             .ports
             .store
@@ -301,7 +308,12 @@ impl Files {
         }
         let mut found = Vec::new();
         for reach in std::iter::once(&tree.home).chain(&tree.teams) {
-            for node in self.ports.store.find_by_name(reach.space.id, needle, 200).await? {
+            for node in self
+                .ports
+                .store
+                .find_by_name(reach.space.id, needle, 200)
+                .await?
+            {
                 found.push((tree.path_of(&reach.space, &node.path), node));
             }
         }
@@ -464,7 +476,9 @@ impl Files {
         let (source, dest) = (tree.locate(from), tree.locate(to));
         dest.writable()?;
         if dest.path.is_empty() {
-            return Err(Error::Forbidden("the top of a space cannot be replaced".into()));
+            return Err(Error::Forbidden(
+                "the top of a space cannot be replaced".into(),
+            ));
         }
         if source.space.id == dest.space.id && is_below(&dest.path, &source.path) {
             return Err(Error::Forbidden(
@@ -482,7 +496,14 @@ impl Files {
             .await?;
         let name = to.name().unwrap_or_default();
         let copied = tx
-            .copy_node(&node, dest.space.id, parent.id, &dest.path, name, tree.who.user_id)
+            .copy_node(
+                &node,
+                dest.space.id,
+                parent.id,
+                &dest.path,
+                name,
+                tree.who.user_id,
+            )
             .await
             .map_err(exists)?;
         tx.commit().await?;
@@ -560,7 +581,9 @@ impl Files {
     pub async fn unlock(&self, tree: &Tree, path: &FilePath, token: &str) -> Result<bool> {
         let place = tree.locate(path);
         let mut tx = self.ports.store.begin().await?;
-        let existing = tx.locks(place.space.id, bureau_core::time::now_ms()).await?;
+        let existing = tx
+            .locks(place.space.id, bureau_core::time::now_ms())
+            .await?;
         let Some(lock) = locks::find(&existing, &place.path, token) else {
             return Ok(false);
         };
@@ -616,10 +639,15 @@ impl Files {
             .store
             .locks(place.space.id, bureau_core::time::now_ms())
             .await?;
-        Ok(
-            locks::check(&existing, &place.path, tree.who.user_id, ignore_owner, deep, tokens)
-                .map_err(Clone::clone),
+        Ok(locks::check(
+            &existing,
+            &place.path,
+            tree.who.user_id,
+            ignore_owner,
+            deep,
+            tokens,
         )
+        .map_err(Clone::clone))
     }
 
     /// The locks reaching `path`.
@@ -811,12 +839,15 @@ impl Files {
         let name = check_name(name.trim())?;
         check_quota(quota)?;
         let mut tx = self.ports.store.begin().await?;
-        let id = tx.insert_team_space(name, quota).await.map_err(|err| match err {
-            bureau_store::StoreError::Conflict(_) => {
-                Error::conflict("name_taken", "a team folder already has this name")
-            }
-            other => other.into(),
-        })?;
+        let id = tx
+            .insert_team_space(name, quota)
+            .await
+            .map_err(|err| match err {
+                bureau_store::StoreError::Conflict(_) => {
+                    Error::conflict("name_taken", "a team folder already has this name")
+                }
+                other => other.into(),
+            })?;
         let space = tx.space(id).await?.ok_or_else(not_found)?;
         tx.commit().await?;
         Ok(space)
@@ -836,12 +867,14 @@ impl Files {
         }
         let mut tx = self.ports.store.begin().await?;
         team_in(&mut tx, id).await?;
-        tx.update_space(id, name, quota).await.map_err(|err| match err {
-            bureau_store::StoreError::Conflict(_) => {
-                Error::conflict("name_taken", "a team folder already has this name")
-            }
-            other => other.into(),
-        })?;
+        tx.update_space(id, name, quota)
+            .await
+            .map_err(|err| match err {
+                bureau_store::StoreError::Conflict(_) => {
+                    Error::conflict("name_taken", "a team folder already has this name")
+                }
+                other => other.into(),
+            })?;
         let space = tx.space(id).await?.ok_or_else(not_found)?;
         tx.commit().await?;
         Ok(space)
@@ -878,7 +911,9 @@ impl Files {
         tx.set_space_access(id, group, user, can_write)
             .await
             .map_err(|err| match err {
-                bureau_store::StoreError::Other(message) if message.contains("FOREIGN KEY") || message.contains("foreign key") => {
+                bureau_store::StoreError::Other(message)
+                    if message.contains("FOREIGN KEY") || message.contains("foreign key") =>
+                {
                     Error::NotFound("no such group or person".into())
                 }
                 other => other.into(),
@@ -918,7 +953,10 @@ impl Files {
     pub async fn collect_garbage(&self) -> Result<usize> {
         let now = bureau_core::time::now_ms();
         let store = &self.ports.store;
-        for top in store.trash_older_than(now - TRASH_DAYS * 86_400_000).await? {
+        for top in store
+            .trash_older_than(now - TRASH_DAYS * 86_400_000)
+            .await?
+        {
             let mut tx = store.begin().await?;
             tx.purge_trashed(top.id).await?;
             tx.commit().await?;
@@ -982,7 +1020,11 @@ impl Files {
                 ))
             }
         }
-        Ok(self.ports.store.node_at(place.space.id, &place.path).await?)
+        Ok(self
+            .ports
+            .store
+            .node_at(place.space.id, &place.path)
+            .await?)
     }
 
     /// Bytes left in a space (`None`: no limit).
@@ -997,7 +1039,12 @@ impl Files {
         Ok(Some(quota - used))
     }
 
-    async fn check_room_for(&self, tx: &mut Tx, space: &SpaceRecord, node: &NodeRecord) -> Result<()> {
+    async fn check_room_for(
+        &self,
+        tx: &mut Tx,
+        space: &SpaceRecord,
+        node: &NodeRecord,
+    ) -> Result<()> {
         let Some(quota) = space.quota_bytes else {
             return Ok(());
         };
@@ -1068,7 +1115,15 @@ impl Writer {
     /// the new content visible, whole.
     pub async fn finish(self) -> Result<NodeRecord> {
         let (blob, size) = self.blob.finish().await?;
-        commit_content(&self.ports, &self.place, &self.name, self.by, &blob, size as i64).await
+        commit_content(
+            &self.ports,
+            &self.place,
+            &self.name,
+            self.by,
+            &blob,
+            size as i64,
+        )
+        .await
     }
 }
 
@@ -1100,8 +1155,8 @@ async fn commit_content(
             )
             .await?
         }
-        None => {
-            tx.insert_node(NewNode {
+        None => tx
+            .insert_node(NewNode {
                 space_id: place.space.id,
                 parent_id: parent.id,
                 path: &place.path,
@@ -1113,8 +1168,7 @@ async fn commit_content(
                 by: Some(by),
             })
             .await
-            .map_err(exists)?
-        }
+            .map_err(exists)?,
     };
     tx.commit().await?;
     Ok(node)

@@ -100,7 +100,9 @@ mod tests {
 
     fn check(text: &str, expected: Option<&[&str]>) {
         let parsed = FilePath::parse(text).ok();
-        let names = parsed.as_ref().map(|p| p.names().iter().map(String::as_str).collect::<Vec<_>>());
+        let names = parsed
+            .as_ref()
+            .map(|p| p.names().iter().map(String::as_str).collect::<Vec<_>>());
         assert_eq!(names.as_deref(), expected, "parsing {text:?}");
     }
 

@@ -7,7 +7,9 @@ use bureau_accounts::secrets;
 use bureau_core::{Error, Result};
 use bureau_store::{NodeRecord, ShareRecord, SpaceRecord};
 
-use crate::{commit_content, entry, not_found, numbered, Access, Entry, FilePath, Files, Place, Tree};
+use crate::{
+    commit_content, entry, not_found, numbered, Access, Entry, FilePath, Files, Place, Tree,
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ShareMode {
@@ -114,7 +116,10 @@ impl Files {
             return Err(Error::invalid("expires_at", "the expiry is already past"));
         }
         if spec.max_downloads.is_some_and(|n| n < 1) {
-            return Err(Error::invalid("max_downloads", "allow at least one download"));
+            return Err(Error::invalid(
+                "max_downloads",
+                "allow at least one download",
+            ));
         }
         let password_hash = match spec.password.filter(|p| !p.is_empty()) {
             Some(password) => Some(bureau_accounts::hash_password(password).await?),
@@ -155,10 +160,19 @@ impl Files {
             .share(id)
             .await?
             .ok_or_else(|| Error::NotFound("no such link".into()))?;
-        let node = self.ports.store.node(share.node_id).await?.ok_or_else(not_found)?;
-        let reach = tree.reach(node.space_id).ok_or_else(|| Error::NotFound("no such link".into()))?;
+        let node = self
+            .ports
+            .store
+            .node(share.node_id)
+            .await?
+            .ok_or_else(not_found)?;
+        let reach = tree
+            .reach(node.space_id)
+            .ok_or_else(|| Error::NotFound("no such link".into()))?;
         if share.created_by != tree.who.user_id && reach.access != Access::Write {
-            return Err(Error::Forbidden("only its maker or a writer may end this link".into()));
+            return Err(Error::Forbidden(
+                "only its maker or a writer may end this link".into(),
+            ));
         }
         let mut tx = self.ports.store.begin().await?;
         tx.revoke_share(id).await?;
@@ -175,7 +189,8 @@ impl Files {
         password: Option<&str>,
         pass: Option<&str>,
     ) -> Result<ShareVisit> {
-        let gone = || Error::NotFound("this link does not exist, has expired or was revoked".into());
+        let gone =
+            || Error::NotFound("this link does not exist, has expired or was revoked".into());
         let share = self
             .ports
             .store
@@ -195,7 +210,12 @@ impl Files {
             .await?
             .filter(|n| n.trash_id == 0)
             .ok_or_else(gone)?;
-        let space = self.ports.store.space(node.space_id).await?.ok_or_else(gone)?;
+        let space = self
+            .ports
+            .store
+            .space(node.space_id)
+            .await?
+            .ok_or_else(gone)?;
         let pass = match &share.password_hash {
             None => None,
             Some(hash) => {
@@ -207,11 +227,15 @@ impl Files {
                     self.limiter.check_failures(&key, 10)?;
                     let given = password.unwrap_or_default().to_string();
                     if given.is_empty() {
-                        return Err(Error::Unauthenticated("this link needs its password".into()));
+                        return Err(Error::Unauthenticated(
+                            "this link needs its password".into(),
+                        ));
                     }
                     if !bureau_accounts::verify_password(&given, Some(hash.clone())).await {
                         self.limiter.record_failure(&key);
-                        return Err(Error::Unauthenticated("wrong password for this link".into()));
+                        return Err(Error::Unauthenticated(
+                            "wrong password for this link".into(),
+                        ));
                     }
                     Some(expected)
                 }
@@ -275,9 +299,7 @@ impl Files {
         name: &str,
     ) -> Result<(Place, String)> {
         let access = match visit.mode {
-            ShareMode::Read => {
-                return Err(Error::Forbidden("this link only lets you read".into()))
-            }
+            ShareMode::Read => return Err(Error::Forbidden("this link only lets you read".into())),
             ShareMode::Write | ShareMode::Drop => Access::Write,
         };
         let folder = visit.place(sub, access)?;
@@ -301,13 +323,7 @@ impl Files {
             }
         }
         let path = crate::join(&folder.path, &name);
-        Ok((
-            Place {
-                path,
-                ..folder
-            },
-            name,
-        ))
+        Ok((Place { path, ..folder }, name))
     }
 
     /// Stores a complete blob sent through a link (see [`Files::visit_target`]).

@@ -191,13 +191,20 @@ impl Files {
                     access: reach.access,
                 };
                 place.writable()?;
-                commit_content(&self.ports, &place, &upload.name, tree.who.user_id, &blob, size as i64)
-                    .await?
+                commit_content(
+                    &self.ports,
+                    &place,
+                    &upload.name,
+                    tree.who.user_id,
+                    &blob,
+                    size as i64,
+                )
+                .await?
             }
             Uploader::Visitor(visit) => {
                 let shared = &visit.node.path;
-                let inside = upload.folder_path == *shared
-                    || crate::is_below(&upload.folder_path, shared);
+                let inside =
+                    upload.folder_path == *shared || crate::is_below(&upload.folder_path, shared);
                 if space.id != visit.space.id || !inside {
                     return Err(crate::not_found());
                 }

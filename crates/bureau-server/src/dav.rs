@@ -170,12 +170,10 @@ fn refuse_read_only(tree: &Tree, request: &Request) -> Option<Response> {
         .get("destination")
         .and_then(|v| v.to_str().ok())
     {
-        let path = destination
-            .find("://")
-            .map_or(destination, |at| {
-                let rest = &destination[at + 3..];
-                rest.find('/').map_or("/", |slash| &rest[slash..])
-            });
+        let path = destination.find("://").map_or(destination, |at| {
+            let rest = &destination[at + 3..];
+            rest.find('/').map_or("/", |slash| &rest[slash..])
+        });
         targets.push(request_path(path)?);
     }
     let read_only = targets
@@ -306,9 +304,7 @@ impl DavFileSystem for DavFs {
             match &existing {
                 Some(_) if options.create_new => return Err(FsError::Exists),
                 Some(entry) if entry.node.is_dir => return Err(FsError::Forbidden),
-                None if !options.create && !options.create_new => {
-                    return Err(FsError::NotFound)
-                }
+                None if !options.create && !options.create_new => return Err(FsError::NotFound),
                 // Partial writes (append, Content-Range) are not offered:
                 // a file's content is replaced whole.
                 Some(_) if options.append || !options.truncate => {
@@ -316,7 +312,11 @@ impl DavFileSystem for DavFs {
                 }
                 _ => {}
             }
-            let writer = self.files.write(&self.tree, &path).await.map_err(fs_error)?;
+            let writer = self
+                .files
+                .write(&self.tree, &path)
+                .await
+                .map_err(fs_error)?;
             Ok(Box::new(WriteFile {
                 writer: Some(writer),
                 written: None,
@@ -363,7 +363,10 @@ impl DavFileSystem for DavFs {
     fn create_dir<'a>(&'a self, path: &'a DavPath) -> FsFuture<'a, ()> {
         async move {
             let path = file_path(path)?;
-            self.files.mkdir(&self.tree, &path).await.map_err(fs_error)?;
+            self.files
+                .mkdir(&self.tree, &path)
+                .await
+                .map_err(fs_error)?;
             Ok(())
         }
         .boxed()
@@ -460,10 +463,7 @@ impl DavFileSystem for DavFs {
             let path = file_path(path)?;
             let entry = self.files.stat(&self.tree, &path).await.map_err(fs_error)?;
             let props = self.props(entry.node.id).await.map_err(fs_error)?;
-            Ok(props
-                .into_iter()
-                .map(|p| dav_prop(p, do_content))
-                .collect())
+            Ok(props.into_iter().map(|p| dav_prop(p, do_content)).collect())
         }
         .boxed()
     }
@@ -748,7 +748,8 @@ impl DavLocks {
         DavLock {
             token: lock.token.clone(),
             path: Box::new(path),
-            principal: Some(self.tree.who.name.clone()).filter(|_| lock.user_id == self.tree.who.user_id),
+            principal: Some(self.tree.who.name.clone())
+                .filter(|_| lock.user_id == self.tree.who.user_id),
             owner: lock
                 .owner_xml
                 .as_deref()
@@ -856,7 +857,11 @@ impl DavLockSystem for DavLocks {
             self.changed();
             let file = file_path(&path).map_err(|_| ())?;
             let secs = timeout.map(|t| t.as_secs() as i64);
-            match self.files.refresh_lock(&self.tree, &file, &token, secs).await {
+            match self
+                .files
+                .refresh_lock(&self.tree, &file, &token, secs)
+                .await
+            {
                 Ok(Some(lock)) => Ok(self.to_dav(&lock)),
                 _ => Err(()),
             }
@@ -864,20 +869,32 @@ impl DavLockSystem for DavLocks {
         .boxed()
     }
 
+    /// Called without a principal, this evaluates a state token of an `If`
+    /// header (dav-server's only such call): RFC 4918 §10.4 says it holds
+    /// only when it names a lock on the resource, so an unknown token on an
+    /// unlocked resource fails the condition (412), which a plain "nothing
+    /// is in the way" check would let through.
     fn check(
         &self,
         path: &DavPath,
-        _principal: Option<&str>,
+        principal: Option<&str>,
         ignore_principal: bool,
         deep: bool,
         submitted_tokens: &[String],
     ) -> LsFuture<'_, Result<(), DavLock>> {
         let path = path.clone();
         let tokens = submitted_tokens.to_vec();
+        let evaluating_if = principal.is_none();
         async move {
             let Ok(file) = file_path(&path) else {
                 return Ok(());
             };
+            if evaluating_if {
+                return match self.files.discover_locks(&self.tree, &file).await {
+                    Ok(locks) if locks.iter().any(|l| tokens.contains(&l.token)) => Ok(()),
+                    _ => Err(self.refusal(&path)),
+                };
+            }
             match self
                 .files
                 .check_locks(&self.tree, &file, ignore_principal, deep, &tokens)

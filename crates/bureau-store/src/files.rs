@@ -144,7 +144,8 @@ pub struct Content<'a> {
 const NODE_COLUMNS: &str = "id, space_id, parent_id, path, name, is_dir, size, blob_id, mime, \
      version, created_at, modified_at, modified_by, trash_id, trashed_at, trashed_by";
 const SPACE_COLUMNS: &str = "id, owner_id, name, quota_bytes, created_at";
-const SHARE_COLUMNS: &str = "id, node_id, token_hash, mode, password_hash, expires_at, max_downloads, \
+const SHARE_COLUMNS: &str =
+    "id, node_id, token_hash, mode, password_hash, expires_at, max_downloads, \
      downloads, created_by, created_at, revoked_at";
 const LOCK_COLUMNS: &str =
     "token, space_id, path, user_id, owner_xml, timeout_secs, expires_at, shared, deep";
@@ -235,9 +236,9 @@ async fn subtree<'e>(
 
 async fn space_used<'e>(db: impl Executor<'e, Database = Any>, space: i64) -> Result<i64> {
     Ok(sqlx::query_scalar(
-        "SELECT COALESCE((SELECT SUM(size) FROM file_nodes WHERE space_id = $1), 0) \
+        "SELECT CAST(COALESCE((SELECT SUM(size) FROM file_nodes WHERE space_id = $1), 0) \
          + COALESCE((SELECT SUM(v.size) FROM file_versions v JOIN file_nodes n ON n.id = v.node_id \
-                     WHERE n.space_id = $1), 0)",
+                     WHERE n.space_id = $1), 0) AS BIGINT)",
     )
     .bind(space)
     .fetch_one(db)
@@ -271,9 +272,8 @@ impl Store {
     }
 
     pub async fn team_spaces(&self) -> Result<Vec<SpaceRecord>> {
-        let sql = format!(
-            "SELECT {SPACE_COLUMNS} FROM file_spaces WHERE owner_id IS NULL ORDER BY name"
-        );
+        let sql =
+            format!("SELECT {SPACE_COLUMNS} FROM file_spaces WHERE owner_id IS NULL ORDER BY name");
         let rows = sqlx::query(&sql).fetch_all(&self.read).await?;
         rows.iter().map(space_from_row).collect()
     }
@@ -293,7 +293,12 @@ impl Store {
         .fetch_all(&self.read)
         .await?;
         rows.iter()
-            .map(|row| Ok((space_from_row(row)?, row.try_get::<i64, _>("can_write")? != 0)))
+            .map(|row| {
+                Ok((
+                    space_from_row(row)?,
+                    row.try_get::<i64, _>("can_write")? != 0,
+                ))
+            })
             .collect()
     }
 
@@ -440,7 +445,10 @@ impl Store {
 
     pub async fn share(&self, id: i64) -> Result<Option<ShareRecord>> {
         let sql = format!("SELECT {SHARE_COLUMNS} FROM file_shares WHERE id = $1");
-        let row = sqlx::query(&sql).bind(id).fetch_optional(&self.read).await?;
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?;
         row.as_ref().map(share_from_row).transpose()
     }
 
@@ -456,7 +464,10 @@ impl Store {
 
     pub async fn upload(&self, id: &str) -> Result<Option<UploadRecord>> {
         let sql = format!("SELECT {UPLOAD_COLUMNS} FROM file_uploads WHERE id = $1");
-        let row = sqlx::query(&sql).bind(id).fetch_optional(&self.read).await?;
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?;
         row.as_ref().map(upload_from_row).transpose()
     }
 
@@ -782,9 +793,7 @@ impl Tx {
         } else {
             Vec::new()
         };
-        let top = self
-            .copy_one(node, space, parent, path, name, by)
-            .await?;
+        let top = self.copy_one(node, space, parent, path, name, by).await?;
         let mut new_ids = std::collections::HashMap::from([(node.id, top.id)]);
         let prefix = node.path.chars().count();
         for child in below {
@@ -792,7 +801,10 @@ impl Tx {
                 .parent_id
                 .and_then(|p| new_ids.get(&p).copied())
                 .ok_or_else(|| crate::StoreError::Other("a copied node lost its parent".into()))?;
-            let child_path = format!("{path}{}", child.path.chars().skip(prefix).collect::<String>());
+            let child_path = format!(
+                "{path}{}",
+                child.path.chars().skip(prefix).collect::<String>()
+            );
             let copied = self
                 .copy_one(&child, space, new_parent, &child_path, &child.name, by)
                 .await?;
@@ -981,14 +993,13 @@ impl Tx {
         timeout_secs: Option<i64>,
         expires_at: Option<i64>,
     ) -> Result<bool> {
-        let done = sqlx::query(
-            "UPDATE dav_locks SET timeout_secs = $2, expires_at = $3 WHERE token = $1",
-        )
-        .bind(token)
-        .bind(timeout_secs)
-        .bind(expires_at)
-        .execute(&mut *self.inner)
-        .await?;
+        let done =
+            sqlx::query("UPDATE dav_locks SET timeout_secs = $2, expires_at = $3 WHERE token = $1")
+                .bind(token)
+                .bind(timeout_secs)
+                .bind(expires_at)
+                .execute(&mut *self.inner)
+                .await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -1080,14 +1091,13 @@ impl Tx {
     /// Records how many bytes of an upload are durably received, if it
     /// still had `from` (two writers to one upload: the second loses).
     pub async fn set_received(&mut self, id: &str, from: i64, to: i64) -> Result<bool> {
-        let done = sqlx::query(
-            "UPDATE file_uploads SET received = $3 WHERE id = $1 AND received = $2",
-        )
-        .bind(id)
-        .bind(from)
-        .bind(to)
-        .execute(&mut *self.inner)
-        .await?;
+        let done =
+            sqlx::query("UPDATE file_uploads SET received = $3 WHERE id = $1 AND received = $2")
+                .bind(id)
+                .bind(from)
+                .bind(to)
+                .execute(&mut *self.inner)
+                .await?;
         Ok(done.rows_affected() == 1)
     }
 

@@ -321,7 +321,13 @@ fn access_name(access: bureau_files::Access) -> &'static str {
 
 /// Streams a file. Types a browser could run (HTML, SVG, scripts) are
 /// always downloads; the rest may show inline; every answer is sandboxed.
-pub fn stream_file(name: &str, mime: &str, size: i64, file: tokio::fs::File, download: bool) -> Response {
+pub fn stream_file(
+    name: &str,
+    mime: &str,
+    size: i64,
+    file: tokio::fs::File,
+    download: bool,
+) -> Response {
     let safe_inline = (mime.starts_with("image/") && mime != "image/svg+xml")
         || mime.starts_with("video/")
         || mime.starts_with("audio/")
@@ -330,16 +336,43 @@ pub fn stream_file(name: &str, mime: &str, size: i64, file: tokio::fs::File, dow
     let (content_type, disposition) = if download || !safe_inline {
         ("application/octet-stream".to_string(), "attachment")
     } else {
-        (format!("{mime}{}", if mime == "text/plain" { "; charset=utf-8" } else { "" }), "inline")
+        (
+            format!(
+                "{mime}{}",
+                if mime == "text/plain" {
+                    "; charset=utf-8"
+                } else {
+                    ""
+                }
+            ),
+            "inline",
+        )
     };
-    let body = Body::from_stream(tokio_util::io::ReaderStream::with_capacity(file, 256 * 1024));
+    let body = Body::from_stream(tokio_util::io::ReaderStream::with_capacity(
+        file,
+        256 * 1024,
+    ));
     (
         [
             (header::CONTENT_TYPE, content_type),
             (header::CONTENT_LENGTH, size.to_string()),
-            (header::CONTENT_DISPOSITION, super::content_disposition(disposition, name)),
+            (
+                header::CONTENT_DISPOSITION,
+                super::content_disposition(disposition, name),
+            ),
             (header::CACHE_CONTROL, "private, no-cache".to_string()),
-            (header::CONTENT_SECURITY_POLICY, "sandbox".to_string()),
+            // The web app previews files in a frame of its own origin;
+            // nothing a file holds may run (Chromium's PDF viewer does not
+            // open in a sandbox, and runs PDFs in its own).
+            (
+                header::CONTENT_SECURITY_POLICY,
+                if mime == "application/pdf" && !download {
+                    "frame-ancestors 'self'".to_string()
+                } else {
+                    "sandbox; frame-ancestors 'self'".to_string()
+                },
+            ),
+            (header::X_FRAME_OPTIONS, "SAMEORIGIN".to_string()),
         ],
         body,
     )
@@ -585,7 +618,13 @@ async fn version_content(
     let path = parse_path(&query.path)?;
     let (version, file) = state.files.open_version(&tree, &path, id).await?;
     let name = path.name().unwrap_or("file");
-    Ok(stream_file(name, "application/octet-stream", version.size, file, true))
+    Ok(stream_file(
+        name,
+        "application/octet-stream",
+        version.size,
+        file,
+        true,
+    ))
 }
 
 /// Makes an earlier content current (the current one becomes a version).
@@ -615,7 +654,9 @@ async fn shares(
 ) -> ApiResult<Reply<Vec<ShareView>>> {
     let tree = tree_of(&state, &auth).await?;
     let found = state.files.shares(&tree, &parse_path(&query.path)?).await?;
-    Ok(Reply(found.iter().map(|s| ShareView::of(s, None)).collect()))
+    Ok(Reply(
+        found.iter().map(|s| ShareView::of(s, None)).collect(),
+    ))
 }
 
 /// Makes a link for people without an account. The answer holds the link
@@ -692,7 +733,9 @@ async fn visit_share(
         Vec::new()
     };
     let name = match &visit.space {
-        SpaceRecord { name: Some(team), .. } if visit.node.path.is_empty() => team.clone(),
+        SpaceRecord {
+            name: Some(team), ..
+        } if visit.node.path.is_empty() => team.clone(),
         _ => visit.node.name.clone(),
     };
     Ok(Reply(VisitView {
@@ -830,13 +873,17 @@ async fn set_team_access(
         "read" => Some(false),
         "write" => Some(true),
         "none" => None,
-        _ => {
-            return Err(Error::invalid("access", "access is `read`, `write` or `none`").into())
-        }
+        _ => return Err(Error::invalid("access", "access is `read`, `write` or `none`").into()),
     };
     let space = state
         .files
-        .grant(&auth.principal, id, body.group_id, body.user_id.map(UserId), access)
+        .grant(
+            &auth.principal,
+            id,
+            body.group_id,
+            body.user_id.map(UserId),
+            access,
+        )
         .await?;
     Ok(Reply(team_view(&state, space).await?))
 }

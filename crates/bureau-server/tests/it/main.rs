@@ -6,6 +6,7 @@ mod admin;
 mod bad_input;
 mod chat;
 mod events;
+mod files;
 mod http;
 mod mail;
 mod support;
