@@ -310,3 +310,112 @@ fn two_processes_share_events() {
     stop(second);
     std::fs::remove_dir_all(data).unwrap();
 }
+
+/// Bytes unique to upload `n`.
+fn upload_bytes(n: usize, len: usize) -> Vec<u8> {
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64 ^ (n as u64 + 1);
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect()
+}
+
+/// A WebDAV PUT sent in slices with pauses, so it is still under way when
+/// the server dies. Returns the status if an answer came.
+fn slow_put(addr: &str, token: &str, path: &str, body: &[u8], pause_ms: u64) -> Option<u16> {
+    use std::io::Read;
+    let mut stream = std::net::TcpStream::connect(addr).ok()?;
+    write!(
+        stream,
+        "PUT {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .ok()?;
+    for slice in body.chunks(64 * 1024) {
+        stream.write_all(slice).ok()?;
+        std::thread::sleep(std::time::Duration::from_millis(pause_ms));
+    }
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    response.get(9..12)?.parse().ok()
+}
+
+/// Raw GET of a WebDAV path: status and body bytes.
+fn dav_get(addr: &str, token: &str, path: &str) -> (u16, Vec<u8>) {
+    use std::io::Read;
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("an HTTP answer has headers");
+    let head = String::from_utf8_lossy(&response[..split]).to_string();
+    let status = head[9..12].parse().unwrap();
+    (status, response[split + 4..].to_vec())
+}
+
+/// SIGKILL during 50 concurrent uploads: every upload that was answered
+/// `201 Created` is there whole after a restart, and no file is partial.
+#[test]
+fn a_kill_during_uploads_loses_nothing_acknowledged() {
+    let data = temp_dir("kill");
+    let (ok, _, err) = create_user(&data, "up", "member", "a strong password\n", &[]);
+    assert!(ok, "{err}");
+    let (ok, token, err) = bureau(&data, &["admin", "create-token", "--user", "up"], "");
+    assert!(ok, "{err}");
+    let token = token.trim().to_string();
+    let mut serving = serve(&data);
+    let addr = serving.addr.clone();
+    const UPLOADS: usize = 50;
+    const SIZE: usize = 1024 * 1024;
+    let workers: Vec<_> = (0..UPLOADS)
+        .map(|n| {
+            let (addr, token) = (addr.clone(), token.clone());
+            // Some finish before the kill, some are cut in the middle.
+            let pause = (n % 10) as u64 * 15;
+            std::thread::spawn(move || {
+                let body = upload_bytes(n, SIZE);
+                slow_put(&addr, &token, &format!("/dav/up-{n}.bin"), &body, pause)
+            })
+        })
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    serving.child.kill().unwrap();
+    serving.child.wait().unwrap();
+    let answers: Vec<Option<u16>> = workers.into_iter().map(|w| w.join().unwrap()).collect();
+    let acknowledged: Vec<usize> = (0..UPLOADS).filter(|n| answers[*n] == Some(201)).collect();
+    assert!(
+        !acknowledged.is_empty() && acknowledged.len() < UPLOADS,
+        "the kill must fall in the middle of the uploads: {answers:?}"
+    );
+
+    let serving = serve(&data);
+    for n in 0..UPLOADS {
+        let (status, bytes) = dav_get(&serving.addr, &token, &format!("/dav/up-{n}.bin"));
+        if acknowledged.contains(&n) {
+            assert_eq!(status, 200, "acknowledged upload {n} is lost");
+        }
+        if status == 200 {
+            assert!(
+                bytes == upload_bytes(n, SIZE),
+                "upload {n} is partial or wrong ({} bytes)",
+                bytes.len()
+            );
+        } else {
+            assert_eq!(status, 404, "upload {n}");
+        }
+    }
+    stop(serving);
+    std::fs::remove_dir_all(data).unwrap();
+}
