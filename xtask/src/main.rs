@@ -176,9 +176,12 @@ fn bench(args: &[String]) -> Result {
                 .args(pass_through(args)),
         );
     }
+    if name == "files" {
+        return bench_files(args);
+    }
     if name != "footprint" {
         return Err(format!(
-            "unknown benchmark `{name}`; there are `footprint` and `chat`"
+            "unknown benchmark `{name}`; there are `footprint`, `chat` and `files`"
         ));
     }
     let peers = root().join("bench");
@@ -198,6 +201,45 @@ fn bench(args: &[String]) -> Result {
             .arg(release_binary("bureau"))
             .arg("--peers")
             .arg(&peers)
+            .args(pass_through(args)),
+    )
+}
+
+/// The file server against nginx, `rclone serve webdav` and dufs, each
+/// installed when missing (Debian packages as root; dufs from the Rust
+/// registry into `bench/tools`).
+fn bench_files(args: &[String]) -> Result {
+    for (binary, package) in [("/usr/sbin/nginx", "nginx-light"), ("/usr/bin/rclone", "rclone")] {
+        if Path::new(binary).exists() {
+            continue;
+        }
+        if !is_root() {
+            return Err(format!(
+                "the files benchmark needs {package}: install it with `apt-get install {package}` as root"
+            ));
+        }
+        run_command(Command::new("apt-get").args(["install", "-y", package]))?;
+    }
+    let tools = root().join("bench/tools");
+    let dufs = tools.join("bin/dufs");
+    if !dufs.exists() {
+        header("Installing the peer dufs (cargo install dufs)");
+        run_command(
+            cargo()
+                .args(["install", "dufs", "--locked", "--root"])
+                .arg(&tools)
+                .env_remove("CARGO_TARGET_DIR"),
+        )?;
+    }
+    build_release(&["bureau", "bureau-bench"])?;
+    header("Running the files benchmark");
+    run_command(
+        Command::new(release_binary("bureau-bench"))
+            .arg("files")
+            .arg("--bureau")
+            .arg(release_binary("bureau"))
+            .arg("--dufs")
+            .arg(&dufs)
             .args(pass_through(args)),
     )
 }

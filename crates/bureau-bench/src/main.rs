@@ -8,11 +8,14 @@
 //! bureau-bench chat --bureau PATH [--postgres URL] [--steps 500,1000,...]
 //!                   [--step-seconds N] [--think-seconds N] [--search-messages N]
 //!                   [--synapse VENV]
+//! bureau-bench files --bureau PATH --dufs PATH [--big-mib N] [--small-files N]
+//!                    [--rounds N]
 //! ```
 //!
 //! `BENCH_SOCKETS` sets the number of sockets too, for a quick run.
 
 mod chat;
+mod files;
 mod footprint;
 mod process;
 mod sockets;
@@ -30,6 +33,7 @@ const TIME_LIMIT: Duration = Duration::from_secs(40 * 60);
 enum Bench {
     Footprint(footprint::Options),
     Chat(chat::Options),
+    Files(files::Options),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +56,7 @@ fn main() -> ExitCode {
                 match &options {
                     Bench::Footprint(options) => footprint::run(options).await,
                     Bench::Chat(options) => chat::run(options).await,
+                    Bench::Files(options) => files::run(options).await,
                 }
             } => outcome,
             _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
@@ -75,7 +80,10 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> anyhow::Result<Bench> {
     match args.next().as_deref() {
         Some("footprint") => {}
         Some("chat") => return parse_chat(args).map(Bench::Chat),
-        Some(other) => bail!("unknown benchmark `{other}`; there are `footprint` and `chat`"),
+        Some("files") => return parse_files(args).map(Bench::Files),
+        Some(other) => {
+            bail!("unknown benchmark `{other}`; there are `footprint`, `chat` and `files`")
+        }
         None => bail!(
             "usage: bureau-bench footprint --bureau PATH --peers DIR [--sockets N] [--rounds N]"
         ),
@@ -153,6 +161,38 @@ fn parse_chat(mut args: impl Iterator<Item = String>) -> anyhow::Result<chat::Op
     }
     if options.bureau.as_os_str().is_empty() {
         bail!("--bureau PATH names the bureau executable");
+    }
+    Ok(options)
+}
+
+fn parse_files(mut args: impl Iterator<Item = String>) -> anyhow::Result<files::Options> {
+    let mut options = files::Options {
+        bureau: PathBuf::new(),
+        dufs: PathBuf::new(),
+        big_mib: 1024,
+        small_files: 10_000,
+        rounds: 3,
+    };
+    while let Some(flag) = args.next() {
+        let value = args
+            .next()
+            .with_context(|| format!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--bureau" => options.bureau = PathBuf::from(value),
+            "--dufs" => options.dufs = PathBuf::from(value),
+            "--big-mib" => options.big_mib = value.parse().context("--big-mib is a number")?,
+            "--small-files" => {
+                options.small_files = value.parse().context("--small-files is a number")?
+            }
+            "--rounds" => options.rounds = value.parse().context("--rounds is a number")?,
+            _ => bail!("unknown option {flag}"),
+        }
+    }
+    if options.bureau.as_os_str().is_empty() || options.dufs.as_os_str().is_empty() {
+        bail!("--bureau PATH and --dufs PATH name the executables to measure");
+    }
+    if options.rounds == 0 || options.big_mib == 0 || options.small_files == 0 {
+        bail!("--rounds, --big-mib and --small-files must be at least 1");
     }
     Ok(options)
 }

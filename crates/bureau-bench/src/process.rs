@@ -90,15 +90,16 @@ pub async fn get(addr: SocketAddr, path: &str) -> anyhow::Result<(u16, String)> 
     exchange(addr, head.into_bytes()).await
 }
 
-/// `PATCH path` with a JSON body and a bearer token, on a fresh connection.
-pub async fn patch_json(
+/// `METHOD path` with a JSON body and a bearer token, on a fresh connection.
+pub async fn send_json(
     addr: SocketAddr,
+    method: &str,
     path: &str,
     token: &str,
     json: &str,
 ) -> anyhow::Result<(u16, String)> {
     let request = format!(
-        "PATCH {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
          Authorization: Bearer {token}\r\nContent-Type: application/json\r\n\
          Content-Length: {}\r\n\r\n{json}",
         json.len()

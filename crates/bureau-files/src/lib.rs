@@ -359,8 +359,8 @@ impl Files {
     pub async fn write(&self, tree: &Tree, path: &FilePath) -> Result<Writer> {
         let place = tree.locate(path);
         place.writable()?;
-        let target = self.parent_and_target(&place).await?;
-        if target.is_some_and(|n| n.is_dir) {
+        let (parent, existing) = self.parent_and_target(&place).await?;
+        if existing.as_ref().is_some_and(|n| n.is_dir) {
             return Err(Error::conflict("is_folder", "a folder has this name"));
         }
         let room = self.room_in(&place.space).await?;
@@ -371,6 +371,10 @@ impl Files {
             room,
             blob: self.ports.blobs.writer().await?,
             ports: self.ports.clone(),
+            seen: Seen {
+                parent_id: parent.id,
+                existing,
+            },
         })
     }
 
@@ -820,7 +824,8 @@ impl Files {
                     by: Some(tree.who.user_id),
                 },
             )
-            .await?;
+            .await?
+            .ok_or_else(|| Error::internal("a file read in this transaction changed"))?;
         tx.commit().await?;
         Ok(entry(&place.space, node))
     }
@@ -999,32 +1004,26 @@ impl Files {
             .ok_or_else(not_found)
     }
 
-    /// Checks that the parent of `place` is a folder and returns what is
-    /// at `place` now.
-    async fn parent_and_target(&self, place: &Place) -> Result<Option<NodeRecord>> {
+    /// Checks that the parent of `place` is a folder; returns it and what
+    /// is at `place` now.
+    async fn parent_and_target(
+        &self,
+        place: &Place,
+    ) -> Result<(NodeRecord, Option<NodeRecord>)> {
         if place.path.is_empty() {
             return Err(Error::conflict("is_folder", "a folder has this name"));
         }
-        let parent_path = parent_of(&place.path);
         let parent = self
             .ports
             .store
-            .node_at(place.space.id, parent_path)
-            .await?;
-        match parent {
-            Some(p) if p.is_dir => {}
-            _ => {
-                return Err(Error::conflict(
-                    "no_parent",
-                    "the folder to hold this does not exist",
-                ))
-            }
-        }
-        Ok(self
-            .ports
-            .store
-            .node_at(place.space.id, &place.path)
-            .await?)
+            .node_at(place.space.id, parent_of(&place.path))
+            .await?
+            .filter(|p| p.is_dir)
+            .ok_or_else(|| {
+                Error::conflict("no_parent", "the folder to hold this does not exist")
+            })?;
+        let target = self.ports.store.node_at(place.space.id, &place.path).await?;
+        Ok((parent, target))
     }
 
     /// Bytes left in a space (`None`: no limit).
@@ -1095,9 +1094,24 @@ pub struct Writer {
     room: Option<i64>,
     blob: BlobWriter,
     ports: Ports,
+    seen: Seen,
+}
+
+/// What a write saw before its bytes came: its folder, and the file it
+/// replaces. The commit changes them only if they are still so, in one
+/// statement each; otherwise it looks again inside its transaction.
+#[derive(Clone, Debug)]
+struct Seen {
+    parent_id: i64,
+    existing: Option<NodeRecord>,
 }
 
 impl Writer {
+    /// The file this write will replace, as it was when the write began.
+    pub fn existing(&self) -> Option<&NodeRecord> {
+        self.seen.existing.as_ref()
+    }
+
     pub async fn write(&mut self, bytes: &[u8]) -> Result<()> {
         if let Some(room) = self.room {
             if (self.blob.size() + bytes.len() as u64) as i64 > room {
@@ -1115,6 +1129,15 @@ impl Writer {
     /// the new content visible, whole.
     pub async fn finish(self) -> Result<NodeRecord> {
         let (blob, size) = self.blob.finish().await?;
+        let written = Written {
+            name: &self.name,
+            by: self.by,
+            blob: &blob,
+            size: size as i64,
+        };
+        if let Some(node) = commit_seen(&self.ports, &self.place, &self.seen, &written).await? {
+            return Ok(node);
+        }
         commit_content(
             &self.ports,
             &self.place,
@@ -1143,8 +1166,8 @@ async fn commit_content(
         Some(node) if node.is_dir => {
             return Err(Error::conflict("is_folder", "a folder has this name"))
         }
-        Some(node) => {
-            tx.replace_content(
+        Some(node) => tx
+            .replace_content(
                 &node,
                 Content {
                     blob_id: blob.as_str(),
@@ -1154,7 +1177,7 @@ async fn commit_content(
                 },
             )
             .await?
-        }
+            .ok_or_else(|| Error::internal("a file read in this transaction changed"))?,
         None => tx
             .insert_node(NewNode {
                 space_id: place.space.id,
@@ -1171,6 +1194,60 @@ async fn commit_content(
             .map_err(exists)?,
     };
     tx.commit().await?;
+    Ok(node)
+}
+
+/// A complete blob and what it is for.
+struct Written<'a> {
+    name: &'a str,
+    by: UserId,
+    blob: &'a BlobId,
+    size: i64,
+}
+
+/// The hot path of [`Writer::finish`]: a transaction of one or two
+/// statements, valid while the folder and the replaced file are as the
+/// write saw them. `None` when they changed: the caller takes the slow
+/// path, which looks again.
+async fn commit_seen(
+    ports: &Ports,
+    place: &Place,
+    seen: &Seen,
+    written: &Written<'_>,
+) -> Result<Option<NodeRecord>> {
+    let mime = mime_of(written.name);
+    let content = Content {
+        blob_id: written.blob.as_str(),
+        size: written.size,
+        mime: &mime,
+        by: Some(written.by),
+    };
+    let mut tx = ports.store.begin().await?;
+    let node = match &seen.existing {
+        Some(existing) => tx.replace_content(existing, content).await?,
+        None => {
+            let new = NewNode {
+                space_id: place.space.id,
+                parent_id: seen.parent_id,
+                path: &place.path,
+                name: written.name,
+                is_dir: false,
+                size: written.size,
+                blob_id: Some(written.blob.as_str()),
+                mime: &mime,
+                by: Some(written.by),
+            };
+            match tx.insert_node_under_live_parent(new).await {
+                Ok(node) => node,
+                // Someone made a file of this name meanwhile.
+                Err(bureau_store::StoreError::Conflict(_)) => None,
+                Err(other) => return Err(other.into()),
+            }
+        }
+    };
+    if node.is_some() {
+        tx.commit().await?;
+    }
     Ok(node)
 }
 

@@ -55,7 +55,10 @@ impl Files {
                 let path = spec.folder.join(spec.name)?;
                 let place = tree.locate(&path);
                 place.writable()?;
-                self.parent_and_target(&place).await?;
+                let (_, existing) = self.parent_and_target(&place).await?;
+                if existing.is_some_and(|n| n.is_dir) {
+                    return Err(Error::conflict("is_folder", "a folder has this name"));
+                }
                 let name = spec.name.to_string();
                 (place, name, Some(tree.who.user_id), None)
             }

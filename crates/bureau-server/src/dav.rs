@@ -239,6 +239,9 @@ struct DavFs {
 struct PropCache {
     listed: HashSet<i64>,
     props: HashMap<i64, Vec<PropRecord>>,
+    /// Node ids of the paths a listing returned, so asking for their
+    /// properties needs no lookup each.
+    nodes: HashMap<String, i64>,
 }
 
 impl DavFs {
@@ -264,6 +267,27 @@ impl DavFs {
             cache.props.entry(prop.node_id).or_default().push(prop);
         }
         Ok(cache.props.get(&node).cloned().unwrap_or_default())
+    }
+
+    /// The node at `path`: from the listing this request made, else looked up.
+    async fn node_id(&self, path: &FilePath) -> FsResult<i64> {
+        let known = self
+            .cache
+            .lock()
+            .expect("prop cache lock")
+            .nodes
+            .get(&path.to_slash_path())
+            .copied();
+        match known {
+            Some(id) => Ok(id),
+            None => Ok(self
+                .files
+                .stat(&self.tree, path)
+                .await
+                .map_err(fs_error)?
+                .node
+                .id),
+        }
     }
 
     fn forget_props(&self, node: i64) {
@@ -296,14 +320,9 @@ impl DavFileSystem for DavFs {
                     file,
                 }) as Box<dyn DavFile>);
             }
-            let existing = match self.files.stat(&self.tree, &path).await {
-                Ok(entry) => Some(entry),
-                Err(Error::NotFound(_)) => None,
-                Err(err) => return Err(fs_error(err)),
-            };
-            match &existing {
+            let writer = self.files.write(&self.tree, &path).await.map_err(fs_error)?;
+            match writer.existing() {
                 Some(_) if options.create_new => return Err(FsError::Exists),
-                Some(entry) if entry.node.is_dir => return Err(FsError::Forbidden),
                 None if !options.create && !options.create_new => return Err(FsError::NotFound),
                 // Partial writes (append, Content-Range) are not offered:
                 // a file's content is replaced whole.
@@ -312,11 +331,6 @@ impl DavFileSystem for DavFs {
                 }
                 _ => {}
             }
-            let writer = self
-                .files
-                .write(&self.tree, &path)
-                .await
-                .map_err(fs_error)?;
             Ok(Box::new(WriteFile {
                 writer: Some(writer),
                 written: None,
@@ -336,6 +350,11 @@ impl DavFileSystem for DavFs {
             {
                 let mut cache = self.cache.lock().expect("prop cache lock");
                 cache.listed.extend(entries.iter().map(|e| e.node.id));
+                for entry in &entries {
+                    if let Ok(child) = path.join(&entry.name) {
+                        cache.nodes.insert(child.to_slash_path(), entry.node.id);
+                    }
+                }
             }
             let items: Vec<FsResult<Box<dyn DavDirEntry>>> = entries
                 .iter()
@@ -461,8 +480,8 @@ impl DavFileSystem for DavFs {
     fn get_props<'a>(&'a self, path: &'a DavPath, do_content: bool) -> FsFuture<'a, Vec<DavProp>> {
         async move {
             let path = file_path(path)?;
-            let entry = self.files.stat(&self.tree, &path).await.map_err(fs_error)?;
-            let props = self.props(entry.node.id).await.map_err(fs_error)?;
+            let node = self.node_id(&path).await?;
+            let props = self.props(node).await.map_err(fs_error)?;
             Ok(props.into_iter().map(|p| dav_prop(p, do_content)).collect())
         }
         .boxed()
@@ -471,8 +490,8 @@ impl DavFileSystem for DavFs {
     fn get_prop<'a>(&'a self, path: &'a DavPath, prop: DavProp) -> FsFuture<'a, Vec<u8>> {
         async move {
             let path = file_path(path)?;
-            let entry = self.files.stat(&self.tree, &path).await.map_err(fs_error)?;
-            let props = self.props(entry.node.id).await.map_err(fs_error)?;
+            let node = self.node_id(&path).await?;
+            let props = self.props(node).await.map_err(fs_error)?;
             let namespace = prop.namespace.unwrap_or_default();
             props
                 .into_iter()

@@ -9,8 +9,6 @@
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
-use tokio::io::AsyncWriteExt;
-
 use crate::{Result, StoreError};
 
 /// The content address of a blob: the hex SHA-256 of its bytes. (Blobs
@@ -77,13 +75,19 @@ impl Blobs {
     /// A writer that streams a new blob to disk, hashing as it goes.
     pub async fn writer(&self) -> Result<BlobWriter> {
         let tmp = self.tmp_path(&random_name());
-        let file = tokio::fs::File::create(&tmp).await.map_err(io)?;
+        let path = tmp.clone();
+        let file = tokio::task::spawn_blocking(move || std::fs::File::create(path))
+            .await
+            .map_err(|e| StoreError::Other(e.to_string()))?
+            .map_err(io)?;
         Ok(BlobWriter {
             blobs: self.clone(),
             tmp,
-            file: Some(file),
-            hasher: Sha256::new(),
+            state: Some(Box::new((file, Sha256::new()))),
+            pending: None,
+            buffer: Vec::with_capacity(WRITE_BUFFER),
             size: 0,
+            finished: false,
         })
     }
 
@@ -221,22 +225,42 @@ impl Blobs {
     }
 }
 
-/// A blob being written. Dropped before [`BlobWriter::finish`], it removes
-/// its temporary file: nothing partial is ever left under a blob's name.
+/// Bytes gathered before one write to disk: a write costs a trip to a
+/// blocking thread, so it should carry much.
+const WRITE_BUFFER: usize = 1024 * 1024;
+
+type WriteState = Box<(std::fs::File, Sha256)>;
+
+/// A blob being written. Bytes are gathered into 1 MiB buffers, each
+/// written and hashed on a blocking thread while the next one fills, so
+/// the network and the disk work at the same time and memory stays at two
+/// buffers whatever the size. Dropped before [`BlobWriter::finish`], it
+/// removes its temporary file: nothing partial is ever left under a
+/// blob's name.
 pub struct BlobWriter {
     blobs: Blobs,
     tmp: PathBuf,
-    file: Option<tokio::fs::File>,
-    hasher: Sha256,
+    /// The file and the hash, while no write is under way.
+    state: Option<WriteState>,
+    /// The write under way, which gives them back.
+    pending: Option<tokio::task::JoinHandle<std::io::Result<(WriteState, Vec<u8>)>>>,
+    buffer: Vec<u8>,
     size: u64,
+    finished: bool,
 }
 
 impl BlobWriter {
-    pub async fn write(&mut self, bytes: &[u8]) -> Result<()> {
-        let file = self.file.as_mut().expect("a writer is open until finish");
-        file.write_all(bytes).await.map_err(io)?;
-        self.hasher.update(bytes);
-        self.size += bytes.len() as u64;
+    pub async fn write(&mut self, mut bytes: &[u8]) -> Result<()> {
+        while !bytes.is_empty() {
+            let room = WRITE_BUFFER - self.buffer.len();
+            let take = room.min(bytes.len());
+            self.buffer.extend_from_slice(&bytes[..take]);
+            self.size += take as u64;
+            bytes = &bytes[take..];
+            if self.buffer.len() == WRITE_BUFFER {
+                self.spill().await?;
+            }
+        }
         Ok(())
     }
 
@@ -244,26 +268,63 @@ impl BlobWriter {
         self.size
     }
 
+    /// Waits for the write under way and gets the file and hash back.
+    async fn settle(&mut self) -> Result<()> {
+        if let Some(pending) = self.pending.take() {
+            let (state, mut spare) = pending
+                .await
+                .map_err(|e| StoreError::Other(e.to_string()))?
+                .map_err(io)?;
+            self.state = Some(state);
+            if spare.capacity() >= WRITE_BUFFER && self.buffer.is_empty() {
+                spare.clear();
+                self.buffer = spare;
+            }
+        }
+        Ok(())
+    }
+
+    /// Hands the full buffer to a blocking thread.
+    async fn spill(&mut self) -> Result<()> {
+        self.settle().await?;
+        let mut state = self.state.take().expect("the state is back after settle");
+        let chunk = std::mem::replace(&mut self.buffer, Vec::with_capacity(WRITE_BUFFER));
+        self.pending = Some(tokio::task::spawn_blocking(move || {
+            use std::io::Write;
+            state.0.write_all(&chunk)?;
+            state.1.update(&chunk);
+            Ok((state, chunk))
+        }));
+        Ok(())
+    }
+
     /// Syncs the bytes to disk and puts the blob under its address.
     pub async fn finish(mut self) -> Result<(BlobId, u64)> {
-        let mut file = self.file.take().expect("finish is called once");
-        file.flush().await.map_err(io)?;
-        file.sync_all().await.map_err(io)?;
-        drop(file);
-        let id = BlobId::from_digest(self.hasher.clone().finalize().as_slice());
+        if !self.buffer.is_empty() {
+            self.spill().await?;
+        }
+        self.settle().await?;
+        let state = self.state.take().expect("the state is back after settle");
         let blobs = self.blobs.clone();
         let tmp = self.tmp.clone();
-        let placed = id.clone();
-        tokio::task::spawn_blocking(move || blobs.place(&tmp, &placed))
-            .await
-            .map_err(|e| StoreError::Other(e.to_string()))??;
+        let id = tokio::task::spawn_blocking(move || {
+            let (file, hasher) = *state;
+            file.sync_all().map_err(io)?;
+            drop(file);
+            let id = BlobId::from_digest(hasher.finalize().as_slice());
+            blobs.place(&tmp, &id)?;
+            Ok::<_, StoreError>(id)
+        })
+        .await
+        .map_err(|e| StoreError::Other(e.to_string()))??;
+        self.finished = true;
         Ok((id, self.size))
     }
 }
 
 impl Drop for BlobWriter {
     fn drop(&mut self) {
-        if self.file.is_some() {
+        if !self.finished {
             let _ = std::fs::remove_file(&self.tmp);
         }
     }

@@ -658,14 +658,70 @@ impl Tx {
         Ok(node)
     }
 
+    /// Inserts a node if its parent is still a live folder (one statement,
+    /// for the hot path of a write that looked the parent up before its
+    /// transaction); `None` when the parent is gone.
+    pub async fn insert_node_under_live_parent(
+        &mut self,
+        new: NewNode<'_>,
+    ) -> Result<Option<NodeRecord>> {
+        let now = bureau_core::time::now_ms();
+        let sql = format!(
+            "INSERT INTO file_nodes (space_id, parent_id, path, name, is_dir, size, blob_id, mime, \
+             created_at, modified_at, modified_by) \
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10 \
+             WHERE EXISTS (SELECT 1 FROM file_nodes WHERE id = $2 AND trash_id = 0 AND is_dir = 1) \
+             RETURNING {NODE_COLUMNS}"
+        );
+        let row = sqlx::query(&sql)
+            .bind(new.space_id)
+            .bind(new.parent_id)
+            .bind(new.path)
+            .bind(new.name)
+            .bind(new.is_dir as i64)
+            .bind(new.size)
+            .bind(new.blob_id)
+            .bind(new.mime)
+            .bind(now)
+            .bind(new.by.map(|u| u.0))
+            .fetch_optional(&mut *self.inner)
+            .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let node = node_from_row(&row)?;
+        self.touch(new.parent_id, now).await?;
+        Ok(Some(node))
+    }
+
     /// Gives a file new content; the content it had becomes a version
     /// (the oldest beyond [`MAX_VERSIONS`] are dropped).
     pub async fn replace_content(
         &mut self,
         node: &NodeRecord,
         content: Content<'_>,
-    ) -> Result<NodeRecord> {
+    ) -> Result<Option<NodeRecord>> {
         let now = bureau_core::time::now_ms();
+        // Only over the content `node` describes: a file changed or deleted
+        // meanwhile is left alone (`None`), so no version is lost.
+        let sql = format!(
+            "UPDATE file_nodes SET blob_id = $2, size = $3, mime = $4, modified_at = $5, \
+             modified_by = $6, version = version + 1 \
+             WHERE id = $1 AND version = $7 AND trash_id = 0 RETURNING {NODE_COLUMNS}"
+        );
+        let row = sqlx::query(&sql)
+            .bind(node.id)
+            .bind(content.blob_id)
+            .bind(content.size)
+            .bind(content.mime)
+            .bind(now)
+            .bind(content.by.map(|u| u.0))
+            .bind(node.version)
+            .fetch_optional(&mut *self.inner)
+            .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
         if let Some(old) = &node.blob_id {
             sqlx::query(
                 "INSERT INTO file_versions (node_id, blob_id, size, written_at, written_by) \
@@ -687,20 +743,7 @@ impl Tx {
             .execute(&mut *self.inner)
             .await?;
         }
-        let sql = format!(
-            "UPDATE file_nodes SET blob_id = $2, size = $3, mime = $4, modified_at = $5, \
-             modified_by = $6, version = version + 1 WHERE id = $1 RETURNING {NODE_COLUMNS}"
-        );
-        let row = sqlx::query(&sql)
-            .bind(node.id)
-            .bind(content.blob_id)
-            .bind(content.size)
-            .bind(content.mime)
-            .bind(now)
-            .bind(content.by.map(|u| u.0))
-            .fetch_one(&mut *self.inner)
-            .await?;
-        node_from_row(&row)
+        node_from_row(&row).map(Some)
     }
 
     pub async fn delete_version(&mut self, version: i64) -> Result<()> {
