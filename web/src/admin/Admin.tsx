@@ -10,8 +10,9 @@ import { Audit } from './Audit';
 import { Groups } from './Groups';
 import { Invitations } from './Invitations';
 import { People } from './People';
+import { Teams } from '../files/Teams';
 
-export type AdminSection = 'people' | 'invitations' | 'groups' | 'audit';
+export type AdminSection = 'people' | 'invitations' | 'groups' | 'teams' | 'audit';
 
 export function Admin({ section }: { section: AdminSection }) {
   const t = useT();
@@ -24,6 +25,6 @@ export function Admin({ section }: { section: AdminSection }) {
       </div>
     );
   }
-  const Section = { people: People, invitations: Invitations, groups: Groups, audit: Audit }[section];
+  const Section = { people: People, invitations: Invitations, groups: Groups, teams: Teams, audit: Audit }[section];
   return <Section />;
 }

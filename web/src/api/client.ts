@@ -67,7 +67,8 @@ export function setCsrfToken(token: string | null | undefined): void {
   csrfToken = token ?? null;
 }
 
-function currentCsrfToken(): string | null {
+/** The CSRF token that writes carry (the tus uploads send it themselves). */
+export function currentCsrfToken(): string | null {
   if (csrfToken) return csrfToken;
   const match = /(?:^|;\s*)bureau_csrf=([^;]+)/.exec(document.cookie);
   return match ? decodeURIComponent(match[1]) : null;
@@ -152,7 +153,8 @@ async function decode(response: Response): Promise<unknown> {
   return text ? JSON.parse(text) : undefined;
 }
 
-async function errorOf(response: Response): Promise<ApiError> {
+/** The error a failed answer carries (our JSON body, or its status). */
+export async function errorOf(response: Response): Promise<ApiError> {
   const retry = Number(response.headers.get('Retry-After')) || undefined;
   try {
     const body = (await response.json()) as Schemas['ErrorBody'];

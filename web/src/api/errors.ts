@@ -21,6 +21,9 @@ export interface Context {
   unauthenticated?: string;
   /** Messages for fields whose meaning depends on the screen. */
   fields?: Record<string, string>;
+  /** Messages for server codes whose meaning depends on the screen
+   * (`name_taken` is a login name on one screen, a team's on another). */
+  codes?: Record<string, string>;
 }
 
 export function describe(t: Messages, error: unknown, context: Context = {}): Problem {
@@ -29,6 +32,8 @@ export function describe(t: Messages, error: unknown, context: Context = {}): Pr
   }
   const detail = error.serverMessage ? t.errors.detail(error.serverMessage, error.requestId) : undefined;
   if (error.status === 0) return { message: t.errors.network };
+  const own = context.codes?.[error.code];
+  if (own) return { message: own, detail };
   if (error.code === 'invalid' && error.field) {
     const known = t.errors.fields as Record<string, string>;
     const message = context.fields?.[error.field] ?? known[error.field] ?? t.errors.invalid;
@@ -47,6 +52,8 @@ export function describe(t: Messages, error: unknown, context: Context = {}): Pr
       return { message: context.notFound ?? t.errors.notFound, detail };
     case 'too_large':
       return { message: t.errors.tooLarge, detail };
+    case 'quota_exceeded':
+      return { message: t.errors.quotaExceeded, detail };
   }
   if (error.status === 409) return conflict(t, error, context, detail);
   if (error.status >= 500) return { message: t.errors.internal(error.requestId ?? '—') };
@@ -71,6 +78,12 @@ function conflict(t: Messages, error: ApiError, context: Context, detail?: strin
       return { message: t.errors.lastAdmin, detail };
     case 'group_exists':
       return { message: t.errors.groupExists, detail, field: 'name' };
+    case 'exists':
+      return { message: t.errors.exists, detail, field: 'name' };
+    case 'is_folder':
+      return { message: t.errors.isFolder, detail, field: 'name' };
+    case 'no_parent':
+      return { message: t.errors.noParent, detail };
   }
   return { message: context.conflict ?? t.errors.conflict, detail };
 }

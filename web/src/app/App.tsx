@@ -11,7 +11,6 @@ import type { AdminSection } from '../admin/Admin';
 import { Chat } from '../chat/Chat';
 import { SearchResults } from '../chat/SearchResults';
 import { Docs } from '../docs/Docs';
-import { Files } from '../files/Files';
 import { lazy } from '../lib/lazy';
 import { useStore } from '../lib/store';
 import { Meetings } from '../meetings/Meetings';
@@ -23,9 +22,11 @@ import { navigate, usePlace } from './router';
 import { phase, rememberDestination } from './session';
 
 const Admin = lazy<{ section: AdminSection }>(() => import('../admin/Admin').then((m) => m.Admin));
+const Files = lazy(() => import('../files/Files').then((m) => m.Files));
+const Visitor = lazy(() => import('../files/Visitor').then((m) => m.Visitor));
 
 /** Pages anyone may open, signed in or not. */
-const PUBLIC: Record<string, ComponentType> = { '/login': Login, '/setup': Setup, '/invite': Invite };
+const PUBLIC: Record<string, ComponentType> = { '/login': Login, '/setup': Setup, '/invite': Invite, '/s': Visitor };
 
 /** The signed-in pages. Sections not built yet match their sub-paths too
  * (`/chat/general`), so links made today keep working tomorrow. */
@@ -46,7 +47,7 @@ function screenFor(path: string): { screen: VNode } | { redirect: string } | nul
   if (Section) return { screen: <Section key={first} /> };
   if (path === '/settings' || path === '/settings/') return { redirect: '/settings/profile' };
   if (path === '/admin' || path === '/admin/') return { redirect: '/admin/people' };
-  const admin = /^\/admin\/(people|invitations|groups|audit)$/.exec(path);
+  const admin = /^\/admin\/(people|invitations|groups|teams|audit)$/.exec(path);
   if (admin) {
     const section = admin[1] as AdminSection;
     return { screen: <Admin key={section} section={section} /> };

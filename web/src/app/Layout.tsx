@@ -82,7 +82,7 @@ function Sidebar({ open, onClose }: { open: boolean; onClose: () => void }) {
     { href: '/chat', icon: 'chat', label: t.nav.chat },
     { href: '/meetings', icon: 'meetings', label: t.nav.meetings, soon: true },
     { href: '/docs', icon: 'docs', label: t.nav.docs, soon: true },
-    { href: '/files', icon: 'files', label: t.nav.files, soon: true },
+    { href: '/files', icon: 'files', label: t.nav.files },
     { href: '/office', icon: 'office', label: t.nav.office, soon: true },
   ];
   const account: NavItem[] = [
@@ -95,6 +95,7 @@ function Sidebar({ open, onClose }: { open: boolean; onClose: () => void }) {
     { href: '/admin/people', icon: 'people', label: t.nav.people },
     { href: '/admin/invitations', icon: 'invite', label: t.nav.invitations },
     { href: '/admin/groups', icon: 'groups', label: t.nav.groups },
+    { href: '/admin/teams', icon: 'files', label: t.nav.teams },
     { href: '/admin/audit', icon: 'audit', label: t.nav.audit },
   ];
   const isCurrent = (href: string) => (href === '/' ? path === '/' : path === href || path.startsWith(`${href}/`));

@@ -111,3 +111,18 @@ export function formatRelative(iso: string, now = Date.now()): string {
   }
   return format.format(0, 'second');
 }
+
+/** A size in bytes as people read it: "830 KB", "1.5 GB" ("1,5 Go" in French). */
+export function formatBytes(bytes: number): string {
+  const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const;
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const digits = unit === 0 || value >= 100 ? 0 : 1;
+  return formatter(`bytes-${unit}-${digits}`, (tag) =>
+    new Intl.NumberFormat(tag, { style: 'unit', unit: units[unit], unitDisplay: unit === 0 ? 'long' : 'short', maximumFractionDigits: digits }),
+  ).format(value);
+}

@@ -15,12 +15,28 @@ export function Dialog(props: {
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const id = useId();
+  const before = useRef<HTMLElement | null>(null);
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
-    if (props.open && !dialog.open) dialog.showModal();
+    if (props.open && !dialog.open) {
+      before.current = document.activeElement as HTMLElement | null;
+      dialog.showModal();
+    }
     if (!props.open && dialog.open) dialog.close();
   }, [props.open]);
+  // A dialog removed while open (its owner stopped rendering it) gives the
+  // focus back too, as closing it would.
+  useEffect(
+    () => () => {
+      const back = before.current;
+      setTimeout(() => {
+        const active = document.activeElement;
+        if (back?.isConnected && (!active || active === document.body)) back.focus();
+      });
+    },
+    [],
+  );
   return (
     <dialog ref={ref} class={`dialog ${props.class ?? ''}`} aria-labelledby={id} onClose={props.onClose}>
       {props.open && (

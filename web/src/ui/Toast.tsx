@@ -6,16 +6,23 @@ interface Toast {
   id: number;
   message: string;
   kind: 'success' | 'error' | 'info';
+  action?: ToastAction;
+}
+
+/** A button in the toast that takes the action back ("Undo"). */
+export interface ToastAction {
+  label: string;
+  run: () => void;
 }
 
 const toasts = new Store<Toast[]>([]);
 let next = 1;
 
 /** A short confirmation that goes away by itself. */
-export function toast(message: string, kind: Toast['kind'] = 'success'): void {
+export function toast(message: string, kind: Toast['kind'] = 'success', action?: ToastAction): void {
   const id = next++;
-  toasts.update((list) => [...list.slice(-2), { id, message, kind }]);
-  setTimeout(() => dismiss(id), kind === 'error' ? 8000 : 4500);
+  toasts.update((list) => [...list.slice(-2), { id, message, kind, action }]);
+  setTimeout(() => dismiss(id), kind === 'error' || action ? 8000 : 4500);
 }
 
 /** Forgets every toast (the session ended: they belong to it). */
@@ -36,6 +43,18 @@ export function ToastHost() {
         <div key={item.id} class={`toast toast-${item.kind}`}>
           <Icon name={item.kind === 'error' ? 'alert' : item.kind === 'info' ? 'info' : 'check'} />
           <span>{item.message}</span>
+          {item.action && (
+            <button
+              type="button"
+              class="link-btn toast-action"
+              onClick={() => {
+                dismiss(item.id);
+                item.action!.run();
+              }}
+            >
+              {item.action.label}
+            </button>
+          )}
           <button type="button" class="icon-btn" aria-label={t.common.close} onClick={() => dismiss(item.id)}>
             <Icon name="close" />
           </button>

@@ -40,6 +40,21 @@ const paths = {
   attach: 'M20 11.5 12 19.5a5 5 0 0 1-7-7L13.5 4a3.3 3.3 0 0 1 4.7 4.7L10 17a1.7 1.7 0 0 1-2.4-2.4L15 7.2',
   link: 'M10 14a4 4 0 0 0 6 .4l3-3a4 4 0 0 0-5.7-5.7l-1.2 1.2M14 10a4 4 0 0 0-6-.4l-3 3a4 4 0 0 0 5.7 5.7l1.2-1.2',
   send: 'M4 12 20 4l-5 16-3-7zM12 13l8-9',
+  upload: 'M12 16V4M7 9l5-5 5 5M4 15v5h16v-5',
+  download: 'M12 4v12M7 11l5 5 5-5M4 15v5h16v-5',
+  file: 'M6 3h8l4 4v14H6zM14 3v4h4',
+  folderPlus: 'M3 6h6l2 2h10v11H3zM12 11v5M9.5 13.5h5',
+  grid: 'M4 4h7v7H4zM13 4h7v7h-7zM4 13h7v7H4zM13 13h7v7h-7z',
+  list: 'M8 6h12M8 12h12M8 18h12M4 6h.01M4 12h.01M4 18h.01',
+  more: 'M5 12h.01M12 12h.01M19 12h.01',
+  move: 'M3 6h6l2 2h10v11H3zM10 13.5h6M13.5 11l2.5 2.5-2.5 2.5',
+  history: 'M4 12a8 8 0 1 0 2.3-5.7L4 8.5M4 4v4.5h4.5M12 8v4l3 2',
+  pause: 'M8 5v14M16 5v14',
+  play: 'M7 5v14l12-7z',
+  undo: 'M9 14 4 9l5-5M4 9h10a6 6 0 0 1 0 12h-3',
+  image: 'M4 5h16v14H4zM4 16l5-5 4 4 2-2 5 5M15 9h.01',
+  chevronLeft: 'M15 5l-7 7 7 7',
+  chevronRight: 'M9 5l7 7-7 7',
 } as const;
 
 export type IconName = keyof typeof paths;

@@ -1,0 +1,149 @@
+// Small pieces the file screens share: a file's icon, the usage bar, and
+// the menu of actions on one entry.
+
+import type { ComponentChildren } from 'preact';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { describe } from '../api/errors';
+import { formatBytes, useT, type Messages } from '../i18n';
+import { invalidate } from '../lib/resource';
+import { toast } from '../ui/Toast';
+import { Icon, type IconName } from '../ui/icons';
+import { kindOf, type FileView } from './paths';
+
+/** Reads the listings again (after a change, or an upload that finished). */
+export function refreshFiles(): void {
+  invalidate('files');
+}
+
+/** A failed file action as a toast, in the person's words. */
+export function failed(t: Messages, error: unknown): void {
+  toast(describe(t, error, { notFound: t.files.gone, forbidden: t.files.forbidden }).message, 'error');
+}
+
+const KIND_ICONS: Record<ReturnType<typeof kindOf>, IconName> = {
+  folder: 'files',
+  image: 'image',
+  video: 'meetings',
+  audio: 'file',
+  pdf: 'docs',
+  text: 'docs',
+  other: 'file',
+};
+
+export function FileIcon({ entry }: { entry: Pick<FileView, 'is_dir' | 'mime' | 'team_folder'> }) {
+  const kind = kindOf(entry);
+  return (
+    <span class={`file-icon file-icon-${kind} ${entry.team_folder ? 'file-icon-team' : ''}`} aria-hidden="true">
+      <Icon name={entry.team_folder ? 'groups' : KIND_ICONS[kind]} />
+    </span>
+  );
+}
+
+/** How full a space is: a bar when it has a quota, the bytes used otherwise. */
+export function UsageBar({ used, quota, label }: { used: number; quota?: number | null; label?: string }) {
+  const t = useT();
+  const text = quota == null ? t.files.usageNoLimit(formatBytes(used)) : t.files.usage(formatBytes(used), formatBytes(quota));
+  if (quota == null) return <p class="usage muted">{text}</p>;
+  const ratio = quota === 0 ? 1 : Math.min(1, used / quota);
+  const level = ratio >= 1 ? 'full' : ratio >= 0.9 ? 'high' : 'ok';
+  return (
+    <div class={`usage usage-${level}`}>
+      <progress class="usage-track" aria-label={label ?? t.files.usageLabel} aria-valuetext={text} max={Math.max(quota, 1)} value={Math.min(used, quota)} />
+      <p class="usage-text">
+        {text}
+        {ratio >= 1 && <strong class="usage-full"> {t.files.spaceFull}</strong>}
+      </p>
+    </div>
+  );
+}
+
+export interface MenuItem {
+  label: string;
+  icon: IconName;
+  onSelect?: () => void;
+  /** A link instead of a button (downloads). */
+  href?: string;
+  download?: boolean;
+  danger?: boolean;
+}
+
+/** A button that opens a short list of actions. Escape or a click elsewhere
+ * closes it; focus goes to the first action, and back to the button. */
+export function Menu({ label, items, icon = 'more', children }: { label: string; items: (MenuItem | null | false)[]; icon?: IconName; children?: ComponentChildren }) {
+  const [open, setOpen] = useState(false);
+  const box = useRef<HTMLDivElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
+  const id = useId();
+  const shown = items.filter((item): item is MenuItem => !!item);
+  useEffect(() => {
+    if (!open) return;
+    box.current?.querySelector<HTMLElement>('.menu-popover a, .menu-popover button')?.focus();
+    const outside = (e: Event) => {
+      if (!box.current?.contains(e.target as Node)) setOpen(false);
+    };
+    const key = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') {
+        e.stopPropagation();
+        setOpen(false);
+        button.current?.focus();
+      }
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        const all = [...(box.current?.querySelectorAll<HTMLElement>('.menu-popover a, .menu-popover button') ?? [])];
+        const at = all.indexOf(document.activeElement as HTMLElement);
+        const next = all[(at + (e.key === 'ArrowDown' ? 1 : all.length - 1)) % all.length];
+        next?.focus();
+        e.preventDefault();
+      }
+    };
+    document.addEventListener('pointerdown', outside);
+    box.current?.addEventListener('keydown', key);
+    const el = box.current;
+    return () => {
+      document.removeEventListener('pointerdown', outside);
+      el?.removeEventListener('keydown', key);
+    };
+  }, [open]);
+  if (shown.length === 0) return null;
+  const choose = (item: MenuItem) => {
+    setOpen(false);
+    // Focus comes back here, so a dialog the action opens returns it here.
+    button.current?.focus();
+    item.onSelect?.();
+  };
+  return (
+    <div class="menu" ref={box}>
+      <button
+        ref={button}
+        type="button"
+        class="icon-btn"
+        aria-label={label}
+        title={label}
+        aria-expanded={open ? 'true' : 'false'}
+        aria-controls={id}
+        onClick={() => setOpen(!open)}
+      >
+        <Icon name={icon} />
+        {children}
+      </button>
+      {open && (
+        <ul id={id} class="popover menu-popover">
+          {shown.map((item) => (
+            <li key={item.label}>
+              {item.href ? (
+                <a href={item.href} download={item.download ? '' : undefined} class="menu-item" onClick={() => choose(item)}>
+                  <Icon name={item.icon} />
+                  {item.label}
+                </a>
+              ) : (
+                <button type="button" class={`menu-item ${item.danger ? 'menu-danger' : ''}`} onClick={() => choose(item)}>
+                  <Icon name={item.icon} />
+                  {item.label}
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
