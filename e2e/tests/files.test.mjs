@@ -437,6 +437,43 @@ test('uploading the same name again keeps the earlier content as a version, whic
   await dialog.getByRole('button', { name: 'Close' }).last().click();
 });
 
+test('rename, move and copy through the folder picker; a name already taken is said so', { timeout: 60_000 }, async () => {
+  const { page } = alice;
+  await openFiles(page);
+  await menu(page, 'plan.txt', 'Rename');
+  let dialog = page.locator('dialog[open]');
+  await dialog.getByLabel('New name').fill('travel-plan.txt');
+  await dialog.getByRole('button', { name: 'Rename' }).click();
+  await row(page, 'travel-plan.txt').waitFor();
+  assert.equal(await row(page, 'plan.txt').count(), 0);
+
+  await row(page, 'travel-plan.txt').getByRole('checkbox').click();
+  await page.locator('.selection-bar').getByRole('button', { name: 'Move' }).click();
+  dialog = page.locator('dialog[open]');
+  await dialog.getByRole('heading', { name: 'Move “travel-plan.txt” to…' }).waitFor();
+  await dialog.getByRole('button', { name: 'Holiday photos' }).click();
+  await dialog.getByRole('button', { name: 'Day 1' }).waitFor();
+  failures.push(...(await capture(page, 'files-move', 'en')));
+  await dialog.getByRole('button', { name: 'Move here' }).click();
+  await page.locator('.toast', { hasText: 'Moved to Holiday photos.' }).waitFor();
+  await row(page, 'travel-plan.txt').waitFor({ state: 'detached' });
+  assert.ok((await aliceApi.get('/files/list?path=/Holiday%20photos')).entries.some((e) => e.name === 'travel-plan.txt'));
+
+  await menu(page, 'report.txt', 'Copy');
+  dialog = page.locator('dialog[open]');
+  await dialog.getByRole('button', { name: 'Inbox' }).click();
+  await dialog.getByRole('button', { name: 'Copy here' }).click();
+  await page.locator('.toast', { hasText: 'Copied to Inbox.' }).waitFor();
+  assert.deepEqual(await stored('/Inbox/report.txt'), await stored('/report.txt'));
+
+  await page.getByRole('button', { name: 'New folder' }).click();
+  dialog = page.locator('dialog[open]');
+  await dialog.getByLabel('Name of the folder').fill('Inbox');
+  await dialog.getByRole('button', { name: 'Create' }).click();
+  await dialog.getByText('Something with this name is there already.').waitFor();
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+});
+
 test('Bob sees none of Alice’s files', { timeout: 60_000 }, async () => {
   const { page } = bob;
   await openFiles(page);

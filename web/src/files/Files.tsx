@@ -324,6 +324,8 @@ function Browser({ folder, query }: { folder: string; query: string | null }) {
           <p class="files-crumbs">
             <a href={folderHref('/')}>{t.files.backToFiles}</a>
           </p>
+        ) : folder === '/' ? (
+          <div class="files-crumbs" />
         ) : (
           <Breadcrumbs folder={folder} />
         )}
