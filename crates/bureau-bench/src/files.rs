@@ -60,7 +60,10 @@ pub async fn run(options: &Options) -> anyhow::Result<()> {
     let nginx = start_nginx(&scratch, big.parent().expect("the file has a folder")).await?;
 
     println!();
-    println!("1 GiB-class transfers: {} MiB, median of {} runs, MB/s (higher is better)", options.big_mib, options.rounds);
+    println!(
+        "1 GiB-class transfers: {} MiB, median of {} runs, MB/s (higher is better)",
+        options.big_mib, options.rounds
+    );
     let mut put = Vec::new();
     let mut bureau_peak_kib = 0;
     for peer in [&bureau, &rclone, &dufs] {
@@ -90,7 +93,10 @@ pub async fn run(options: &Options) -> anyhow::Result<()> {
         for _ in 0..options.rounds {
             let (seconds, bytes) = get_file(peer, &path).await?;
             if bytes != big_len {
-                bail!("{} answered {bytes} bytes of {big_len} for {path}", peer.name);
+                bail!(
+                    "{} answered {bytes} bytes of {big_len} for {path}",
+                    peer.name
+                );
             }
             speeds.push(big_len as f64 / seconds / 1e6);
         }
@@ -101,7 +107,13 @@ pub async fn run(options: &Options) -> anyhow::Result<()> {
     // Free the disk before the next part.
     for peer in [&bureau, &rclone, &dufs] {
         for round in 0..options.rounds {
-            let _ = request(peer, "DELETE", &format!("{}/big-{round}.bin", peer.prefix), None).await;
+            let _ = request(
+                peer,
+                "DELETE",
+                &format!("{}/big-{round}.bin", peer.prefix),
+                None,
+            )
+            .await;
         }
     }
 
@@ -129,8 +141,13 @@ pub async fn run(options: &Options) -> anyhow::Result<()> {
             let mut times = Vec::new();
             for _ in 0..options.rounds {
                 let started = Instant::now();
-                let (status, text) =
-                    request(peer, "PROPFIND", &format!("{}/many/", peer.prefix), Some(body)).await?;
+                let (status, text) = request(
+                    peer,
+                    "PROPFIND",
+                    &format!("{}/many/", peer.prefix),
+                    Some(body),
+                )
+                .await?;
                 if status != 207 {
                     bail!("{} answered {status} to PROPFIND", peer.name);
                 }
@@ -138,7 +155,11 @@ pub async fn run(options: &Options) -> anyhow::Result<()> {
                     + text.matches("<d:response>").count()
                     + text.matches("<D:response ").count();
                 if entries < options.small_files {
-                    bail!("{} listed {entries} of {} entries", peer.name, options.small_files);
+                    bail!(
+                        "{} listed {entries} of {} entries",
+                        peer.name,
+                        options.small_files
+                    );
                 }
                 times.push(started.elapsed().as_secs_f64() * 1000.0);
             }
@@ -420,12 +441,23 @@ async fn start_bureau(bureau: &Path, scratch: &Scratch) -> anyhow::Result<Peer> 
         std::io::Write::write_all(&mut child.stdin.take().expect("piped"), stdin.as_bytes())?;
         let output = child.wait_with_output()?;
         if !output.status.success() {
-            bail!("bureau {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+            bail!(
+                "bureau {args:?}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
         }
         Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
     };
     run(
-        &["admin", "create-user", "--name", "bench", "--role", "admin", "--password-stdin"],
+        &[
+            "admin",
+            "create-user",
+            "--name",
+            "bench",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
         "a long bench password\n",
     )?;
     let token = run(&["admin", "create-token", "--user", "bench"], "")?;
@@ -461,11 +493,23 @@ async fn start_rclone(scratch: &Scratch) -> anyhow::Result<Peer> {
     let addr = process::free_addr()?;
     let mut command = Command::new("rclone");
     command
-        .args(["serve", "webdav", "--addr", &addr.to_string(), "--config", "/dev/null"])
+        .args([
+            "serve",
+            "webdav",
+            "--addr",
+            &addr.to_string(),
+            "--config",
+            "/dev/null",
+        ])
         .arg(&root);
-    let (server, _) = Server::start(command, addr, "/", &scratch.folder("rclone-logs")?.join("rclone.log"))
-        .await
-        .context("starting rclone serve webdav (Debian package rclone)")?;
+    let (server, _) = Server::start(
+        command,
+        addr,
+        "/",
+        &scratch.folder("rclone-logs")?.join("rclone.log"),
+    )
+    .await
+    .context("starting rclone serve webdav (Debian package rclone)")?;
     Ok(Peer {
         name: "rclone",
         server,
@@ -478,12 +522,21 @@ async fn start_dufs(dufs: &Path, scratch: &Scratch) -> anyhow::Result<Peer> {
     let root = scratch.folder("dufs")?;
     let addr = process::free_addr()?;
     let mut command = Command::new(dufs);
-    command
-        .arg(&root)
-        .args(["--allow-all", "--bind", "127.0.0.1", "--port", &addr.port().to_string()]);
-    let (server, _) = Server::start(command, addr, "/", &scratch.folder("dufs-logs")?.join("dufs.log"))
-        .await
-        .context("starting dufs (cargo install dufs)")?;
+    command.arg(&root).args([
+        "--allow-all",
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        &addr.port().to_string(),
+    ]);
+    let (server, _) = Server::start(
+        command,
+        addr,
+        "/",
+        &scratch.folder("dufs-logs")?.join("dufs.log"),
+    )
+    .await
+    .context("starting dufs (cargo install dufs)")?;
     Ok(Peer {
         name: "dufs",
         server,
@@ -511,10 +564,7 @@ async fn start_nginx(scratch: &Scratch, root: &Path) -> anyhow::Result<Peer> {
         ),
     )?;
     let mut command = Command::new("nginx");
-    command
-        .arg("-c")
-        .arg(&config)
-        .args(["-g", "daemon off;"]);
+    command.arg("-c").arg(&config).args(["-g", "daemon off;"]);
     std::fs::write(root.join("ready.txt"), "ok")?;
     let (server, _) = Server::start(command, addr, "/ready.txt", &prefix.join("nginx.log"))
         .await

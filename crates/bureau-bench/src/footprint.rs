@@ -122,7 +122,8 @@ async fn measure_bureau(options: &Options, scratch: &Scratch) -> anyhow::Result<
     let addr = server.addr;
     let fan_out = fan_out(&mut listeners, options.rounds, async |round| {
         let body = serde_json::json!({ "display_name": display_name(round) }).to_string();
-        let (status, answer) = process::send_json(addr, "PATCH", "/api/v1/me", token, &body).await?;
+        let (status, answer) =
+            process::send_json(addr, "PATCH", "/api/v1/me", token, &body).await?;
         ensure!(
             status == 200,
             "PATCH /api/v1/me answered {status}: {answer}"

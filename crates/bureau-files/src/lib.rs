@@ -183,51 +183,36 @@ impl Files {
     /// to one of their groups, and every team folder for admins.
     pub async fn tree(&self, who: &Principal) -> Result<Tree> {
         let store = &self.ports.store;
-        let space = match store.person_space(who.user_id).await? {
-            Some(space) => space,
-            None => {
-                let mut tx = store.begin().await?;
-                let space = tx.ensure_person_space(who.user_id).await?;
-                if space.quota_bytes.is_none() {
-                    tx.update_space(space.id, None, Some(Some(DEFAULT_PERSON_QUOTA)))
-                        .await?;
-                }
-                tx.commit().await?;
-                store
-                    .person_space(who.user_id)
-                    .await?
-                    .ok_or_else(|| Error::internal("a person's space vanished"))?
+        let admin = who.role == Role::Admin;
+        let mut reached = store.spaces_reached(who.user_id, admin).await?;
+        if !reached.iter().any(|(s, _)| s.owner_id == Some(who.user_id)) {
+            let mut tx = store.begin().await?;
+            let space = tx.ensure_person_space(who.user_id).await?;
+            if space.quota_bytes.is_none() {
+                tx.update_space(space.id, None, Some(Some(DEFAULT_PERSON_QUOTA)))
+                    .await?;
             }
-        };
-        let home = Reach {
-            space,
-            access: if who.role == Role::Guest {
-                Access::Read
+            tx.commit().await?;
+            reached = store.spaces_reached(who.user_id, admin).await?;
+        }
+        let access = |write: bool| if write { Access::Write } else { Access::Read };
+        let mut home = None;
+        let mut teams = Vec::new();
+        for (space, write) in reached {
+            if space.owner_id == Some(who.user_id) {
+                let write = write && who.role != Role::Guest;
+                home = Some(Reach {
+                    space,
+                    access: access(write),
+                });
             } else {
-                Access::Write
-            },
-        };
-        let teams = if who.role == Role::Admin {
-            store
-                .team_spaces()
-                .await?
-                .into_iter()
-                .map(|space| Reach {
+                teams.push(Reach {
                     space,
-                    access: Access::Write,
-                })
-                .collect()
-        } else {
-            store
-                .team_spaces_of(who.user_id)
-                .await?
-                .into_iter()
-                .map(|(space, write)| Reach {
-                    space,
-                    access: if write { Access::Write } else { Access::Read },
-                })
-                .collect()
-        };
+                    access: access(write),
+                });
+            }
+        }
+        let home = home.ok_or_else(|| Error::internal("a person's space vanished"))?;
         Ok(Tree {
             who: who.clone(),
             home,
@@ -1006,23 +991,24 @@ impl Files {
 
     /// Checks that the parent of `place` is a folder; returns it and what
     /// is at `place` now.
-    async fn parent_and_target(
-        &self,
-        place: &Place,
-    ) -> Result<(NodeRecord, Option<NodeRecord>)> {
+    async fn parent_and_target(&self, place: &Place) -> Result<(NodeRecord, Option<NodeRecord>)> {
         if place.path.is_empty() {
             return Err(Error::conflict("is_folder", "a folder has this name"));
         }
-        let parent = self
+        let parent_path = parent_of(&place.path);
+        let found = self
             .ports
             .store
-            .node_at(place.space.id, parent_of(&place.path))
-            .await?
-            .filter(|p| p.is_dir)
+            .nodes_at(place.space.id, parent_path, &place.path)
+            .await?;
+        let parent = found
+            .iter()
+            .find(|n| n.path == parent_path && n.is_dir)
+            .cloned()
             .ok_or_else(|| {
                 Error::conflict("no_parent", "the folder to hold this does not exist")
             })?;
-        let target = self.ports.store.node_at(place.space.id, &place.path).await?;
+        let target = found.into_iter().find(|n| n.path == place.path);
         Ok((parent, target))
     }
 

@@ -8,8 +8,8 @@
 
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
 use crate::{Result, StoreError};
+use sha2::{Digest, Sha256};
 
 /// The content address of a blob: the hex SHA-256 of its bytes. (Blobs
 /// written before files existed are named by BLAKE2b-256; both are 64 hex

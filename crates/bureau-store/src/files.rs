@@ -278,18 +278,30 @@ impl Store {
         rows.iter().map(space_from_row).collect()
     }
 
-    /// The team folders `user` was given, directly or through a group, and
-    /// whether any of those grants allows writing.
-    pub async fn team_spaces_of(&self, user: UserId) -> Result<Vec<(SpaceRecord, bool)>> {
+    /// Every space `user` reaches, with whether they may write there, in
+    /// one query: their own (if made), and the team folders granted to
+    /// them or to one of their groups (all of them when `all_teams`).
+    pub async fn spaces_reached(
+        &self,
+        user: UserId,
+        all_teams: bool,
+    ) -> Result<Vec<(SpaceRecord, bool)>> {
         let rows = sqlx::query(
             "SELECT s.id, s.owner_id, s.name, s.quota_bytes, s.created_at, \
-                    MAX(a.can_write) AS can_write \
-             FROM file_spaces s JOIN file_space_access a ON a.space_id = s.id \
-             LEFT JOIN group_members g ON g.group_id = a.group_id AND g.user_id = $1 \
-             WHERE a.user_id = $1 OR g.user_id IS NOT NULL \
-             GROUP BY s.id, s.owner_id, s.name, s.quota_bytes, s.created_at ORDER BY s.name",
+                    CAST(CASE WHEN s.owner_id IS NOT NULL OR $2 = 1 THEN 1 ELSE \
+                      (SELECT MAX(a.can_write) FROM file_space_access a \
+                       LEFT JOIN group_members g ON g.group_id = a.group_id AND g.user_id = $1 \
+                       WHERE a.space_id = s.id AND (a.user_id = $1 OR g.user_id IS NOT NULL)) \
+                    END AS BIGINT) AS can_write \
+             FROM file_spaces s \
+             WHERE s.owner_id = $1 OR (s.owner_id IS NULL AND ($2 = 1 OR EXISTS ( \
+                 SELECT 1 FROM file_space_access a \
+                 LEFT JOIN group_members g ON g.group_id = a.group_id AND g.user_id = $1 \
+                 WHERE a.space_id = s.id AND (a.user_id = $1 OR g.user_id IS NOT NULL)))) \
+             ORDER BY s.name",
         )
         .bind(user.0)
+        .bind(all_teams as i64)
         .fetch_all(&self.read)
         .await?;
         rows.iter()
@@ -300,6 +312,22 @@ impl Store {
                 ))
             })
             .collect()
+    }
+
+    /// The live nodes at two paths of a space (a folder and an entry in
+    /// it), in one query.
+    pub async fn nodes_at(&self, space: i64, a: &str, b: &str) -> Result<Vec<NodeRecord>> {
+        let sql = format!(
+            "SELECT {NODE_COLUMNS} FROM file_nodes \
+             WHERE space_id = $1 AND trash_id = 0 AND path IN ($2, $3)"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(space)
+            .bind(a)
+            .bind(b)
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter().map(node_from_row).collect()
     }
 
     pub async fn space_access(&self, space: i64) -> Result<Vec<AccessRecord>> {

@@ -31,6 +31,8 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use crate::AppState;
 
+mod propfind;
+
 /// Where WebDAV is served.
 pub const PREFIX: &str = "/dav";
 /// Bytes read from a blob per chunk of a GET.
@@ -52,6 +54,9 @@ pub async fn serve(
     };
     if let Some(refusal) = refuse_read_only(&tree, &request) {
         return refusal;
+    }
+    if request.method().as_str() == "PROPFIND" {
+        return serve_propfind(&state, &tree, request).await;
     }
     let delete_root = (request.method() == Method::DELETE)
         .then(|| request_path(request.uri().path()))
@@ -76,6 +81,33 @@ pub async fn serve(
         .build_handler();
     let response = handler.handle(request).await;
     response.map(Body::new)
+}
+
+/// Largest PROPFIND body read (a list of property names).
+const PROPFIND_BODY_LIMIT: usize = 1024 * 1024;
+
+async fn serve_propfind(state: &AppState, tree: &Tree, request: Request) -> Response {
+    let Some(path) = request_path(request.uri().path()) else {
+        return crate::error::ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_path",
+            "the path is not valid (bad encoding, `..` or a forbidden character)",
+        )
+        .into_response();
+    };
+    let (parts, body) = request.into_parts();
+    let body = match axum::body::to_bytes(body, PROPFIND_BODY_LIMIT).await {
+        Ok(body) => body,
+        Err(_) => {
+            return crate::error::ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                "a PROPFIND body is at most 1 MiB",
+            )
+            .into_response()
+        }
+    };
+    propfind::propfind(&state.files, tree, &path, &parts.headers, &body).await
 }
 
 /// Basic (password or API token) or Bearer; anything else is asked for
@@ -320,7 +352,11 @@ impl DavFileSystem for DavFs {
                     file,
                 }) as Box<dyn DavFile>);
             }
-            let writer = self.files.write(&self.tree, &path).await.map_err(fs_error)?;
+            let writer = self
+                .files
+                .write(&self.tree, &path)
+                .await
+                .map_err(fs_error)?;
             match writer.existing() {
                 Some(_) if options.create_new => return Err(FsError::Exists),
                 None if !options.create && !options.create_new => return Err(FsError::NotFound),
@@ -560,6 +596,20 @@ impl Meta {
     }
 }
 
+/// A file's tag changes with every new content; a folder's with its
+/// modification time, which follows what it holds.
+fn etag(id: i64, is_dir: bool, version: i64, modified_ms: i64) -> String {
+    if is_dir {
+        format!("d{id:x}-{modified_ms:x}")
+    } else {
+        format!("f{id:x}-{version:x}")
+    }
+}
+
+fn etag_of(node: &NodeRecord) -> String {
+    etag(node.id, node.is_dir, node.version, node.modified_at)
+}
+
 fn system_time(ms: i64) -> SystemTime {
     UNIX_EPOCH + Duration::from_millis(ms.max(0) as u64)
 }
@@ -581,14 +631,8 @@ impl DavMetaData for Meta {
         self.is_dir
     }
 
-    /// A file's tag changes with every new content; a folder's with its
-    /// modification time, which follows what it holds.
     fn etag(&self) -> Option<String> {
-        Some(if self.is_dir {
-            format!("d{:x}-{:x}", self.id, self.modified_ms)
-        } else {
-            format!("f{:x}-{:x}", self.id, self.version)
-        })
+        Some(etag(self.id, self.is_dir, self.version, self.modified_ms))
     }
 }
 

@@ -51,6 +51,8 @@ CREATE TABLE file_nodes (
 CREATE UNIQUE INDEX file_nodes_path ON file_nodes(space_id, trash_id, path);
 CREATE INDEX file_nodes_parent ON file_nodes(parent_id, name);
 CREATE INDEX file_nodes_blob ON file_nodes(blob_id);
+-- Covers the sum of a space's sizes (its quota).
+CREATE INDEX file_nodes_space_size ON file_nodes(space_id, size);
 
 -- Earlier contents of a file, newest last.
 CREATE TABLE file_versions (
