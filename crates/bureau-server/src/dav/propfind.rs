@@ -57,6 +57,10 @@ pub async fn propfind(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Response {
+    let asked = match parse(body) {
+        Ok(asked) => asked,
+        Err(why) => return plain(StatusCode::BAD_REQUEST, why),
+    };
     let depth = match headers.get("depth").map(|v| v.as_bytes()) {
         Some(b"0") => 0,
         Some(b"1") => 1,
@@ -64,10 +68,6 @@ pub async fn propfind(
             return dav_error(StatusCode::FORBIDDEN, "<D:propfind-finite-depth/>")
         }
         Some(_) => return plain(StatusCode::BAD_REQUEST, "Depth is 0, 1 or infinity"),
-    };
-    let asked = match parse(body) {
-        Ok(asked) => asked,
-        Err(why) => return plain(StatusCode::BAD_REQUEST, why),
     };
     let top = match files.stat(tree, path).await {
         Ok(entry) => entry,
