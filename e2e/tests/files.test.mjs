@@ -292,6 +292,27 @@ test('an upload cut mid-way goes on from where the server stopped, even after a 
   assert.ok(!resumedFrom.includes('POST'), 'no new upload was created');
   assert.equal(sha(await stored('/backup.bin')), sha(bytes));
   await page.getByRole('button', { name: 'Clear the finished uploads' }).click();
+
+  // The last chunk arrives but its answer is lost: the upload is gone from
+  // the server, the file is there; nothing is sent again.
+  const third = noise(9 * 1024 * 1024, 5);
+  const posts = [];
+  await page.route('**/api/v1/uploads**', async (route) => {
+    const request = route.request();
+    if (request.method() === 'POST') posts.push(request.url());
+    if (request.method() === 'PATCH' && Number(request.headers()['upload-offset']) > 0) {
+      const answer = await route.fetch();
+      assert.equal(answer.status(), 204);
+      return route.abort('connectionreset');
+    }
+    return route.continue();
+  });
+  await upload(page, { name: 'last-answer-lost.bin', mimeType: 'application/octet-stream', buffer: third });
+  await uploaded(page, 'last-answer-lost.bin');
+  await page.unroute('**/api/v1/uploads**');
+  assert.equal(posts.length, 1, 'the upload was not started again');
+  assert.equal(sha(await stored('/last-answer-lost.bin')), sha(third));
+  await page.getByRole('button', { name: 'Clear the finished uploads' }).click();
 });
 
 test('share links: a visitor downloads; a password is asked; a revoked link says so; a drop box shows nothing', { timeout: 120_000 }, async () => {
@@ -521,6 +542,10 @@ test('team folders: an admin makes one and grants it; it shows in Alice’s file
   await card.getByRole('button', { name: 'Give access' }).click();
   await card.locator('.grant-list', { hasText: ALICE.display_name }).waitFor();
   failures.push(...(await capture(staff.page, 'admin-teams', 'en')));
+  await setLanguage(staff.page, 'fr');
+  await staff.page.getByRole('heading', { name: 'Dossiers d’équipe' }).first().waitFor();
+  failures.push(...(await capture(staff.page, 'admin-teams', 'fr')));
+  await setLanguage(staff.page, 'en');
   staff.assertClean();
   await staff.close();
 

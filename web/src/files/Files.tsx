@@ -8,6 +8,8 @@ import './files.css';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../api/client';
 import { navigate, usePlace } from '../app/router';
+import { me } from '../app/session';
+import { useStore } from '../lib/store';
 import { formatBytes, formatDateTime, formatRelative, useT } from '../i18n';
 import { useResource, type Resource } from '../lib/resource';
 import { Button } from '../ui/Button';
@@ -102,11 +104,20 @@ function Browser({ folder, query }: { folder: string; query: string | null }) {
   useEffect(() => setSearchText(query ?? ''), [query]);
   useEffect(() => onUploaded(() => refreshFiles()), []);
   useEffect(() => {
+    // Files change without events (other people, WebDAV): look again when
+    // the person comes back to the tab.
+    const back = () => document.visibilityState === 'visible' && refreshFiles();
+    document.addEventListener('visibilitychange', back);
+    return () => document.removeEventListener('visibilitychange', back);
+  }, []);
+  useEffect(() => {
     // webkitdirectory is not a property Preact knows: set it on the element.
     folderInput.current?.setAttribute('webkitdirectory', '');
   }, []);
 
   const data = listing.data;
+  // Guests cannot make share links.
+  const guest = useStore(me)?.role === 'guest';
   const canWrite = !query && data?.access === 'write';
   const entries = useMemo(() => {
     const list = query ? found.data ?? [] : data?.entries ?? [];
@@ -224,7 +235,7 @@ function Browser({ folder, query }: { folder: string; query: string | null }) {
       writable && !top && { label: t.files.move, icon: 'move', onSelect: () => setDialog({ kind: 'move', entries: [entry] }) },
       { label: t.files.copy, icon: 'copy', onSelect: () => setDialog({ kind: 'copy', entries: [entry] }) },
       !entry.is_dir && { label: t.files.versions, icon: 'history', onSelect: () => setDialog({ kind: 'versions', entry }) },
-      { label: t.files.share, icon: 'link', onSelect: () => setDialog({ kind: 'share', entry }) },
+      !guest && { label: t.files.share, icon: 'link', onSelect: () => setDialog({ kind: 'share', entry }) },
       writable && !top && { label: t.files.delete, icon: 'trash', danger: true, onSelect: () => void remove([entry]) },
     ];
     return items.filter((item): item is MenuItem => !!item);
@@ -399,7 +410,7 @@ function Browser({ folder, query }: { folder: string; query: string | null }) {
             <Button size="small" icon="copy" onClick={() => setDialog({ kind: 'copy', entries: chosen })}>
               {t.files.copy}
             </Button>
-            {chosen.length === 1 && (
+            {chosen.length === 1 && !guest && (
               <Button size="small" icon="link" onClick={() => setDialog({ kind: 'share', entry: chosen[0] })}>
                 {t.files.share}
               </Button>
@@ -654,7 +665,7 @@ function FileGrid(props: ItemsProps) {
         const kind = kindOf(entry);
         return (
           <li key={entry.path} class={`file-card ${on ? 'file-card-selected' : ''}`}>
-            <div class="file-thumb">
+            <div class="file-thumb" onClick={() => (entry.is_dir ? navigate(folderHref(entry.path)) : kind === 'other' ? undefined : props.onPreview(entry))}>
               {kind === 'image' ? <img src={contentUrl(entry.path)} alt="" loading="lazy" decoding="async" /> : <FileIcon entry={entry} />}
             </div>
             <div class="file-card-body">

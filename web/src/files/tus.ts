@@ -11,6 +11,8 @@ import { API, ApiError, currentCsrfToken, errorOf } from '../api/client';
 const CHUNK_BYTES = 8 * 1024 * 1024;
 const STORAGE_PREFIX = 'bureau.tus:';
 const MAX_DELAY_MS = 30_000;
+/** No byte sent for this long: the connection is taken for dead. */
+const STALL_MS = 45_000;
 
 export interface TusOptions {
   file: File;
@@ -50,6 +52,9 @@ export class TusUpload {
   offset = 0;
   /** True when it went on from an upload begun earlier (another page load). */
   resumed = false;
+  /** The last chunk went out (its answer may have been lost). */
+  private sentLast = false;
+  private readonly began = Date.now();
 
   constructor(private readonly o: TusOptions) {}
 
@@ -70,9 +75,15 @@ export class TusUpload {
         if (this.location) {
           const offset = await this.head();
           if (offset === null) {
-            // Expired or finished elsewhere: start again.
             forget(this.key);
             this.location = null;
+            // The answer to the last chunk was lost, but the file is there.
+            if (this.sentLast && (await this.landed())) {
+              this.offset = size;
+              this.o.onProgress?.(size, size);
+              return;
+            }
+            // Expired: start again.
             continue;
           }
           if (offset > 0 && attempt === 0 && this.offset === 0) this.resumed = true;
@@ -180,6 +191,21 @@ export class TusUpload {
     remember(this.key, { name: file.name, folder, size: file.size, location: this.location });
   }
 
+  /** Whether the file arrived whole though its last answer was lost: a file
+   * of this name and size written since the upload began. */
+  private async landed(): Promise<boolean> {
+    if (this.o.share) return false;
+    const { file, folder } = this.o;
+    try {
+      const response = await fetch(`${API}/files/list?path=${encodeURIComponent(folder)}`, { credentials: 'same-origin', cache: 'no-store' });
+      if (!response.ok) return false;
+      const listing = (await response.json()) as { entries: { name: string; is_dir: boolean; size: number; modified_at: string }[] };
+      return listing.entries.some((e) => e.name === file.name && !e.is_dir && e.size === file.size && Date.parse(e.modified_at) >= this.began - 60_000);
+    } catch {
+      return false;
+    }
+  }
+
   /** The server's offset, or null when the upload is gone. */
   private async head(): Promise<number | null> {
     const response = await this.request('HEAD', this.location!, {});
@@ -196,12 +222,24 @@ export class TusUpload {
     return new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest();
       this.xhr = xhr;
+      // A connection that died without saying so (a 4G hand-over) leaves a
+      // request hanging: nothing moving for a while counts as a cut.
+      let moved = Date.now();
+      const watchdog = setInterval(() => {
+        if (Date.now() - moved > STALL_MS) xhr.abort();
+      }, 5000);
       xhr.open('PATCH', this.location!);
       for (const [name, value] of Object.entries(this.headers(true))) xhr.setRequestHeader(name, value);
       xhr.setRequestHeader('Upload-Offset', String(offset));
       xhr.setRequestHeader('Content-Type', 'application/offset+octet-stream');
-      xhr.upload.onprogress = (e) => this.o.onProgress?.(Math.min(end, offset + e.loaded), file.size);
+      // Sent: the server may now take a while to keep it (a big last chunk).
+      xhr.upload.onload = () => clearInterval(watchdog);
+      xhr.upload.onprogress = (e) => {
+        moved = Date.now();
+        this.o.onProgress?.(Math.min(end, offset + e.loaded), file.size);
+      };
       xhr.onload = () => {
+        clearInterval(watchdog);
         this.xhr = null;
         if (xhr.status === 204) {
           resolve(Number(xhr.getResponseHeader('Upload-Offset') ?? end));
@@ -211,9 +249,11 @@ export class TusUpload {
         void errorOf(new Response(body, { status: xhr.status, statusText: xhr.statusText, headers: { 'Content-Type': 'application/json' } })).then(reject);
       };
       xhr.onerror = xhr.ontimeout = xhr.onabort = () => {
+        clearInterval(watchdog);
         this.xhr = null;
         reject(new ApiError(0, 'network', 'the connection broke while sending'));
       };
+      if (end === file.size) this.sentLast = true;
       xhr.send(file.slice(offset, end));
     });
   }
