@@ -74,7 +74,7 @@ async function openFiles(page, folder = '/') {
 const row = (page, name) => page.locator('main table tbody tr', { has: page.locator('.entry-name', { hasText: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) });
 
 async function upload(page, files) {
-  await page.locator('[data-testid=upload-input]').setInputFiles(files);
+  await page.locator('main [data-testid=upload-input]').setInputFiles(files);
 }
 
 async function uploaded(page, name) {

@@ -19,14 +19,14 @@ import { Loaded, PageHeader } from '../ui/Page';
 import { TabNav } from '../ui/Tabs';
 import { toast } from '../ui/Toast';
 import { FolderPicker, NameDialog } from './dialogs';
-import { contentUrl, crumbs, folderHref, join, kindOf, nameOf, parentOf, searchHref, sorted, type FileView, type SortKey } from './paths';
+import { contentUrl, folderHref, join, kindOf, nameOf, parentOf, searchHref, sorted, type FileView, type SortKey } from './paths';
 import { Preview } from './Preview';
 import { ShareDialog } from './Share';
 import { Trash } from './Trash';
 import { UploadsPanel } from './UploadsPanel';
-import { fromDrop, fromInput, onUploaded, uploadPicked, type Picked } from './uploads';
+import { fromDrop, onUploaded, uploadPicked, type Picked } from './uploads';
 import { VersionsDialog } from './Versions';
-import { failed, FileIcon, Menu, refreshFiles, UsageBar, type MenuItem } from './widgets';
+import { Crumbs, failed, FileIcon, FilePicker, Menu, refreshFiles, UsageBar, type MenuItem } from './widgets';
 
 export function Files() {
   const { path, search } = usePlace();
@@ -109,10 +109,6 @@ function Browser({ folder, query }: { folder: string; query: string | null }) {
     const back = () => document.visibilityState === 'visible' && refreshFiles();
     document.addEventListener('visibilitychange', back);
     return () => document.removeEventListener('visibilitychange', back);
-  }, []);
-  useEffect(() => {
-    // webkitdirectory is not a property Preact knows: set it on the element.
-    folderInput.current?.setAttribute('webkitdirectory', '');
   }, []);
 
   const data = listing.data;
@@ -302,33 +298,8 @@ function Browser({ folder, query }: { folder: string; query: string | null }) {
           )
         }
       />
-      <input
-        ref={fileInput}
-        class="visually-hidden"
-        type="file"
-        multiple
-        tabIndex={-1}
-        aria-hidden="true"
-        data-testid="upload-input"
-        onChange={(e) => {
-          const input = e.currentTarget;
-          if (input.files) void upload(fromInput(input.files));
-          input.value = '';
-        }}
-      />
-      <input
-        ref={folderInput}
-        class="visually-hidden"
-        type="file"
-        multiple
-        tabIndex={-1}
-        aria-hidden="true"
-        onChange={(e) => {
-          const input = e.currentTarget;
-          if (input.files) void upload(fromInput(input.files));
-          input.value = '';
-        }}
-      />
+      <FilePicker input={fileInput} onPick={(picked) => void upload(picked)} />
+      <FilePicker input={folderInput} folders onPick={(picked) => void upload(picked)} />
       <FilesNav />
       <div class="files-toolbar">
         {query ? (
@@ -338,7 +309,7 @@ function Browser({ folder, query }: { folder: string; query: string | null }) {
         ) : folder === '/' ? (
           <div class="files-crumbs" />
         ) : (
-          <Breadcrumbs folder={folder} />
+          <Crumbs path={folder} top={t.files.home} hrefOf={folderHref} />
         )}
         <form
           class="files-search"
@@ -506,26 +477,6 @@ function Browser({ folder, query }: { folder: string; query: string | null }) {
         <Preview entries={previewable} start={dialog.entry} onClose={() => setDialog(null)} />
       )}
     </div>
-  );
-}
-
-function Breadcrumbs({ folder }: { folder: string }) {
-  const t = useT();
-  const list = crumbs(folder);
-  return (
-    <nav class="files-crumbs" aria-label={t.files.breadcrumbs}>
-      <ol>
-        {list.map((crumb, i) => (
-          <li key={crumb.path}>
-            {i === list.length - 1 ? (
-              <span aria-current="page">{crumb.name || t.files.home}</span>
-            ) : (
-              <a href={folderHref(crumb.path)}>{crumb.name || t.files.home}</a>
-            )}
-          </li>
-        ))}
-      </ol>
-    </nav>
   );
 }
 

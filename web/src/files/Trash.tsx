@@ -13,7 +13,7 @@ import { Loaded, PageHeader } from '../ui/Page';
 import { toast } from '../ui/Toast';
 import { FilesNav } from './Files';
 import { folderHref, parentOf } from './paths';
-import { FileIcon, refreshFiles } from './widgets';
+import { FileIcon, filesContext, refreshFiles } from './widgets';
 
 type Trashed = Schemas['TrashedView'];
 
@@ -21,7 +21,7 @@ export function Trash() {
   const t = useT();
   const trash = useResource('files:trash', () => api('get', '/files/trash'), { revalidateOnMount: true });
   const users = useUsers();
-  const action = useAction({ notFound: t.files.gone, forbidden: t.files.forbidden, conflict: t.files.restoreClash });
+  const action = useAction({ ...filesContext(t), conflict: t.files.restoreClash });
   const who = (id?: number | null) => (id == null ? null : users.data?.find((u) => u.id === id)?.display_name ?? null);
 
   const restore = async (item: Trashed) => {

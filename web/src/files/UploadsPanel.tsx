@@ -10,6 +10,7 @@ import { IconButton } from '../ui/Button';
 import { Icon } from '../ui/icons';
 import { cancelUpload, clearFinished, isActive, pauseUpload, resumeUpload, uploads, type UploadItem } from './uploads';
 import { discard, interrupted, type Remembered } from './tus';
+import { filesContext } from './widgets';
 
 export function UploadsPanel({ showInterrupted = true }: { showInterrupted?: boolean }) {
   const t = useT();
@@ -78,7 +79,7 @@ function UploadLine({ item }: { item: UploadItem }) {
       case 'cancelled':
         return t.files.states.cancelled;
       case 'failed':
-        return describe(t, item.error, { notFound: t.files.gone, forbidden: t.files.forbidden }).message;
+        return describe(t, item.error, filesContext(t)).message;
     }
   })();
   const percent = item.size ? Math.floor((item.sent / item.size) * 100) : item.state === 'done' ? 100 : 0;

@@ -12,14 +12,14 @@ import { confirm, Dialog } from '../ui/Dialog';
 import { Icon } from '../ui/icons';
 import { Loaded } from '../ui/Page';
 import { toast } from '../ui/Toast';
-import { refreshFiles } from './widgets';
+import { filesContext, refreshFiles } from './widgets';
 import { contentUrl, versionUrl, type FileView } from './paths';
 
 export function VersionsDialog({ entry, canWrite, onClose }: { entry: FileView; canWrite: boolean; onClose: () => void }) {
   const t = useT();
   const versions = useResource(`files:versions:${entry.path}`, () => api('get', '/files/versions', { query: { path: entry.path } }), { revalidateOnMount: true });
   const users = useUsers();
-  const action = useAction({ notFound: t.files.gone, forbidden: t.files.forbidden });
+  const action = useAction(filesContext(t));
   const who = (id?: number | null) => (id == null ? null : users.data?.find((u) => u.id === id)?.display_name ?? null);
 
   const restore = async (version: Schemas['VersionView']) => {

@@ -17,11 +17,11 @@ import { TextField } from '../ui/Field';
 import { Icon } from '../ui/icons';
 import { Loading } from '../ui/Page';
 import { toast } from '../ui/Toast';
-import { crumbs, kindOf } from './paths';
+import { kindOf, q } from './paths';
 import { PreviewOf, type Previewable } from './Preview';
-import { enqueue, fromDrop, fromInput, onUploaded, type Picked } from './uploads';
+import { enqueue, fromDrop, onUploaded, type Picked } from './uploads';
 import { UploadsPanel } from './UploadsPanel';
-import { FileIcon } from './widgets';
+import { Crumbs, FileIcon, FilePicker } from './widgets';
 
 type Visit = Schemas['VisitView'];
 type State =
@@ -30,8 +30,6 @@ type State =
   | { kind: 'gone' }
   | { kind: 'failed'; error: unknown }
   | { kind: 'ready'; visit: Visit };
-
-const q = (value: string) => encodeURIComponent(value).replace(/%2F/g, '/');
 
 /** Where a link's file is read from: `pass` stands for the password. */
 function contentOf(secret: string, path: string, pass: string | null, download: boolean): string {
@@ -161,23 +159,7 @@ export function Visitor() {
   return (
     <AuthLayout title={visit.name} wide>
       <p class="muted">{visit.mode === 'write' ? t.visitor.writeIntro : t.visitor.readIntro}</p>
-      {sub !== '/' && (
-        <nav class="files-crumbs" aria-label={t.files.breadcrumbs}>
-          <ol>
-            {crumbs(sub).map((crumb) => (
-              <li key={crumb.path}>
-                {crumb.path === sub ? (
-                  <span aria-current="page">{crumb.name}</span>
-                ) : (
-                  <button type="button" class="link-btn" onClick={() => void load({ path: crumb.path })}>
-                    {crumb.name || visit.name}
-                  </button>
-                )}
-              </li>
-            ))}
-          </ol>
-        </nav>
-      )}
+      {sub !== '/' && <Crumbs path={sub} top={visit.name} onGo={(path) => void load({ path })} />}
       {visit.mode === 'write' && <DropZone onFiles={upload} />}
       {visit.entries.length === 0 ? (
         <p class="empty">{t.visitor.empty}</p>
@@ -264,19 +246,7 @@ function DropZone({ onFiles }: { onFiles: (picked: Picked) => void }) {
       <Button kind="primary" icon="upload" onClick={() => input.current?.click()}>
         {t.visitor.chooseFiles}
       </Button>
-      <input
-        ref={input}
-        type="file"
-        multiple
-        class="visually-hidden"
-        tabIndex={-1}
-        aria-hidden="true"
-        onChange={(e) => {
-          const el = e.currentTarget;
-          if (el.files) onFiles(fromInput(el.files));
-          el.value = '';
-        }}
-      />
+      <FilePicker input={input} onPick={onFiles} />
     </div>
   );
 }

@@ -12,7 +12,8 @@ import { Dialog } from '../ui/Dialog';
 import { TextField } from '../ui/Field';
 import { Icon } from '../ui/icons';
 import { Loaded } from '../ui/Page';
-import { crumbs, sorted } from './paths';
+import { sorted } from './paths';
+import { Crumbs, filesContext } from './widgets';
 
 export function NameDialog(props: {
   title: string;
@@ -26,7 +27,7 @@ export function NameDialog(props: {
 }) {
   const t = useT();
   const [name, setName] = useState(props.initial);
-  const action = useAction({ notFound: t.files.gone, forbidden: t.files.forbidden, fields: { name: t.files.badName, path: t.files.badName } });
+  const action = useAction({ ...filesContext(t), fields: { name: t.files.badName, path: t.files.badName } });
   const form = useRef<HTMLFormElement>(null);
   useEffect(() => {
     const input = form.current?.querySelector('input');
@@ -71,17 +72,7 @@ export function FolderPicker(props: { title: string; confirmLabel: string; start
   const writable = listing.data?.path === at && listing.data.access === 'write' && !inside(at);
   return (
     <Dialog open title={props.title} onClose={props.onClose} class="picker-dialog">
-      <nav class="files-crumbs" aria-label={t.files.breadcrumbs}>
-        <ol>
-          {crumbs(at).map((crumb) => (
-            <li key={crumb.path}>
-              <button type="button" class="link-btn" aria-current={crumb.path === at ? 'location' : undefined} onClick={() => setAt(crumb.path)}>
-                {crumb.name || t.files.home}
-              </button>
-            </li>
-          ))}
-        </ol>
-      </nav>
+      <Crumbs path={at} top={t.files.home} onGo={setAt} />
       <div class="picker-list">
         <Loaded resource={listing}>
           {(data) => {

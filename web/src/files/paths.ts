@@ -28,7 +28,7 @@ export function crumbs(path: string): { path: string; name: string }[] {
 }
 
 /** A query value that keeps its slashes readable. */
-function q(value: string): string {
+export function q(value: string): string {
   return encodeURIComponent(value).replace(/%2F/g, '/');
 }
 

@@ -1,23 +1,57 @@
 // Small pieces the file screens share: a file's icon, the usage bar, and
 // the menu of actions on one entry.
 
-import type { ComponentChildren } from 'preact';
+import type { ComponentChildren, RefObject } from 'preact';
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
-import { describe } from '../api/errors';
+import { describe, type Context } from '../api/errors';
 import { formatBytes, useT, type Messages } from '../i18n';
 import { invalidate } from '../lib/resource';
 import { toast } from '../ui/Toast';
 import { Icon, type IconName } from '../ui/icons';
-import { kindOf, type FileView } from './paths';
+import { crumbs, kindOf, type FileView } from './paths';
+import { fromInput, type Picked } from './uploads';
 
 /** Reads the listings again (after a change, or an upload that finished). */
 export function refreshFiles(): void {
   invalidate('files');
 }
 
+/** What a 404 or a 403 means on the file screens. */
+export function filesContext(t: Messages): Context {
+  return { notFound: t.files.gone, forbidden: t.files.forbidden };
+}
+
 /** A failed file action as a toast, in the person's words. */
 export function failed(t: Messages, error: unknown): void {
-  toast(describe(t, error, { notFound: t.files.gone, forbidden: t.files.forbidden }).message, 'error');
+  toast(describe(t, error, filesContext(t)).message, 'error');
+}
+
+/** The folders from the top down to `path`, each a link (`hrefOf`) or a
+ * button (`onGo`); the last one is where the person is. */
+export function Crumbs({ path, top, hrefOf, onGo }: { path: string; top: string; hrefOf?: (path: string) => string; onGo?: (path: string) => void }) {
+  const t = useT();
+  const list = crumbs(path);
+  return (
+    <nav class="files-crumbs" aria-label={t.files.breadcrumbs}>
+      <ol>
+        {list.map((crumb, i) => {
+          const name = crumb.name || top;
+          if (i === list.length - 1) return <li key={crumb.path}><span aria-current="page">{name}</span></li>;
+          return (
+            <li key={crumb.path}>
+              {hrefOf ? (
+                <a href={hrefOf(crumb.path)}>{name}</a>
+              ) : (
+                <button type="button" class="link-btn" onClick={() => onGo?.(crumb.path)}>
+                  {name}
+                </button>
+              )}
+            </li>
+          );
+        })}
+      </ol>
+    </nav>
+  );
 }
 
 const KIND_ICONS: Record<ReturnType<typeof kindOf>, IconName> = {
@@ -145,5 +179,30 @@ export function Menu({ label, items, icon = 'more', children }: { label: string;
         </ul>
       )}
     </div>
+  );
+}
+
+/** The browser's file chooser, opened by a visible button (`input.click()`);
+ * `folders` chooses a whole folder instead. */
+export function FilePicker({ input, folders, onPick }: { input: RefObject<HTMLInputElement | null>; folders?: boolean; onPick: (picked: Picked) => void }) {
+  useEffect(() => {
+    // webkitdirectory is not a property Preact knows: set it on the element.
+    if (folders) input.current?.setAttribute('webkitdirectory', '');
+  }, []);
+  return (
+    <input
+      ref={input}
+      class="visually-hidden"
+      type="file"
+      multiple
+      tabIndex={-1}
+      aria-hidden="true"
+      data-testid={folders ? 'folder-input' : 'upload-input'}
+      onChange={(e) => {
+        const el = e.currentTarget;
+        if (el.files) onPick(fromInput(el.files));
+        el.value = '';
+      }}
+    />
   );
 }
