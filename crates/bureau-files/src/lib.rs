@@ -23,8 +23,8 @@ use std::sync::Arc;
 use bureau_accounts::Ports;
 use bureau_core::{Error, Principal, Result, Role, UserId};
 use bureau_store::{
-    BlobId, BlobWriter, Content, LockRecord, NewNode, NodeRecord, PropRecord, SpaceRecord, Tx,
-    VersionRecord,
+    BlobId, BlobWriter, Content, GrantRecord, LockRecord, NewNode, NodeRecord, PropRecord,
+    SpaceRecord, Tx, VersionRecord,
 };
 
 pub use locks::{discover as locks_reaching, is_below};
@@ -46,20 +46,52 @@ pub enum Access {
     Write,
 }
 
-/// One space in a person's tree.
+/// Something a person reaches: a whole space (their own, a team folder)
+/// or a folder or file someone shared with them, with what they may do.
 #[derive(Clone, Debug)]
 pub struct Reach {
     pub space: SpaceRecord,
     pub access: Access,
+    /// The name it has at the top of the tree; empty for the person's own
+    /// files, which are the top.
+    pub mount: String,
+    /// The path inside the space it opens: empty for a whole space.
+    pub root: String,
 }
 
-/// A person's view of the file server: their own space and the team
-/// folders they may use. Built by [`Files::tree`], the access gate.
+impl Reach {
+    /// True when `path` (inside this reach's space) is within reach.
+    pub fn covers(&self, space: i64, path: &str) -> bool {
+        self.space.id == space
+            && (self.root.is_empty() || path == self.root || is_below(path, &self.root))
+    }
+
+    /// The path in the tree of `path` inside the space (within reach).
+    fn tree_path(&self, path: &str) -> String {
+        let rest = if self.root.is_empty() {
+            path
+        } else {
+            path[self.root.len()..].trim_start_matches('/')
+        };
+        match (self.mount.is_empty(), rest.is_empty()) {
+            (true, true) => "/".into(),
+            (true, false) => format!("/{rest}"),
+            (false, true) => format!("/{}", self.mount),
+            (false, false) => format!("/{}/{rest}", self.mount),
+        }
+    }
+}
+
+/// A person's view of the file server: their own space, the team folders
+/// they may use, and what others shared with them. Built by
+/// [`Files::tree`], the access gate.
 #[derive(Clone, Debug)]
 pub struct Tree {
     pub who: Principal,
     pub home: Reach,
     pub teams: Vec<Reach>,
+    /// Folders and files shared with the person (or a group of theirs).
+    pub shared: Vec<Reach>,
 }
 
 /// Where a path of a person's tree leads: a space, the path inside it
@@ -69,13 +101,16 @@ pub struct Place {
     pub space: SpaceRecord,
     pub path: String,
     pub access: Access,
+    /// The name at the top of the tree when this is the top of a team
+    /// folder or of something shared: such a place is not renamed, moved
+    /// or deleted as a file.
+    pub mount: Option<String>,
 }
 
 impl Place {
-    /// True for the root of a team folder, which only admins rename or
-    /// remove (through the team folder settings, not as a file).
-    pub fn is_team_root(&self) -> bool {
-        self.space.owner_id.is_none() && self.path.is_empty()
+    /// The top of a space, of a team folder or of something shared.
+    pub fn is_top(&self) -> bool {
+        self.path.is_empty() || self.mount.is_some()
     }
 
     fn writable(&self) -> Result<()> {
@@ -118,19 +153,27 @@ pub struct Files {
 }
 
 impl Tree {
-    /// Where `path` leads. Team folder names come first, then the
-    /// person's own files.
+    /// Where `path` leads. Team folder names come first, then what was
+    /// shared with the person, then their own files.
     pub fn locate(&self, path: &FilePath) -> Place {
         if let Some(first) = path.names().first() {
-            if let Some(team) = self
+            if let Some(reach) = self
                 .teams
                 .iter()
-                .find(|t| t.space.name.as_deref() == Some(first.as_str()))
+                .chain(&self.shared)
+                .find(|r| r.mount == *first)
             {
+                let rest = path.names()[1..].join("/");
+                let inner = match (reach.root.is_empty(), rest.is_empty()) {
+                    (_, true) => reach.root.clone(),
+                    (true, false) => rest.clone(),
+                    (false, false) => format!("{}/{rest}", reach.root),
+                };
                 return Place {
-                    space: team.space.clone(),
-                    path: path.names()[1..].join("/"),
-                    access: team.access,
+                    space: reach.space.clone(),
+                    path: inner,
+                    access: reach.access,
+                    mount: rest.is_empty().then(|| reach.mount.clone()),
                 };
             }
         }
@@ -138,28 +181,40 @@ impl Tree {
             space: self.home.space.clone(),
             path: path.names().join("/"),
             access: self.home.access,
+            mount: None,
         }
     }
 
-    /// The person's reach into a space, if they have any.
-    pub fn reach(&self, space: i64) -> Option<&Reach> {
+    fn reaches(&self) -> impl Iterator<Item = &Reach> {
         std::iter::once(&self.home)
             .chain(&self.teams)
-            .find(|r| r.space.id == space)
+            .chain(&self.shared)
     }
 
-    /// The path in this tree of `path` inside `space`.
-    pub fn path_of(&self, space: &SpaceRecord, path: &str) -> String {
-        let inner = if path.is_empty() {
-            String::new()
-        } else {
-            format!("/{path}")
-        };
-        match (&space.owner_id, &space.name) {
-            (None, Some(team)) => format!("/{team}{inner}"),
-            _ if inner.is_empty() => "/".into(),
-            _ => inner,
-        }
+    /// What the person may do at `path` inside `space`: the most any of
+    /// their reaches allows there, or nothing.
+    pub fn access_at(&self, space: i64, path: &str) -> Option<Access> {
+        self.reaches()
+            .filter(|r| r.covers(space, path))
+            .map(|r| r.access)
+            .max()
+    }
+
+    /// The path in this tree of `path` inside `space`, if within reach.
+    pub fn path_of(&self, space: i64, path: &str) -> Option<String> {
+        self.reaches()
+            .find(|r| r.covers(space, path))
+            .map(|r| r.tree_path(path))
+    }
+
+    /// The whole spaces of the tree (own files and team folders), whose
+    /// trash the person sees.
+    fn whole_spaces(&self) -> impl Iterator<Item = &Reach> {
+        std::iter::once(&self.home).chain(&self.teams)
+    }
+
+    fn whole_space(&self, space: i64) -> Option<&Reach> {
+        self.whole_spaces().find(|r| r.space.id == space)
     }
 }
 
@@ -204,19 +259,47 @@ impl Files {
                 home = Some(Reach {
                     space,
                     access: access(write),
+                    mount: String::new(),
+                    root: String::new(),
                 });
             } else {
                 teams.push(Reach {
+                    mount: space.name.clone().unwrap_or_default(),
                     space,
                     access: access(write),
+                    root: String::new(),
                 });
             }
         }
         let home = home.ok_or_else(|| Error::internal("a person's space vanished"))?;
+        // What others shared, under its own name (numbered when two share
+        // a name, or one is a team folder's).
+        let mut shared: Vec<Reach> = Vec::new();
+        for (node, write) in store.granted_to(who.user_id).await? {
+            if node.space_id == home.space.id || teams.iter().any(|t| t.space.id == node.space_id) {
+                continue;
+            }
+            let Some(space) = store.space(node.space_id).await? else {
+                continue;
+            };
+            let mut mount = node.name.clone();
+            let mut n = 1;
+            while teams.iter().chain(&shared).any(|r| r.mount == mount) {
+                n += 1;
+                mount = numbered(&node.name, n);
+            }
+            shared.push(Reach {
+                space,
+                access: access(write),
+                mount,
+                root: node.path,
+            });
+        }
         Ok(Tree {
             who: who.clone(),
             home,
             teams,
+            shared,
         })
     }
 
@@ -226,7 +309,7 @@ impl Files {
     pub async fn stat(&self, tree: &Tree, path: &FilePath) -> Result<Entry> {
         let place = tree.locate(path);
         let node = self.node_at(&place).await?;
-        Ok(entry(&place.space, node))
+        Ok(entry_at(&place, node))
     }
 
     /// What a folder holds: folders first, then by name. The root also
@@ -238,21 +321,23 @@ impl Files {
             return Err(Error::invalid("path", "this is a file, not a folder"));
         }
         let mut entries: Vec<Entry> = Vec::new();
+        let mut hidden: Vec<&str> = Vec::new();
         if path.is_root() {
-            for team in &tree.teams {
-                if let Some(root) = self.ports.store.node_at(team.space.id, "").await? {
-                    entries.push(entry(&team.space, root));
+            for reach in tree.teams.iter().chain(&tree.shared) {
+                if let Some(node) = self
+                    .ports
+                    .store
+                    .node_at(reach.space.id, &reach.root)
+                    .await?
+                {
+                    entries.push(Entry {
+                        name: reach.mount.clone(),
+                        node,
+                    });
                 }
+                hidden.push(&reach.mount);
             }
         }
-        let hidden: Vec<&str> = if path.is_root() {
-            tree.teams
-                .iter()
-                .filter_map(|t| t.space.name.as_deref())
-                .collect()
-        } else {
-            Vec::new()
-        };
         for node in self.ports.store.children(folder.id).await? {
             if !hidden.contains(&node.name.as_str()) {
                 entries.push(entry(&place.space, node));
@@ -292,14 +377,16 @@ impl Files {
             return Err(Error::invalid("q", "type part of a name to search for"));
         }
         let mut found = Vec::new();
-        for reach in std::iter::once(&tree.home).chain(&tree.teams) {
+        for reach in tree.reaches() {
             for node in self
                 .ports
                 .store
                 .find_by_name(reach.space.id, needle, 200)
                 .await?
             {
-                found.push((tree.path_of(&reach.space, &node.path), node));
+                if reach.covers(node.space_id, &node.path) {
+                    found.push((reach.tree_path(&node.path), node));
+                }
             }
         }
         Ok(found)
@@ -310,7 +397,7 @@ impl Files {
         let place = tree.locate(path);
         let node = self.node_at(&place).await?;
         let file = self.content_of(&node).await?;
-        Ok((entry(&place.space, node), file))
+        Ok((entry_at(&place, node), file))
     }
 
     pub async fn content_of(&self, node: &NodeRecord) -> Result<tokio::fs::File> {
@@ -369,7 +456,7 @@ impl Files {
         place.writable()?;
         let mut tx = self.ports.store.begin().await?;
         let parent = parent_in_tx(&mut tx, &place).await?;
-        if tx.node_at(place.space.id, &place.path).await?.is_some() || place.path.is_empty() {
+        if place.is_top() || tx.node_at(place.space.id, &place.path).await?.is_some() {
             return Err(Error::conflict("exists", "something already has this name"));
         }
         let node = tx
@@ -394,9 +481,9 @@ impl Files {
     pub async fn remove(&self, tree: &Tree, path: &FilePath) -> Result<()> {
         let place = tree.locate(path);
         place.writable()?;
-        if place.path.is_empty() {
+        if place.is_top() {
             return Err(Error::Forbidden(
-                "the top of a space cannot be deleted".into(),
+                "the top of a team folder or of something shared cannot be deleted".into(),
             ));
         }
         let mut tx = self.ports.store.begin().await?;
@@ -421,9 +508,10 @@ impl Files {
         let (source, dest) = (tree.locate(from), tree.locate(to));
         source.writable()?;
         dest.writable()?;
-        if source.path.is_empty() || dest.path.is_empty() {
+        if source.is_top() || dest.is_top() {
             return Err(Error::Forbidden(
-                "the top of a space cannot be moved or replaced".into(),
+                "the top of a team folder or of something shared cannot be moved or replaced"
+                    .into(),
             ));
         }
         if source.space.id == dest.space.id
@@ -674,9 +762,9 @@ impl Files {
     /// path each had.
     pub async fn trash(&self, tree: &Tree) -> Result<Vec<(String, NodeRecord)>> {
         let mut items = Vec::new();
-        for reach in std::iter::once(&tree.home).chain(&tree.teams) {
+        for reach in tree.whole_spaces() {
             for node in self.ports.store.trash(reach.space.id).await? {
-                items.push((tree.path_of(&reach.space, &node.path), node));
+                items.push((reach.tree_path(&node.path), node));
             }
         }
         items.sort_by_key(|(_, n)| std::cmp::Reverse(n.trashed_at));
@@ -692,7 +780,7 @@ impl Files {
             .await?
             .filter(|n| n.trash_id == n.id)
             .ok_or_else(|| Error::NotFound("nothing with this id is in the trash".into()))?;
-        let reach = tree.reach(top.space_id).ok_or_else(not_found)?;
+        let reach = tree.whole_space(top.space_id).ok_or_else(not_found)?;
         if reach.access != Access::Write {
             return Err(Error::Forbidden(
                 "you may read this folder but not change it".into(),
@@ -721,7 +809,7 @@ impl Files {
         };
         tx.restore_node(&top, parent.id, &path, &name).await?;
         tx.commit().await?;
-        Ok(tree.path_of(&reach.space, &path))
+        Ok(reach.tree_path(&path))
     }
 
     /// Deletes a trashed tree for good.
@@ -732,7 +820,7 @@ impl Files {
             .await?
             .filter(|n| n.trash_id == n.id)
             .ok_or_else(|| Error::NotFound("nothing with this id is in the trash".into()))?;
-        let reach = tree.reach(top.space_id).ok_or_else(not_found)?;
+        let reach = tree.whole_space(top.space_id).ok_or_else(not_found)?;
         if reach.access != Access::Write {
             return Err(Error::Forbidden(
                 "you may read this folder but not change it".into(),
@@ -815,6 +903,60 @@ impl Files {
         Ok(entry(&place.space, node))
     }
 
+    // ---- sharing inside the company -------------------------------------------
+
+    /// Shares the folder or file at `path` with a group or a person, to
+    /// read or to write (`Some(can_write)`), or stops (`None`). It shows at
+    /// the top of their tree under its name. Only someone who may write
+    /// there shares it; guests share nothing.
+    pub async fn grant(
+        &self,
+        tree: &Tree,
+        path: &FilePath,
+        group: Option<i64>,
+        user: Option<UserId>,
+        can_write: Option<bool>,
+    ) -> Result<Vec<GrantRecord>> {
+        if tree.who.role == Role::Guest {
+            return Err(Error::Forbidden("guests cannot share".into()));
+        }
+        if group.is_some() == user.is_some() {
+            return Err(Error::invalid(
+                "user_id",
+                "name either a group or a person, not both",
+            ));
+        }
+        let place = tree.locate(path);
+        place.writable()?;
+        if place.path.is_empty() {
+            return Err(Error::invalid(
+                "path",
+                "share a folder or a file, not the top of a space",
+            ));
+        }
+        let node = self.node_at(&place).await?;
+        let mut tx = self.ports.store.begin().await?;
+        tx.set_grant(node.id, group, user, can_write, tree.who.user_id)
+            .await
+            .map_err(|err| match err {
+                bureau_store::StoreError::Other(message)
+                    if message.to_lowercase().contains("foreign key") =>
+                {
+                    Error::NotFound("no such group or person".into())
+                }
+                other => other.into(),
+            })?;
+        tx.commit().await?;
+        Ok(self.ports.store.grants_of(node.id).await?)
+    }
+
+    /// Who the folder or file at `path` is shared with.
+    pub async fn grants(&self, tree: &Tree, path: &FilePath) -> Result<Vec<GrantRecord>> {
+        let place = tree.locate(path);
+        let node = self.node_at(&place).await?;
+        Ok(self.ports.store.grants_of(node.id).await?)
+    }
+
     // ---- team folders and quotas (admins) ----------------------------------------
 
     /// Makes a team folder. Its name is a name like any other, and may not
@@ -881,7 +1023,7 @@ impl Files {
 
     /// Grants (`Some(can_write)`) or removes (`None`) a group's or a
     /// person's access to a team folder.
-    pub async fn grant(
+    pub async fn grant_team(
         &self,
         admin: &Principal,
         id: i64,
@@ -1247,6 +1389,18 @@ async fn parent_in_tx(tx: &mut Tx, place: &Place) -> Result<NodeRecord> {
             "no_parent",
             "the folder to hold this does not exist",
         )),
+    }
+}
+
+/// The entry at a place: the top of a team folder or of something shared
+/// carries the name it has in the tree.
+fn entry_at(place: &Place, node: NodeRecord) -> Entry {
+    match &place.mount {
+        Some(mount) => Entry {
+            name: mount.clone(),
+            node,
+        },
+        None => entry(&place.space, node),
     }
 }
 

@@ -76,6 +76,7 @@ impl ShareVisit {
             space: self.space.clone(),
             path,
             access,
+            mount: None,
         })
     }
 
@@ -166,10 +167,10 @@ impl Files {
             .node(share.node_id)
             .await?
             .ok_or_else(not_found)?;
-        let reach = tree
-            .reach(node.space_id)
+        let access = tree
+            .access_at(node.space_id, &node.path)
             .ok_or_else(|| Error::NotFound("no such link".into()))?;
-        if share.created_by != tree.who.user_id && reach.access != Access::Write {
+        if share.created_by != tree.who.user_id && access != Access::Write {
             return Err(Error::Forbidden(
                 "only its maker or a writer may end this link".into(),
             ));

@@ -187,11 +187,14 @@ impl Files {
         let path = crate::join(&upload.folder_path, &upload.name);
         let node = match who {
             Uploader::Person(tree) => {
-                let reach = tree.reach(space.id).ok_or_else(crate::not_found)?;
+                let access = tree
+                    .access_at(space.id, &path)
+                    .ok_or_else(crate::not_found)?;
                 let place = Place {
                     space,
                     path,
-                    access: reach.access,
+                    access,
+                    mount: None,
                 };
                 place.writable()?;
                 commit_content(

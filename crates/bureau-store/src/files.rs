@@ -39,6 +39,18 @@ pub struct AccessRecord {
     pub can_write: bool,
 }
 
+/// A folder or file shared with a group or one person.
+#[derive(Clone, Debug)]
+pub struct GrantRecord {
+    pub id: i64,
+    pub node_id: i64,
+    pub group_id: Option<i64>,
+    pub user_id: Option<UserId>,
+    pub can_write: bool,
+    pub created_by: UserId,
+    pub created_at: i64,
+}
+
 #[derive(Clone, Debug)]
 pub struct NodeRecord {
     pub id: i64,
@@ -328,6 +340,59 @@ impl Store {
             .fetch_all(&self.read)
             .await?;
         rows.iter().map(node_from_row).collect()
+    }
+
+    /// The live folders and files shared with `user` or one of their
+    /// groups, each with whether one of those grants allows writing,
+    /// oldest grant first.
+    pub async fn granted_to(&self, user: UserId) -> Result<Vec<(NodeRecord, bool)>> {
+        let columns = NODE_COLUMNS
+            .split(", ")
+            .map(|c| format!("n.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {columns}, g.can_write AS can_write FROM file_grants g \
+             JOIN file_nodes n ON n.id = g.node_id \
+             LEFT JOIN group_members m ON m.group_id = g.group_id AND m.user_id = $1 \
+             WHERE n.trash_id = 0 AND (g.user_id = $1 OR m.user_id IS NOT NULL) \
+             ORDER BY g.id"
+        );
+        let rows = sqlx::query(&sql).bind(user.0).fetch_all(&self.read).await?;
+        let mut granted: Vec<(NodeRecord, bool)> = Vec::new();
+        for row in &rows {
+            let node = node_from_row(row)?;
+            let write = row.try_get::<i64, _>("can_write")? != 0;
+            match granted.iter_mut().find(|(n, _)| n.id == node.id) {
+                Some((_, can_write)) => *can_write |= write,
+                None => granted.push((node, write)),
+            }
+        }
+        Ok(granted)
+    }
+
+    /// Who a folder or file is shared with.
+    pub async fn grants_of(&self, node: i64) -> Result<Vec<GrantRecord>> {
+        let rows = sqlx::query(
+            "SELECT id, node_id, group_id, user_id, can_write, created_by, created_at \
+             FROM file_grants WHERE node_id = $1 ORDER BY id",
+        )
+        .bind(node)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(GrantRecord {
+                    id: row.try_get("id")?,
+                    node_id: row.try_get("node_id")?,
+                    group_id: row.try_get("group_id")?,
+                    user_id: row.try_get::<Option<i64>, _>("user_id")?.map(UserId),
+                    can_write: row.try_get::<i64, _>("can_write")? != 0,
+                    created_by: UserId(row.try_get("created_by")?),
+                    created_at: row.try_get("created_at")?,
+                })
+            })
+            .collect()
     }
 
     pub async fn space_access(&self, space: i64) -> Result<Vec<AccessRecord>> {
@@ -639,6 +704,42 @@ impl Tx {
             .bind(group)
             .bind(user.map(|u| u.0))
             .bind(can_write as i64)
+            .execute(&mut *self.inner)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Shares a node with a group or a person (replacing an earlier grant
+    /// to the same), or stops sharing it with `None`.
+    pub async fn set_grant(
+        &mut self,
+        node: i64,
+        group: Option<i64>,
+        user: Option<UserId>,
+        can_write: Option<bool>,
+        by: UserId,
+    ) -> Result<()> {
+        sqlx::query(
+            "DELETE FROM file_grants WHERE node_id = $1 \
+             AND COALESCE(group_id, 0) = $2 AND COALESCE(user_id, 0) = $3",
+        )
+        .bind(node)
+        .bind(group.unwrap_or(0))
+        .bind(user.map_or(0, |u| u.0))
+        .execute(&mut *self.inner)
+        .await?;
+        if let Some(can_write) = can_write {
+            sqlx::query(
+                "INSERT INTO file_grants (node_id, group_id, user_id, can_write, created_by, \
+                 created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(node)
+            .bind(group)
+            .bind(user.map(|u| u.0))
+            .bind(can_write as i64)
+            .bind(by.0)
+            .bind(bureau_core::time::now_ms())
             .execute(&mut *self.inner)
             .await?;
         }

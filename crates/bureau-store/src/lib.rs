@@ -34,8 +34,8 @@ pub use chat::{
     PendingNotice, SidebarEntry, WebhookRecord,
 };
 pub use files::{
-    AccessRecord, Content, LockRecord, NewNode, NodeRecord, PropRecord, ShareRecord, SpaceRecord,
-    UploadRecord, VersionRecord, MAX_VERSIONS,
+    AccessRecord, Content, GrantRecord, LockRecord, NewNode, NodeRecord, PropRecord, ShareRecord,
+    SpaceRecord, UploadRecord, VersionRecord, MAX_VERSIONS,
 };
 
 /// Which database a [`Store`] talks to.

@@ -38,6 +38,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(restore_version))
         .routes(routes!(shares, create_share))
         .routes(routes!(revoke_share))
+        .routes(routes!(grants, set_grant))
         .routes(routes!(teams, create_team))
         .routes(routes!(update_team, delete_team))
         .routes(routes!(set_team_access))
@@ -63,6 +64,9 @@ pub struct FileView {
     pub modified_by: Option<i64>,
     /// True for the top of a team folder.
     pub team_folder: bool,
+    /// True for something another person shared with the caller (at the
+    /// top of their files).
+    pub shared_with_me: bool,
 }
 
 impl FileView {
@@ -78,6 +82,7 @@ impl FileView {
             modified_at: bureau_core::time::rfc3339(entry.node.modified_at),
             modified_by: entry.node.modified_by.map(|u| u.0),
             team_folder: entry.node.path.is_empty() && entry.node.parent_id.is_none(),
+            shared_with_me: false,
         }
     }
 
@@ -422,7 +427,13 @@ async fn list(
         access: access_name(place.access).into(),
         entries: entries
             .iter()
-            .map(|e| FileView::of(child(&e.name), e))
+            .map(|e| {
+                let mut view = FileView::of(child(&e.name), e);
+                view.shared_with_me =
+                    path.is_root() && tree.shared.iter().any(|r| r.mount == e.name);
+                view.team_folder &= !view.shared_with_me;
+                view
+            })
             .collect(),
         usage: UsageView {
             used: usage.used,
@@ -771,6 +782,85 @@ async fn visit_content(
     ))
 }
 
+// ---- sharing inside the company --------------------------------------------------
+
+#[derive(Serialize, ToSchema)]
+pub struct GrantView {
+    pub id: i64,
+    pub group_id: Option<i64>,
+    pub user_id: Option<i64>,
+    /// `read` or `write`.
+    pub access: String,
+    pub created_by: i64,
+    pub created_at: String,
+}
+
+impl From<&bureau_store::GrantRecord> for GrantView {
+    fn from(g: &bureau_store::GrantRecord) -> GrantView {
+        GrantView {
+            id: g.id,
+            group_id: g.group_id,
+            user_id: g.user_id.map(|u| u.0),
+            access: if g.can_write { "write" } else { "read" }.into(),
+            created_by: g.created_by.0,
+            created_at: bureau_core::time::rfc3339(g.created_at),
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrantRequest {
+    pub path: String,
+    /// A group, or (instead) one person.
+    pub group_id: Option<i64>,
+    pub user_id: Option<i64>,
+    /// `read`, `write`, or `none` to stop sharing.
+    pub access: String,
+}
+
+/// Who a folder or file is shared with inside the company.
+#[utoipa::path(get, path = "/files/grants", tag = "files", params(PathQuery),
+    responses((status = 200, body = [GrantView]), (status = 404, body = ErrorBody)))]
+async fn grants(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(query): Query<PathQuery>,
+) -> ApiResult<Reply<Vec<GrantView>>> {
+    let tree = tree_of(&state, &auth).await?;
+    let found = state.files.grants(&tree, &parse_path(&query.path)?).await?;
+    Ok(Reply(found.iter().map(GrantView::from).collect()))
+}
+
+/// Shares a folder or file with a group or a person inside the company
+/// (it shows at the top of their files), or stops (`none`).
+#[utoipa::path(put, path = "/files/grants", tag = "files", request_body = GrantRequest,
+    responses((status = 200, body = [GrantView]), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn set_grant(
+    State(state): State<AppState>,
+    auth: Auth,
+    Json(body): Json<GrantRequest>,
+) -> ApiResult<Reply<Vec<GrantView>>> {
+    let tree = tree_of(&state, &auth).await?;
+    let can_write = match body.access.as_str() {
+        "read" => Some(false),
+        "write" => Some(true),
+        "none" => None,
+        _ => return Err(Error::invalid("access", "access is `read`, `write` or `none`").into()),
+    };
+    let found = state
+        .files
+        .grant(
+            &tree,
+            &parse_path(&body.path)?,
+            body.group_id,
+            body.user_id.map(UserId),
+            can_write,
+        )
+        .await?;
+    Ok(Reply(found.iter().map(GrantView::from).collect()))
+}
+
 // ---- team folders and quotas (admins) --------------------------------------------
 
 async fn team_view(state: &AppState, space: SpaceRecord) -> Result<TeamView, ApiError> {
@@ -877,7 +967,7 @@ async fn set_team_access(
     };
     let space = state
         .files
-        .grant(
+        .grant_team(
             &auth.principal,
             id,
             body.group_id,

@@ -798,12 +798,10 @@ impl std::fmt::Debug for DavLocks {
 
 impl DavLocks {
     fn to_dav(&self, lock: &LockRecord) -> DavLock {
-        let space = self
+        let tree_path = self
             .tree
-            .reach(lock.space_id)
-            .map(|r| r.space.clone())
-            .unwrap_or_else(|| self.tree.home.space.clone());
-        let tree_path = self.tree.path_of(&space, &lock.path);
+            .path_of(lock.space_id, &lock.path)
+            .unwrap_or_else(|| "/".into());
         let encoded = encode_path(&tree_path);
         let mut path = DavPath::new(&format!("{PREFIX}{encoded}"))
             .unwrap_or_else(|_| DavPath::new("/").expect("the root is a path"));

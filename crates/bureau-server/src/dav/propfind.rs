@@ -366,8 +366,7 @@ impl Resource<'_> {
         };
         let root = self
             .tree
-            .reach(lock.space_id)
-            .map(|r| self.tree.path_of(&r.space, &lock.path))
+            .path_of(lock.space_id, &lock.path)
             .and_then(|p| FilePath::parse(&p).ok())
             .map(|p| href(&p, false))
             .unwrap_or_default();

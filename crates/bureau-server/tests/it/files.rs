@@ -804,3 +804,130 @@ async fn bad_file_requests_get_clear_errors_and_change_nothing() {
     );
     office.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sharing_inside_the_company_shows_at_the_top_and_nowhere_else() {
+    for office in offices("files-grants").await {
+        let alice = office.person("alice", Role::Member).await;
+        let bob = office.person("bob", Role::Member).await;
+        office.person("carol", Role::Member).await;
+        let guest = office.person("gus", Role::Guest).await;
+        let dav_alice = Dav::new(&office, "alice", PASSWORD);
+        let dav_bob = Dav::new(&office, "bob", PASSWORD);
+        let dav_carol = Dav::new(&office, "carol", PASSWORD);
+        let dav_gus = Dav::new(&office, "gus", PASSWORD);
+        assert_eq!(dav_alice.mkcol("/projects").await, StatusCode::CREATED);
+        assert_eq!(
+            dav_alice.mkcol("/projects/apollo").await,
+            StatusCode::CREATED
+        );
+        assert_eq!(
+            dav_alice.put("/projects/apollo/plan.txt", "v1").await,
+            StatusCode::CREATED
+        );
+        assert_eq!(
+            dav_alice.put("/projects/secret.txt", "no").await,
+            StatusCode::CREATED
+        );
+        assert_eq!(
+            dav_alice.put("/memo.txt", "read me").await,
+            StatusCode::CREATED
+        );
+
+        let grant = |who: &Api, body: Value| {
+            let who = who.clone();
+            async move { who.put("/api/v1/files/grants", body).await }
+        };
+        let bob_id = bob.my_id().await;
+        let (status, body) = grant(
+            &alice,
+            json!({ "path": "/projects/apollo", "user_id": bob_id, "access": "write" }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body[0]["access"], "write");
+        let (status, body) = grant(
+            &alice,
+            json!({ "path": "/memo.txt", "user_id": guest.my_id().await, "access": "read" }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+
+        // Bob finds it at his top, works inside, and nothing beside it.
+        let (status, listing) = bob.get("/api/v1/files/list?path=/").await;
+        assert_eq!(status, StatusCode::OK, "{listing}");
+        let apollo = listing["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"] == "apollo")
+            .unwrap_or_else(|| panic!("{listing}"));
+        assert_eq!(apollo["shared_with_me"], true);
+        assert_eq!(dav_bob.get("/apollo/plan.txt").await.1, b"v1");
+        assert_eq!(
+            dav_bob.put("/apollo/plan.txt", "v2 by bob").await,
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(
+            dav_alice.get("/projects/apollo/plan.txt").await.1,
+            b"v2 by bob"
+        );
+        assert_eq!(
+            dav_bob.get("/apollo/../secret.txt").await.0,
+            StatusCode::NOT_FOUND
+        );
+        assert!(dav_bob
+            .get("/apollo/..%2fsecret.txt")
+            .await
+            .0
+            .is_client_error());
+        // The shared folder itself is not his to delete or move.
+        let deleted = dav_bob.request("DELETE", "/apollo").send().await.unwrap();
+        assert_eq!(deleted.status(), StatusCode::FORBIDDEN);
+        assert_eq!(
+            dav_alice.get("/projects/apollo/plan.txt").await.0,
+            StatusCode::OK
+        );
+        // He cannot share it on without writing... he may write, so he may;
+        // but Carol, not granted, reaches nothing.
+        assert_eq!(
+            dav_carol.get("/apollo/plan.txt").await.0,
+            StatusCode::NOT_FOUND
+        );
+        let (_, listing) = dav_carol.listing("/").await;
+        assert!(
+            !listing.contains("apollo") && !listing.contains("memo"),
+            "{listing}"
+        );
+        // The guest reads the memo and cannot change it.
+        assert_eq!(dav_gus.get("/memo.txt").await.1, b"read me");
+        assert_eq!(
+            dav_gus.put("/memo.txt", "changed").await,
+            StatusCode::FORBIDDEN
+        );
+        // Guests share nothing; readers share nothing.
+        let (status, body) = grant(
+            &guest,
+            json!({ "path": "/memo.txt", "user_id": bob_id, "access": "read" }),
+        )
+        .await;
+        error_code(status, &body, StatusCode::FORBIDDEN);
+        // Bob's trash and search do not reach into Alice's space.
+        let (_, found) = bob.get("/api/v1/files/search?q=secret").await;
+        assert_eq!(found, json!([]), "{found}");
+        let (_, found) = bob.get("/api/v1/files/search?q=plan").await;
+        assert_eq!(found[0]["path"], "/apollo/plan.txt", "{found}");
+        // Stopped sharing is gone at once.
+        let (status, _) = grant(
+            &alice,
+            json!({ "path": "/projects/apollo", "user_id": bob_id, "access": "none" }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            dav_bob.get("/apollo/plan.txt").await.0,
+            StatusCode::NOT_FOUND
+        );
+        office.stop().await;
+    }
+}

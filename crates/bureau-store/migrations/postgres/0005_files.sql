@@ -54,6 +54,21 @@ CREATE INDEX file_nodes_blob ON file_nodes(blob_id);
 -- Covers the sum of a space's sizes (its quota).
 CREATE INDEX file_nodes_space_size ON file_nodes(space_id, size);
 
+-- A folder or file shared with a person or a group inside the company: it
+-- shows at the top of their tree.
+CREATE TABLE file_grants (
+    id BIGSERIAL PRIMARY KEY,
+    node_id BIGINT NOT NULL REFERENCES file_nodes(id) ON DELETE CASCADE,
+    group_id BIGINT REFERENCES groups_(id) ON DELETE CASCADE,
+    user_id BIGINT REFERENCES users(id) ON DELETE CASCADE,
+    can_write BIGINT NOT NULL,
+    created_by BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX file_grants_who
+    ON file_grants(node_id, COALESCE(group_id, 0), COALESCE(user_id, 0));
+CREATE INDEX file_grants_user ON file_grants(user_id);
+
 -- Earlier contents of a file, newest last.
 CREATE TABLE file_versions (
     id BIGSERIAL PRIMARY KEY,

@@ -54,6 +54,21 @@ CREATE INDEX file_nodes_blob ON file_nodes(blob_id);
 -- Covers the sum of a space's sizes (its quota).
 CREATE INDEX file_nodes_space_size ON file_nodes(space_id, size);
 
+-- A folder or file shared with a person or a group inside the company: it
+-- shows at the top of their tree.
+CREATE TABLE file_grants (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    node_id INTEGER NOT NULL REFERENCES file_nodes(id) ON DELETE CASCADE,
+    group_id INTEGER REFERENCES groups_(id) ON DELETE CASCADE,
+    user_id INTEGER REFERENCES users(id) ON DELETE CASCADE,
+    can_write INTEGER NOT NULL,
+    created_by INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX file_grants_who
+    ON file_grants(node_id, COALESCE(group_id, 0), COALESCE(user_id, 0));
+CREATE INDEX file_grants_user ON file_grants(user_id);
+
 -- Earlier contents of a file, newest last.
 CREATE TABLE file_versions (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
