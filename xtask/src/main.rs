@@ -209,7 +209,10 @@ fn bench(args: &[String]) -> Result {
 /// installed when missing (Debian packages as root; dufs from the Rust
 /// registry into `bench/tools`).
 fn bench_files(args: &[String]) -> Result {
-    for (binary, package) in [("/usr/sbin/nginx", "nginx-light"), ("/usr/bin/rclone", "rclone")] {
+    for (binary, package) in [
+        ("/usr/sbin/nginx", "nginx-light"),
+        ("/usr/bin/rclone", "rclone"),
+    ] {
         if Path::new(binary).exists() {
             continue;
         }
