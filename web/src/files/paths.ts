@@ -69,12 +69,13 @@ export type SortKey = 'name' | 'size' | 'date';
 export function sorted(entries: readonly FileView[], key: SortKey, descending: boolean): FileView[] {
   const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
   const by = (a: FileView, b: FileView) => {
-    if (key === 'size') return a.size - b.size || collator.compare(a.name, b.name);
-    if (key === 'date') return a.modified_at.localeCompare(b.modified_at) || collator.compare(a.name, b.name);
+    if (key === 'size') return a.size - b.size;
+    if (key === 'date') return a.modified_at.localeCompare(b.modified_at);
     return collator.compare(a.name, b.name);
   };
   return [...entries].sort((a, b) => {
     if (a.is_dir !== b.is_dir) return a.is_dir ? -1 : 1;
-    return descending ? by(b, a) : by(a, b);
+    // Equal sizes or dates stay in name order, whichever way the key goes.
+    return (descending ? by(b, a) : by(a, b)) || collator.compare(a.name, b.name);
   });
 }
