@@ -335,6 +335,62 @@ test('an upload cut mid-way goes on from where the server stopped, even after a 
   await page.getByRole('button', { name: 'Clear the finished uploads' }).click();
 });
 
+test('an upload can be paused, resumed and cancelled', { timeout: 90_000 }, async () => {
+  const { page } = alice;
+  await openFiles(page);
+  const deletes = [];
+  // Each chunk waits a little, as on a slow line, so there is time to act.
+  await page.route('**/api/v1/uploads/*', async (route) => {
+    const request = route.request();
+    if (request.method() === 'DELETE') deletes.push(request.url());
+    if (request.method() === 'PATCH') await new Promise((r) => setTimeout(r, 1200));
+    await route.continue().catch(() => {});
+  });
+  const bytes = noise(17 * 1024 * 1024, 21);
+  await upload(page, { name: 'slow-line.bin', mimeType: 'application/octet-stream', buffer: bytes });
+  const line = page.locator('.upload', { hasText: 'slow-line.bin' });
+  await line.and(page.locator('[data-state=uploading]')).waitFor();
+  await line.getByRole('button', { name: 'Pause slow-line.bin' }).click();
+  await line.and(page.locator('[data-state=paused]')).waitFor();
+  await line.getByText('Paused').waitFor();
+  await line.getByRole('button', { name: 'Resume slow-line.bin' }).click();
+  await line.and(page.locator('[data-state=done]')).waitFor({ timeout: 60_000 });
+  assert.equal(sha(await stored('/slow-line.bin')), sha(bytes));
+
+  await upload(page, { name: 'never-mind.bin', mimeType: 'application/octet-stream', buffer: noise(17 * 1024 * 1024, 22) });
+  const other = page.locator('.upload', { hasText: 'never-mind.bin' });
+  await other.and(page.locator('[data-state=uploading]')).waitFor();
+  await other.getByRole('button', { name: 'Cancel never-mind.bin' }).click();
+  await other.getByText('Cancelled').waitFor();
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(deletes.length, 1, 'the server is told to forget it');
+  await page.unroute('**/api/v1/uploads/*');
+  assert.ok(!(await aliceApi.get('/files/list?path=/')).entries.some((e) => e.name === 'never-mind.bin'));
+  await page.getByRole('button', { name: 'Clear the finished uploads' }).click();
+});
+
+test('the keyboard reaches the actions of a file', { timeout: 30_000 }, async () => {
+  const { page } = alice;
+  await openFiles(page);
+  const button = row(page, 'report.txt').getByRole('button', { name: 'Actions for report.txt' });
+  await button.focus();
+  await page.keyboard.press('Enter');
+  const menuList = row(page, 'report.txt').locator('.menu-popover');
+  await menuList.waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Preview');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Download');
+  await page.keyboard.press('Escape');
+  await menuList.waitFor({ state: 'detached' });
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Actions for report.txt');
+  // Space ticks a box; Escape clears the selection.
+  await row(page, 'report.txt').getByRole('checkbox').focus();
+  await page.keyboard.press('Space');
+  await page.getByText('1 item selected').waitFor();
+  await page.keyboard.press('Escape');
+  await page.getByText('1 item selected').waitFor({ state: 'detached' });
+});
+
 test('share links: a visitor downloads; a password is asked; a revoked link says so; a drop box shows nothing', { timeout: 120_000 }, async () => {
   const { page } = alice;
   await openFiles(page);
@@ -413,6 +469,18 @@ test('share links: a visitor downloads; a password is asked; a revoked link says
   assert.equal(await stranger.page.getByText('private-notes.txt').count(), 0);
   failures.push(...(await capture(stranger.page, 'share-visitor-drop', 'en')));
   assert.equal((await stored('/Inbox/invoice-042.txt')).toString(), 'Invoice 042: 1,200 EUR');
+
+  // A link that lets visitors add files: they see the folder and what they add.
+  const writable = await aliceApi.post('/files/shares', { path: '/Holiday photos', mode: 'write' });
+  await stranger.page.goto('about:blank');
+  await stranger.page.goto(writable.url);
+  await stranger.page.getByText('and add your own files').waitFor();
+  await stranger.page.getByRole('button', { name: 'list.txt' }).waitFor();
+  await stranger.page.locator('.drop-zone input[type=file]').setInputFiles({ name: 'from-guest.txt', mimeType: 'text/plain', buffer: Buffer.from('Thanks for the photos!') });
+  await stranger.page.locator('.upload[data-state=done]', { hasText: 'from-guest.txt' }).waitFor();
+  await stranger.page.getByRole('button', { name: 'from-guest.txt' }).waitFor();
+  failures.push(...(await capture(stranger.page, 'share-visitor-write', 'en')));
+  assert.equal((await stored('/Holiday photos/from-guest.txt')).toString(), 'Thanks for the photos!');
   stranger.assertClean();
   await stranger.close();
 });
@@ -574,6 +642,23 @@ test('team folders: an admin makes one and grants it; it shows in Alice’s file
   await row(page, 'Sales').locator('.badge', { hasText: 'Team' }).waitFor();
   await row(page, 'Sales').locator('.entry-name').click();
   await page.getByText('0 bytes used of 2 GB').waitFor();
+  await upload(page, { name: 'prices.txt', mimeType: 'text/plain', buffer: Buffer.from('Price list 2027') });
+  await uploaded(page, 'prices.txt');
+
+  // Bob may only read Sales: he sees it, and nothing that would change it.
+  const team = (await admin.get('/files/teams')).find((x) => x.name === 'Sales');
+  const bobId = (await admin.get('/users')).find((u) => u.name === 'bob').id;
+  await admin.put(`/files/teams/${team.id}/access`, { user_id: bobId, access: 'read' });
+  await openFiles(bob.page, '/Sales');
+  await row(bob.page, 'prices.txt').waitFor();
+  await bob.page.getByText('Read only').waitFor();
+  assert.equal(await bob.page.getByRole('button', { name: 'Upload files' }).count(), 0);
+  assert.equal(await bob.page.getByRole('button', { name: 'New folder' }).count(), 0);
+  await row(bob.page, 'prices.txt').getByRole('button', { name: 'Actions for prices.txt' }).click();
+  const items = await row(bob.page, 'prices.txt').locator('.menu-item').allTextContents();
+  assert.ok(items.includes('Download') && !items.includes('Delete') && !items.includes('Rename') && !items.includes('Move'), `read-only actions: ${items}`);
+  await bob.page.keyboard.press('Escape');
+  failures.push(...(await capture(bob.page, 'files-read-only', 'en')));
 });
 
 test('the Files screens in French, and on a phone', { timeout: 120_000 }, async () => {
