@@ -366,6 +366,11 @@ const TEST_PACKAGES: &[(&str, &str, &str)] = &[
         "rclone",
         "the WebDAV tests sync a tree with rclone",
     ),
+    (
+        "/usr/bin/unzip",
+        "unzip",
+        "the files tests open a folder's ZIP with unzip",
+    ),
 ];
 
 /// Installs the Debian packages the tests need, as root; otherwise names

@@ -60,7 +60,7 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
 
 /// Howard Hinnant's algorithm: days since 1970-01-01 to a proleptic
 /// Gregorian date.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);

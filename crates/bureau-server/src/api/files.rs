@@ -26,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list))
         .routes(routes!(search))
         .routes(routes!(content))
+        .routes(routes!(zip_folder))
         .routes(routes!(create_folder))
         .routes(routes!(move_entry))
         .routes(routes!(copy_entry))
@@ -478,6 +479,59 @@ async fn content(
         file,
         query.download.unwrap_or(false),
     ))
+}
+
+/// A folder and everything in it as a ZIP archive, streamed as it is
+/// made.
+#[utoipa::path(get, path = "/files/zip", tag = "files", params(PathQuery),
+    responses((status = 200, content_type = "application/zip"), (status = 404, body = ErrorBody)))]
+async fn zip_folder(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(query): Query<PathQuery>,
+) -> ApiResult<Response> {
+    let tree = tree_of(&state, &auth).await?;
+    let path = parse_path(&query.path)?;
+    let top = state.files.stat(&tree, &path).await?;
+    let nodes = state.files.walk(&tree, &path).await?;
+    let base = if path.is_root() {
+        "files".to_string()
+    } else {
+        top.name.clone()
+    };
+    let mut entries = vec![super::zip::ZipEntry {
+        name: format!("{base}/"),
+        modified_ms: top.node.modified_at,
+        file: None,
+    }];
+    for (relative, node) in nodes {
+        entries.push(super::zip::ZipEntry {
+            name: if node.is_dir {
+                format!("{base}/{relative}/")
+            } else {
+                format!("{base}/{relative}")
+            },
+            modified_ms: node.modified_at,
+            file: (!node.is_dir).then_some(node),
+        });
+    }
+    let (sender, receiver) = tokio::sync::mpsc::channel(4);
+    tokio::spawn(super::zip::write(state.files.clone(), entries, sender));
+    let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|item| (item, receiver))
+    });
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/zip".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                super::content_disposition("attachment", &format!("{base}.zip")),
+            ),
+            (header::CACHE_CONTROL, "private, no-cache".to_string()),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response())
 }
 
 // ---- changing ----------------------------------------------------------------------

@@ -5,6 +5,7 @@ pub mod chat;
 pub mod files;
 pub mod uploads;
 pub mod views;
+pub mod zip;
 
 /// A `Content-Disposition` value naming `name` in any language (RFC 6266).
 pub fn content_disposition(disposition: &str, name: &str) -> String {

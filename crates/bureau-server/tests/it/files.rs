@@ -931,3 +931,67 @@ async fn sharing_inside_the_company_shows_at_the_top_and_nowhere_else() {
         office.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_folder_downloads_as_a_zip_that_unzip_accepts() {
+    let office = Office::start().await;
+    let zoe = office.person("zoe", Role::Member).await;
+    let dav = Dav::new(&office, "zoe", PASSWORD);
+    let big = pseudo_random(700_000);
+    assert_eq!(dav.mkcol("/Rapports").await, StatusCode::CREATED);
+    assert_eq!(dav.mkcol("/Rapports/2026").await, StatusCode::CREATED);
+    assert_eq!(dav.mkcol("/Rapports/vide").await, StatusCode::CREATED);
+    assert_eq!(
+        dav.put("/Rapports/été.txt", "soleil").await,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        dav.put("/Rapports/2026/data.bin", big.clone()).await,
+        StatusCode::CREATED
+    );
+    let response = zoe
+        .request(Method::GET, "/api/v1/files/zip?path=/Rapports")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/zip");
+    assert!(response.headers().get("content-encoding").is_none());
+    let archive = response.bytes().await.unwrap();
+    let dir = bureau_store::testing::temp_dir("zip");
+    let file = dir.join("Rapports.zip");
+    std::fs::write(&file, &archive).unwrap();
+    let tested = std::process::Command::new("unzip")
+        .arg("-t")
+        .arg(&file)
+        .output()
+        .expect("unzip runs");
+    assert!(
+        tested.status.success(),
+        "{}",
+        String::from_utf8_lossy(&tested.stdout)
+    );
+    let out = dir.join("out");
+    let extracted = std::process::Command::new("unzip")
+        .arg("-q")
+        .arg(&file)
+        .arg("-d")
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(extracted.success());
+    assert_eq!(
+        std::fs::read(out.join("Rapports/été.txt")).unwrap(),
+        b"soleil"
+    );
+    assert_eq!(
+        std::fs::read(out.join("Rapports/2026/data.bin")).unwrap(),
+        big
+    );
+    assert!(out.join("Rapports/vide").is_dir());
+    // Someone else gets nothing.
+    let other = office.person("yan", Role::Member).await;
+    let (status, body) = other.get("/api/v1/files/zip?path=/Rapports").await;
+    error_code(status, &body, StatusCode::NOT_FOUND);
+    office.stop().await;
+}
