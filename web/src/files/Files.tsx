@@ -239,6 +239,7 @@ function Browser({ folder, query }: { folder: string; query: string | null }) {
 
   const onKey = (e: KeyboardEvent) => {
     const target = e.target as HTMLElement;
+    if (target.closest('dialog, .menu-popover')) return;
     if (['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName) && (target as HTMLInputElement).type !== 'checkbox') return;
     if (e.key === 'Delete' && chosen.length && canWrite) {
       e.preventDefault();
@@ -275,7 +276,14 @@ function Browser({ folder, query }: { folder: string; query: string | null }) {
           if (e.dataTransfer) void fromDrop(e.dataTransfer).then(upload, (error) => failed(t, error));
         },
       }
-    : {};
+    : {
+        // Where nothing may be added, a drop must not open the file in the tab.
+        onDragOver: (e: DragEvent) => {
+          e.preventDefault();
+          if (e.dataTransfer) e.dataTransfer.dropEffect = 'none';
+        },
+        onDrop: (e: DragEvent) => e.preventDefault(),
+      };
 
   const title = query ? t.files.resultsFor(query) : folder === '/' ? t.nav.files : nameOf(folder);
   return (

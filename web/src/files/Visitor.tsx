@@ -42,7 +42,13 @@ export function Visitor() {
   const secret = decodeURIComponent(hash.replace(/^#/, ''));
   const [state, setState] = useState<State>({ kind: 'loading' });
   const [sub, setSub] = useState('/');
-  const [pass, setPass] = useState<string | null>(() => sessionStorage.getItem(`bureau.share:${secret}`));
+  const [pass, setPass] = useState<string | null>(() => {
+    try {
+      return sessionStorage.getItem(`bureau.share:${secret}`);
+    } catch {
+      return null;
+    }
+  });
   const [preview, setPreview] = useState<number | null>(null);
 
   const load = async (options: { password?: string; path?: string } = {}) => {

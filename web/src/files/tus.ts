@@ -47,6 +47,7 @@ export class TusUpload {
   private location: string | null = null;
   private xhr: XMLHttpRequest | null = null;
   private stopped: 'pause' | 'cancel' | null = null;
+  private running: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   /** Bytes the server has acknowledged. */
   offset = 0;
@@ -66,7 +67,18 @@ export class TusUpload {
   /** Uploads until the last byte is in. Rejects with `Stopped` on pause or
    * cancel, with an `ApiError` when the server refuses (full, forbidden). */
   async start(): Promise<void> {
+    // A pause that has not finished stopping yet: let it, then go on.
+    if (this.running) await this.running.catch(() => {});
     this.stopped = null;
+    this.running = this.send();
+    try {
+      await this.running;
+    } finally {
+      this.running = null;
+    }
+  }
+
+  private async send(): Promise<void> {
     let attempt = 0;
     const size = this.o.file.size;
     for (;;) {
@@ -94,6 +106,7 @@ export class TusUpload {
         this.o.onWaiting?.(null);
         this.o.onProgress?.(this.offset, size);
         while (this.offset < size) {
+          if (this.stopped) throw new Stopped(this.stopped);
           this.offset = await this.patch(this.offset);
           attempt = 0;
           this.o.onProgress?.(this.offset, size);

@@ -23,6 +23,8 @@ export interface UploadItem {
 
 interface Task {
   tus: TusUpload;
+  /** Counts the runs: only the latest may say how the upload stands. */
+  runs: number;
 }
 
 const PARALLEL = 2;
@@ -53,7 +55,7 @@ export function enqueue(files: { file: File; folder: string }[], share?: { token
       onProgress: (sent) => change(id, { sent }),
       onWaiting: (retryAt) => change(id, retryAt ? { state: 'waiting', retryAt } : { state: 'uploading', retryAt: null }),
     });
-    tasks.set(id, { tus });
+    tasks.set(id, { tus, runs: 0 });
     return { id, name: file.name, folder, size: file.size, sent: 0, state: 'queued', resumed: false };
   });
   uploads.update((list) => [...list, ...added]);
@@ -74,14 +76,17 @@ function pump() {
 async function run(id: number) {
   const task = tasks.get(id);
   if (!task) return;
+  const mine = ++task.runs;
   change(id, { state: 'uploading', error: undefined });
   try {
     await task.tus.start();
+    if (task.runs !== mine) return;
     change(id, { state: 'done', sent: task.tus.offset, resumed: task.tus.resumed });
     const item = uploads.get().find((i) => i.id === id);
     tasks.delete(id);
     if (item) for (const listener of finishedListeners) listener(item);
   } catch (error) {
+    if (task.runs !== mine) return;
     if (error instanceof Stopped) {
       if (error.why === 'pause') change(id, { state: 'paused', retryAt: null });
     } else {
@@ -92,7 +97,9 @@ async function run(id: number) {
 }
 
 export function pauseUpload(id: number): void {
-  tasks.get(id)?.tus.pause();
+  // One still waiting its turn just keeps waiting, until resumed.
+  if (uploads.get().find((i) => i.id === id)?.state === 'queued') change(id, { state: 'paused' });
+  else tasks.get(id)?.tus.pause();
 }
 
 /** Resumes a paused upload, or tries a failed one again. */
