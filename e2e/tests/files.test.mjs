@@ -313,6 +313,26 @@ test('an upload cut mid-way goes on from where the server stopped, even after a 
   assert.equal(sha(await stored('/backup.bin')), sha(bytes));
   await page.getByRole('button', { name: 'Clear the finished uploads' }).click();
 
+  // The line goes away for a while (a tunnel): the upload says so, waits,
+  // and goes on by itself when the browser is back online.
+  const tunnel = noise(17 * 1024 * 1024, 13);
+  let chunks = 0;
+  await page.route('**/api/v1/uploads/*', async (route) => {
+    if (route.request().method() === 'PATCH' && ++chunks === 2) {
+      await page.context().setOffline(true);
+      return route.abort('internetdisconnected');
+    }
+    return route.continue();
+  });
+  await upload(page, { name: 'tunnel.bin', mimeType: 'application/octet-stream', buffer: tunnel });
+  const waiting = page.locator('.upload[data-state=waiting]', { hasText: 'tunnel.bin' });
+  await waiting.getByText('Connection lost: trying again…').waitFor();
+  await page.waitForTimeout(1500);
+  await page.context().setOffline(false);
+  await uploaded(page, 'tunnel.bin');
+  await page.unroute('**/api/v1/uploads/*');
+  assert.equal(sha(await stored('/tunnel.bin')), sha(tunnel));
+
   // The last chunk arrives but its answer is lost: the upload is gone from
   // the server, the file is there; nothing is sent again.
   const third = noise(9 * 1024 * 1024, 5);
