@@ -186,6 +186,11 @@ test('Alice uploads by button, by drop and a whole folder; sees and downloads th
   await row(page, 'Day 1').waitFor();
   await row(page, 'list.txt').waitFor();
   assert.deepEqual(await stored('/Holiday photos/Day 1/beach.png'), png());
+  // A folder downloads as one ZIP archive holding its tree.
+  const zip = await download(page, () => menu(page, 'Day 1', 'Download as ZIP'));
+  assert.equal(zip.subarray(0, 2).toString(), 'PK');
+  assert.ok(zip.includes(Buffer.from('Day 1/beach.png')), 'the archive names the file in its folder');
+  assert.ok(zip.includes(png()), 'the archive holds the file as it is (stored)');
   // Breadcrumbs lead back up.
   await page.locator('.files-crumbs').getByRole('link', { name: 'Files' }).click();
   await row(page, 'report.txt').waitFor();

@@ -19,7 +19,7 @@ import { Loaded, PageHeader } from '../ui/Page';
 import { TabNav } from '../ui/Tabs';
 import { toast } from '../ui/Toast';
 import { FolderPicker, NameDialog } from './dialogs';
-import { contentUrl, folderHref, join, kindOf, nameOf, parentOf, searchHref, sorted, type FileView, type SortKey } from './paths';
+import { contentUrl, folderHref, join, kindOf, nameOf, parentOf, searchHref, sorted, zipUrl, type FileView, type SortKey } from './paths';
 import { Preview } from './Preview';
 import { ShareDialog } from './Share';
 import { Trash } from './Trash';
@@ -225,7 +225,9 @@ function Browser({ folder, query }: { folder: string; query: string | null }) {
       entry.is_dir
         ? { label: t.files.open, icon: 'files', onSelect: () => navigate(folderHref(entry.path)) }
         : kindOf(entry) !== 'other' && { label: t.files.preview, icon: 'image', onSelect: () => setDialog({ kind: 'preview', entry }) },
-      !entry.is_dir && { label: t.files.download, icon: 'download', href: contentUrl(entry.path, true), download: true },
+      entry.is_dir
+        ? { label: t.files.downloadZip, icon: 'download', href: zipUrl(entry.path), download: true }
+        : { label: t.files.download, icon: 'download', href: contentUrl(entry.path, true), download: true },
       !!query && { label: t.files.showInFolder, icon: 'files', onSelect: () => navigate(folderHref(parentOf(entry.path))) },
       writable && !top && { label: t.files.rename, icon: 'edit', onSelect: () => setDialog({ kind: 'rename', entry }) },
       writable && !top && { label: t.files.move, icon: 'move', onSelect: () => setDialog({ kind: 'move', entries: [entry] }) },
@@ -370,10 +372,10 @@ function Browser({ folder, query }: { folder: string; query: string | null }) {
             <strong>{t.files.selectedCount(chosen.length)}</strong>
           </p>
           <div class="selection-actions">
-            {chosen.length === 1 && !chosen[0].is_dir && (
-              <a class="btn btn-secondary btn-small" href={contentUrl(chosen[0].path, true)} download>
+            {chosen.length === 1 && (
+              <a class="btn btn-secondary btn-small" href={chosen[0].is_dir ? zipUrl(chosen[0].path) : contentUrl(chosen[0].path, true)} download>
                 <Icon name="download" />
-                <span>{t.files.download}</span>
+                <span>{chosen[0].is_dir ? t.files.downloadZip : t.files.download}</span>
               </a>
             )}
             {canWrite && chosen.length === 1 && !chosen[0].team_folder && (

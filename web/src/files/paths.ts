@@ -45,6 +45,11 @@ export function contentUrl(path: string, download = false): string {
   return `${API}/files/content?path=${q(path)}${download ? '&download=true' : ''}`;
 }
 
+/** A folder and all it holds, as a ZIP archive made on the fly. */
+export function zipUrl(path: string): string {
+  return `${API}/files/zip?path=${q(path)}`;
+}
+
 export function versionUrl(id: number, path: string): string {
   return `${API}/files/versions/${id}/content?path=${q(path)}`;
 }

@@ -372,6 +372,7 @@ export const en = {
     open: 'Open',
     preview: 'Preview',
     download: 'Download',
+    downloadZip: 'Download as ZIP',
     showInFolder: 'Show in its folder',
     rename: 'Rename',
     renameTitle: (name: string) => `Rename “${name}”`,

@@ -375,6 +375,7 @@ export const fr: Messages = {
     open: 'Ouvrir',
     preview: 'Aperçu',
     download: 'Télécharger',
+    downloadZip: 'Télécharger en ZIP',
     showInFolder: 'Voir dans son dossier',
     rename: 'Renommer',
     renameTitle: (nom: string) => `Renommer « ${nom} »`,
