@@ -16,6 +16,7 @@
 mod locks;
 mod path;
 mod shares;
+mod thumbnails;
 mod uploads;
 
 use std::sync::Arc;
@@ -30,6 +31,7 @@ use bureau_store::{
 pub use locks::{discover as locks_reaching, is_below};
 pub use path::{check_name, FilePath, MAX_NAME_BYTES, MAX_PATH_BYTES};
 pub use shares::{ShareMode, ShareSpec, ShareVisit};
+pub use thumbnails::THUMBNAIL_SIZES;
 pub use uploads::{Appender, UploadSpec, Uploader, MAX_UPLOAD_BYTES, UPLOAD_LIFETIME_MS};
 
 /// Default quota of a person's own files: 10 GiB.
@@ -1099,6 +1101,7 @@ impl Files {
         let keep = store.open_upload_ids(now).await?;
         self.ports.blobs.sweep_tmp(24 * 3600, &keep).await?;
         let referenced = store.referenced_blobs().await?;
+        self.ports.blobs.sweep_derived(&referenced).await?;
         let mut removed = 0;
         for (blob, age) in self.ports.blobs.list().await? {
             if age > 3600 && !referenced.contains(blob.as_str()) {

@@ -148,7 +148,10 @@ impl Blobs {
             let now = std::time::SystemTime::now();
             for dir in std::fs::read_dir(&root).map_err(io)? {
                 let dir = dir.map_err(io)?;
-                if dir.file_name() == "tmp" || !dir.file_type().map_err(io)?.is_dir() {
+                if dir.file_name() == "tmp"
+                    || dir.file_name() == "derived"
+                    || !dir.file_type().map_err(io)?.is_dir()
+                {
                     continue;
                 }
                 for entry in std::fs::read_dir(dir.path()).map_err(io)? {
@@ -200,6 +203,53 @@ impl Blobs {
                     && !keep.contains(&name)
                     && std::fs::remove_file(entry.path()).is_ok()
                 {
+                    removed += 1;
+                }
+            }
+            Ok(removed)
+        })
+        .await
+        .map_err(|e| StoreError::Other(e.to_string()))?
+    }
+
+    /// Data derived from a blob (a thumbnail), named `KEY`: the blob's id
+    /// first, so it can be dropped with the blob. `None` until made.
+    pub async fn derived(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        match tokio::fs::read(self.root.join("derived").join(key)).await {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(io(e)),
+        }
+    }
+
+    /// Keeps derived data under `key` (written whole, then renamed).
+    pub async fn put_derived(&self, key: &str, bytes: Vec<u8>) -> Result<()> {
+        let folder = self.root.join("derived");
+        let tmp = self.tmp_path(&random_name());
+        let target = folder.join(key);
+        tokio::task::spawn_blocking(move || {
+            std::fs::create_dir_all(&folder)?;
+            std::fs::write(&tmp, &bytes)?;
+            std::fs::rename(&tmp, &target)
+        })
+        .await
+        .map_err(|e| StoreError::Other(e.to_string()))?
+        .map_err(io)
+    }
+
+    /// Removes derived data whose blob is not in `keep` (by id prefix).
+    pub async fn sweep_derived(&self, keep: &std::collections::HashSet<String>) -> Result<usize> {
+        let folder = self.root.join("derived");
+        let keep = keep.clone();
+        tokio::task::spawn_blocking(move || {
+            let Ok(entries) = std::fs::read_dir(&folder) else {
+                return Ok(0);
+            };
+            let mut removed = 0;
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let blob = name.split('-').next().unwrap_or_default();
+                if !keep.contains(blob) && std::fs::remove_file(entry.path()).is_ok() {
                     removed += 1;
                 }
             }

@@ -27,6 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(search))
         .routes(routes!(content))
         .routes(routes!(zip_folder))
+        .routes(routes!(thumbnail))
         .routes(routes!(create_folder))
         .routes(routes!(move_entry))
         .routes(routes!(copy_entry))
@@ -479,6 +480,51 @@ async fn content(
         file,
         query.download.unwrap_or(false),
     ))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ThumbnailQuery {
+    pub path: String,
+    /// The longest side: 128, 256 or 512; 256 when absent.
+    pub size: Option<u32>,
+    /// Anything (the file's version, say) to make the URL change with it.
+    #[serde(rename = "v")]
+    pub _version: Option<String>,
+}
+
+/// A small JPEG of an image (JPEG, PNG, WebP, GIF), for grids.
+#[utoipa::path(get, path = "/files/thumbnail", tag = "files", params(ThumbnailQuery),
+    responses((status = 200, content_type = "image/jpeg"), (status = 304), (status = 422, body = ErrorBody)))]
+async fn thumbnail(
+    State(state): State<AppState>,
+    auth: Auth,
+    headers: axum::http::HeaderMap,
+    Query(query): Query<ThumbnailQuery>,
+) -> ApiResult<Response> {
+    let tree = tree_of(&state, &auth).await?;
+    let path = parse_path(&query.path)?;
+    let (bytes, tag) = state
+        .files
+        .thumbnail(&tree, &path, query.size.unwrap_or(256))
+        .await?;
+    let etag = format!("\"{tag}\"");
+    let cache = (header::CACHE_CONTROL, "private, max-age=604800".to_string());
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|v| v.as_bytes() == etag.as_bytes())
+    {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag), cache]).into_response());
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/jpeg".to_string()),
+            (header::ETAG, etag),
+            cache,
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// A folder and everything in it as a ZIP archive, streamed as it is

@@ -995,3 +995,59 @@ async fn a_folder_downloads_as_a_zip_that_unzip_accepts() {
     error_code(status, &body, StatusCode::NOT_FOUND);
     office.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn images_get_small_thumbnails() {
+    let office = Office::start().await;
+    let pia = office.person("pia", Role::Member).await;
+    let dav = Dav::new(&office, "pia", PASSWORD);
+    let photo = image::RgbImage::from_fn(1600, 1200, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
+    });
+    let mut png = std::io::Cursor::new(Vec::new());
+    photo.write_to(&mut png, image::ImageFormat::Png).unwrap();
+    let png = png.into_inner();
+    assert_eq!(
+        dav.put("/photo.png", png.clone()).await,
+        StatusCode::CREATED
+    );
+    let response = pia
+        .request(
+            Method::GET,
+            "/api/v1/files/thumbnail?path=/photo.png&size=256",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let etag = response.headers()["etag"].to_str().unwrap().to_string();
+    let thumbnail = response.bytes().await.unwrap();
+    assert!(
+        thumbnail.len() < png.len() / 20,
+        "{} bytes",
+        thumbnail.len()
+    );
+    let decoded = image::load_from_memory(&thumbnail).unwrap();
+    assert_eq!((decoded.width(), decoded.height()), (256, 192));
+    let again = pia
+        .request(
+            Method::GET,
+            "/api/v1/files/thumbnail?path=/photo.png&size=256",
+        )
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(dav.put("/notes.txt", "text").await, StatusCode::CREATED);
+    let (status, body) = pia.get("/api/v1/files/thumbnail?path=/notes.txt").await;
+    error_code(status, &body, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, body) = pia
+        .get("/api/v1/files/thumbnail?path=/photo.png&size=9999")
+        .await;
+    error_code(status, &body, StatusCode::UNPROCESSABLE_ENTITY);
+    let other = office.person("quentin", Role::Member).await;
+    let (status, body) = other.get("/api/v1/files/thumbnail?path=/photo.png").await;
+    error_code(status, &body, StatusCode::NOT_FOUND);
+    office.stop().await;
+}
