@@ -257,6 +257,10 @@ fn router(state: AppState) -> Router {
     // File transfers stream bodies of any size for as long as they take,
     // and answer byte ranges: no body limit, no timeout, no compression.
     let transfers = Router::new()
+        .route(
+            "/",
+            axum::routing::options(dav::options_root).fallback(assets::serve),
+        )
         .route("/dav", axum::routing::any(dav::serve))
         .route("/dav/", axum::routing::any(dav::serve))
         .route("/dav/{*path}", axum::routing::any(dav::serve))

@@ -72,15 +72,26 @@ pub async fn serve(
         tree,
         discovered: Arc::default(),
     };
+    // Partial updates (SabreDAV's PATCH) are not offered: a file's content
+    // is replaced whole, which is what versions and blobs rest on.
+    let mut methods = dav_server::DavMethodSet::all();
+    methods.remove(dav_server::DavMethod::Patch);
+    let is_options = request.method() == Method::OPTIONS;
     let handler = DavHandler::builder()
         .strip_prefix(PREFIX)
+        .methods(methods)
         .filesystem(Box::new(fs))
         .locksystem(Box::new(locks))
         .principal(who.name.clone())
         .read_buf_size(READ_CHUNK)
         .build_handler();
-    let response = handler.handle(request).await;
-    response.map(Body::new)
+    let mut response = handler.handle(request).await.map(Body::new);
+    if is_options {
+        response
+            .headers_mut()
+            .insert("dav", HeaderValue::from_static("1, 2, 3"));
+    }
+    response
 }
 
 /// Largest PROPFIND body read (a list of property names).
@@ -108,6 +119,20 @@ async fn serve_propfind(state: &AppState, tree: &Tree, request: Request) -> Resp
         }
     };
     propfind::propfind(&state.files, tree, &path, &parts.headers, &body).await
+}
+
+/// `OPTIONS /`: Windows' WebDAV client asks the server's root whether it
+/// speaks WebDAV before it opens `/dav/`.
+pub async fn options_root() -> Response {
+    (
+        StatusCode::OK,
+        [
+            ("dav", "1, 2, 3"),
+            ("ms-author-via", "DAV"),
+            ("allow", "OPTIONS, GET, HEAD"),
+        ],
+    )
+        .into_response()
 }
 
 /// Basic (password or API token) or Bearer; anything else is asked for
