@@ -659,8 +659,6 @@ test('team folders: an admin makes one and grants it; it shows in Alice’s file
   await staff.page.getByRole('heading', { name: 'Dossiers d’équipe' }).first().waitFor();
   failures.push(...(await capture(staff.page, 'admin-teams', 'fr')));
   await setLanguage(staff.page, 'en');
-  staff.assertClean();
-  await staff.close();
 
   const { page } = alice;
   await openFiles(page);
@@ -684,6 +682,21 @@ test('team folders: an admin makes one and grants it; it shows in Alice’s file
   assert.ok(items.includes('Download') && !items.includes('Delete') && !items.includes('Rename') && !items.includes('Move'), `read-only actions: ${items}`);
   await bob.page.keyboard.press('Escape');
   failures.push(...(await capture(bob.page, 'files-read-only', 'en')));
+
+  // The admin changes the quota and takes Bob's access away.
+  await staff.page.reload();
+  const sales = staff.page.locator('.group-card', { hasText: 'Sales' });
+  await sales.getByLabel('Quota').fill('500');
+  await sales.getByLabel('Unit').selectOption('MB');
+  await sales.getByRole('button', { name: 'Save' }).click();
+  await staff.page.locator('.toast', { hasText: 'Quota of “Sales” saved.' }).waitFor();
+  await sales.getByText('15 bytes used of 500 MB').waitFor();
+  await sales.getByRole('button', { name: `Take access away from ${BOB.display_name}` }).click();
+  await sales.locator('.grant-list', { hasText: BOB.display_name }).waitFor({ state: 'detached' });
+  await openFiles(bob.page);
+  assert.equal(await row(bob.page, 'Sales').count(), 0, 'Bob no longer sees Sales');
+  staff.assertClean();
+  await staff.close();
 });
 
 test('the Files screens in French, and on a phone', { timeout: 120_000 }, async () => {

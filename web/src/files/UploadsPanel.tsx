@@ -2,21 +2,26 @@
 // cancel, try again; and uploads interrupted earlier on this device, which
 // go on when the same file is chosen again.
 
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { describe } from '../api/errors';
 import { formatBytes, useT } from '../i18n';
 import { useStore } from '../lib/store';
 import { IconButton } from '../ui/Button';
 import { Icon } from '../ui/icons';
 import { cancelUpload, clearFinished, isActive, pauseUpload, resumeUpload, uploads, type UploadItem } from './uploads';
-import { discard, interrupted, type Remembered } from './tus';
+import { discard, interrupted, prune, type Remembered } from './tus';
 import { filesContext } from './widgets';
 
 export function UploadsPanel({ showInterrupted = true }: { showInterrupted?: boolean }) {
   const t = useT();
   const list = useStore(uploads);
   const [folded, setFolded] = useState(false);
-  const [left, setLeft] = useState<Remembered[]>(() => (showInterrupted ? interrupted() : []));
+  const [, setPruned] = useState(0);
+  // Read at each render: an upload that finishes or is discarded leaves it.
+  const left: Remembered[] = showInterrupted ? interrupted() : [];
+  useEffect(() => {
+    if (showInterrupted) void prune().then((n) => n && setPruned((x) => x + n));
+  }, []);
   const running = list.filter((i) => !['done', 'cancelled', 'failed'].includes(i.state));
   const waiting = left.filter((r) => !list.some((i) => i.name === r.name && i.folder === r.folder && i.size === r.size));
   if (list.length === 0 && waiting.length === 0) return null;
@@ -49,7 +54,7 @@ export function UploadsPanel({ showInterrupted = true }: { showInterrupted?: boo
                     label={t.files.discardNamed(r.name)}
                     onClick={() => {
                       discard(r);
-                      setLeft(interrupted());
+                      setPruned((x) => x + 1);
                     }}
                   />
                 </li>

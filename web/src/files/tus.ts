@@ -329,3 +329,17 @@ export function discard(item: Remembered): void {
     credentials: 'same-origin',
   }).catch(() => {});
 }
+
+/** Forgets the interrupted uploads the server no longer has (they expire
+ * after a week); returns how many. */
+export async function prune(): Promise<number> {
+  let gone = 0;
+  for (const item of interrupted()) {
+    const response = await fetch(item.location, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0' }, credentials: 'same-origin', cache: 'no-store' }).catch(() => null);
+    if (response?.status === 404 || response?.status === 410) {
+      forget(item.key);
+      gone++;
+    }
+  }
+  return gone;
+}
