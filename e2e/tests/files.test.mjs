@@ -237,7 +237,9 @@ test('list, grid and preview: images show, the arrows go to the next file', { ti
   await page.getByRole('button', { name: 'Grid' }).click();
   const thumb = page.locator('.file-card', { hasText: 'sunset.png' }).locator('img');
   await thumb.waitFor();
-  await page.waitForFunction((img) => img.complete && img.naturalWidth === 120, await thumb.elementHandle());
+  // The grid shows small thumbnails, not the images themselves.
+  assert.match(await thumb.getAttribute('src'), /\/api\/v1\/files\/thumbnail\?path=\/sunset\.png&size=256/);
+  await page.waitForFunction((img) => img.complete && img.naturalWidth > 0, await thumb.elementHandle());
   failures.push(...(await capture(page, 'files-grid', 'en')));
   // The choice is remembered.
   await page.reload();
@@ -623,6 +625,29 @@ test('Bob sees none of Alice’s files', { timeout: 60_000 }, async () => {
   await alice.page.getByLabel('Search files by name').press('Enter');
   await row(alice.page, 'beach.png').getByRole('link', { name: 'Holiday photos/Day 1' }).waitFor();
   failures.push(...(await capture(alice.page, 'files-search', 'en')));
+});
+
+test('sharing inside the company: Bob finds the folder at the top of his files', { timeout: 60_000 }, async () => {
+  const { page } = alice;
+  await openFiles(page);
+  await menu(page, 'Road trip', 'Share');
+  const dialog = page.locator('dialog[open]');
+  await dialog.getByText('Shared with nobody in the company yet.').waitFor();
+  await dialog.getByLabel('Group or person to share Road trip with').selectOption({ label: `${BOB.display_name} (@bob)` });
+  await dialog.getByRole('button', { name: 'Give access' }).click();
+  await dialog.locator('.grant-list', { hasText: BOB.display_name }).waitFor();
+  failures.push(...(await capture(page, 'files-share-people', 'en')));
+  await page.keyboard.press('Escape');
+
+  await openFiles(bob.page);
+  await row(bob.page, 'Road trip').getByText('Shared with you').waitFor();
+  await row(bob.page, 'Road trip').getByRole('button', { name: 'Actions for Road trip' }).click();
+  const items = await row(bob.page, 'Road trip').locator('.menu-item').allTextContents();
+  assert.ok(!items.includes('Delete') && !items.includes('Rename') && !items.includes('Move'), `the top of a share stays put: ${items}`);
+  await bob.page.keyboard.press('Escape');
+  await row(bob.page, 'Road trip').locator('.entry-name').click();
+  await row(bob.page, 'route.txt').waitFor();
+  assert.equal(await bob.page.evaluate(async () => (await fetch('/api/v1/files/content?path=/Road%20trip/route.txt')).text()), 'Lyon, Annecy, Chamonix');
 });
 
 test('a full space says so when an upload does not fit', { timeout: 60_000 }, async () => {

@@ -19,14 +19,14 @@ import { Loaded, PageHeader } from '../ui/Page';
 import { TabNav } from '../ui/Tabs';
 import { toast } from '../ui/Toast';
 import { FolderPicker, NameDialog } from './dialogs';
-import { contentUrl, folderHref, join, kindOf, nameOf, parentOf, searchHref, sorted, zipUrl, type FileView, type SortKey } from './paths';
+import { contentUrl, folderHref, join, kindOf, nameOf, parentOf, searchHref, sorted, thumbnailUrl, zipUrl, type FileView, type SortKey } from './paths';
 import { Preview } from './Preview';
 import { ShareDialog } from './Share';
 import { Trash } from './Trash';
 import { UploadsPanel } from './UploadsPanel';
 import { fromDrop, onUploaded, uploadPicked, type Picked } from './uploads';
 import { VersionsDialog } from './Versions';
-import { Crumbs, failed, FileIcon, FilePicker, Menu, refreshFiles, UsageBar, type MenuItem } from './widgets';
+import { Crumbs, failed, FileIcon, FilePicker, isTop, Menu, refreshFiles, UsageBar, type MenuItem } from './widgets';
 
 export function Files() {
   const { path, search } = usePlace();
@@ -220,7 +220,7 @@ function Browser({ folder, query }: { folder: string; query: string | null }) {
 
   const actionsFor = (entry: FileView): MenuItem[] => {
     const writable = query ? true : canWrite;
-    const top = entry.team_folder;
+    const top = isTop(entry);
     const items: (MenuItem | false)[] = [
       entry.is_dir
         ? { label: t.files.open, icon: 'files', onSelect: () => navigate(folderHref(entry.path)) }
@@ -245,7 +245,7 @@ function Browser({ folder, query }: { folder: string; query: string | null }) {
     if (['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName) && (target as HTMLInputElement).type !== 'checkbox') return;
     if (e.key === 'Delete' && chosen.length && canWrite) {
       e.preventDefault();
-      void remove(chosen.filter((c) => !c.team_folder));
+      void remove(chosen.filter((c) => !isTop(c)));
     } else if (e.key === 'a' && (e.ctrlKey || e.metaKey)) {
       e.preventDefault();
       selectAll(true);
@@ -378,12 +378,12 @@ function Browser({ folder, query }: { folder: string; query: string | null }) {
                 <span>{chosen[0].is_dir ? t.files.downloadZip : t.files.download}</span>
               </a>
             )}
-            {canWrite && chosen.length === 1 && !chosen[0].team_folder && (
+            {canWrite && chosen.length === 1 && !isTop(chosen[0]) && (
               <Button size="small" icon="edit" onClick={() => setDialog({ kind: 'rename', entry: chosen[0] })}>
                 {t.files.rename}
               </Button>
             )}
-            {canWrite && !chosen.some((c) => c.team_folder) && (
+            {canWrite && !chosen.some(isTop) && (
               <Button size="small" icon="move" onClick={() => setDialog({ kind: 'move', entries: chosen })}>
                 {t.files.move}
               </Button>
@@ -396,7 +396,7 @@ function Browser({ folder, query }: { folder: string; query: string | null }) {
                 {t.files.share}
               </Button>
             )}
-            {canWrite && !chosen.some((c) => c.team_folder) && (
+            {canWrite && !chosen.some(isTop) && (
               <Button size="small" kind="danger" icon="trash" onClick={() => void remove(chosen)}>
                 {t.files.delete}
               </Button>
@@ -594,6 +594,7 @@ function FileTable(props: ItemsProps & { sort: { key: SortKey; desc: boolean }; 
                     <FileIcon entry={entry} />
                     <EntryName entry={entry} onPreview={props.onPreview} />
                     {entry.team_folder && <span class="badge badge-accent">{t.files.team}</span>}
+                    {entry.shared_with_me && <span class="badge badge-accent">{t.files.sharedWithYou}</span>}
                   </div>
                 </th>
                 {props.showFolder && (
@@ -627,13 +628,13 @@ function FileGrid(props: ItemsProps) {
         return (
           <li key={entry.path} class={`file-card ${on ? 'file-card-selected' : ''}`}>
             <div class="file-thumb" onClick={() => (entry.is_dir ? navigate(folderHref(entry.path)) : kind === 'other' ? undefined : props.onPreview(entry))}>
-              {kind === 'image' ? <img src={contentUrl(entry.path)} alt="" loading="lazy" decoding="async" /> : <FileIcon entry={entry} />}
+              {kind === 'image' ? <img src={thumbnailUrl(entry)} alt="" loading="lazy" decoding="async" /> : <FileIcon entry={entry} />}
             </div>
             <div class="file-card-body">
               <Check entry={entry} index={index} selected={on} onToggle={props.onToggle} />
               <div class="file-card-text">
                 <EntryName entry={entry} onPreview={props.onPreview} />
-                <span class="muted">{entry.is_dir ? (entry.team_folder ? t.files.team : t.files.folder) : formatBytes(entry.size)}</span>
+                <span class="muted">{entry.team_folder ? t.files.team : entry.shared_with_me ? t.files.sharedWithYou : entry.is_dir ? t.files.folder : formatBytes(entry.size)}</span>
               </div>
               <Menu label={t.files.actionsFor(entry.name)} items={props.actionsFor(entry)} />
             </div>

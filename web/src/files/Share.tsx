@@ -12,7 +12,12 @@ import { Button } from '../ui/Button';
 import { CopyField } from '../ui/copy';
 import { confirm, Dialog } from '../ui/Dialog';
 import { TextField } from '../ui/Field';
+import { me } from '../app/session';
+import { useGroups, useUsers } from '../api/reads';
+import { useStore } from '../lib/store';
+import { AccessEditor, type Level, type Target } from './access';
 import type { FileView } from './paths';
+import { filesContext } from './widgets';
 
 type Mode = 'read' | 'write' | 'drop';
 type Share = Schemas['ShareView'];
@@ -29,6 +34,7 @@ export function ShareDialog({ entry, onClose }: { entry: FileView; onClose: () =
   const revoke = useAction({ notFound: t.files.linkGone });
   const ids = { expires: useId(), limit: useId() };
   const today = new Date().toISOString().slice(0, 10);
+  const self = useStore(me);
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -69,6 +75,8 @@ export function ShareDialog({ entry, onClose }: { entry: FileView; onClose: () =
 
   return (
     <Dialog open title={t.files.shareTitle(entry.name)} onClose={onClose} class="wide-dialog">
+      {self?.role !== 'guest' && <InCompany entry={entry} self={self?.id} />}
+      <h3 class="share-heading">{t.files.outside}</h3>
       {made?.url ? (
         <div class="created-link">
           <Alert kind="success">{t.files.linkOnce}</Alert>
@@ -155,5 +163,38 @@ export function ShareDialog({ entry, onClose }: { entry: FileView; onClose: () =
         </Button>
       </div>
     </Dialog>
+  );
+}
+
+/** Sharing with groups and people of the company: it shows at the top of
+ * their files, to read or to change. */
+function InCompany({ entry, self }: { entry: FileView; self?: number }) {
+  const t = useT();
+  const grants = useResource(`files:grants:${entry.path}`, () => api('get', '/files/grants', { query: { path: entry.path } }), { revalidateOnMount: true });
+  const users = useUsers();
+  const groups = useGroups();
+  const action = useAction(filesContext(t));
+  const set = async (target: Target, access: Level | 'none') => {
+    const done = await action.run(() => api('put', '/files/grants', { body: { path: entry.path, ...target, access } }));
+    if (done) grants.reload();
+  };
+  return (
+    <section class="share-people" aria-labelledby="share-people-title">
+      <h3 id="share-people-title" class="share-heading">
+        {t.files.inCompany}
+      </h3>
+      <p class="muted">{t.files.inCompanyHint}</p>
+      <ProblemAlert problem={action.problem} />
+      {grants.data && (
+        <AccessEditor
+          grants={grants.data}
+          groups={groups.data ?? []}
+          people={(users.data ?? []).filter((u) => u.active && u.id !== self)}
+          addLabel={t.files.shareWith(entry.name)}
+          empty={t.files.notShared}
+          onSet={(target, access) => void set(target, access)}
+        />
+      )}
+    </section>
   );
 }

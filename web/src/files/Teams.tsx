@@ -17,6 +17,7 @@ import { TextField } from '../ui/Field';
 import { Icon } from '../ui/icons';
 import { Empty, Loaded, PageHeader } from '../ui/Page';
 import { toast } from '../ui/Toast';
+import { AccessEditor, type Level, type Target } from './access';
 import { UsageBar } from './widgets';
 
 type Team = Schemas['TeamView'];
@@ -106,12 +107,6 @@ function TeamCard({ team, groups, people, run }: { team: Team; groups: readonly 
   const t = useT();
   const [amount, setAmount] = useState(team.quota == null ? '' : String(+(team.quota / UNIT_BYTES.GB).toFixed(3)));
   const [unit, setUnit] = useState<Unit>('GB');
-  const [who, setWho] = useState('');
-  const [access, setAccess] = useState<'read' | 'write'>('write');
-  const names = (grant: Team['access'][number]) =>
-    grant.group_id != null
-      ? t.teams.groupNamed(groups.find((g) => g.id === grant.group_id)?.name ?? `#${grant.group_id}`)
-      : people.find((u) => u.id === grant.user_id)?.display_name ?? `#${grant.user_id}`;
   const refresh = () => invalidate('files');
 
   const saveQuota = async (e: Event) => {
@@ -122,19 +117,8 @@ function TeamCard({ team, groups, people, run }: { team: Team; groups: readonly 
     refresh();
     toast(t.teams.quotaSaved(team.name));
   };
-  const grant = async (e: Event) => {
-    e.preventDefault();
-    const [kind, id] = who.split(':');
-    if (!id) return;
-    const body = kind === 'g' ? { group_id: Number(id), access } : { user_id: Number(id), access };
-    const done = await run(() => api('put', '/files/teams/{id}/access', { path: { id: team.id }, body }));
-    if (!done) return;
-    setWho('');
-    refresh();
-  };
-  const setGrant = async (grant: Team['access'][number], value: 'read' | 'write' | 'none') => {
-    const body = grant.group_id != null ? { group_id: grant.group_id, access: value } : { user_id: grant.user_id, access: value };
-    const done = await run(() => api('put', '/files/teams/{id}/access', { path: { id: team.id }, body }));
+  const setGrant = async (target: Target, access: Level | 'none') => {
+    const done = await run(() => api('put', '/files/teams/{id}/access', { path: { id: team.id }, body: { ...target, access } }));
     if (done) refresh();
   };
   const remove = async () => {
@@ -149,7 +133,6 @@ function TeamCard({ team, groups, people, run }: { team: Team; groups: readonly 
     toast(t.teams.deleted(team.name));
   };
 
-  const granted = new Set(team.access.map((a) => (a.group_id != null ? `g:${a.group_id}` : `u:${a.user_id}`)));
   return (
     <section class="card group-card" aria-labelledby={`team-${team.id}`}>
       <header class="group-head">
@@ -173,65 +156,7 @@ function TeamCard({ team, groups, people, run }: { team: Team; groups: readonly 
         </div>
       </form>
       <h3 class="team-sub">{t.teams.access}</h3>
-      {team.access.length === 0 ? (
-        <p class="muted">{t.teams.noAccess}</p>
-      ) : (
-        <ul class="grant-list">
-          {team.access.map((a) => {
-            const label = names(a);
-            return (
-              <li key={`${a.group_id}-${a.user_id}`}>
-                <span>{label}</span>
-                <select aria-label={t.teams.accessOf(label)} value={a.access} onChange={(e) => void setGrant(a, e.currentTarget.value as 'read' | 'write')}>
-                  <option value="read">{t.teams.read}</option>
-                  <option value="write">{t.teams.write}</option>
-                </select>
-                <button type="button" class="chip-remove" aria-label={t.teams.revoke(label)} title={t.teams.revoke(label)} onClick={() => void setGrant(a, 'none')}>
-                  <Icon name="close" />
-                </button>
-              </li>
-            );
-          })}
-        </ul>
-      )}
-      <form class="add-member" onSubmit={grant}>
-        <label for={`grant-${team.id}`} class="visually-hidden">
-          {t.teams.grantTo(team.name)}
-        </label>
-        <select id={`grant-${team.id}`} value={who} onChange={(e) => setWho(e.currentTarget.value)}>
-          <option value="">{t.teams.choose}</option>
-          {groups.some((g) => !granted.has(`g:${g.id}`)) && (
-            <optgroup label={t.nav.groups}>
-              {groups
-                .filter((g) => !granted.has(`g:${g.id}`))
-                .map((g) => (
-                  <option key={g.id} value={`g:${g.id}`}>
-                    {g.name}
-                  </option>
-                ))}
-            </optgroup>
-          )}
-          <optgroup label={t.nav.people}>
-            {people
-              .filter((u) => !granted.has(`u:${u.id}`))
-              .map((u) => (
-                <option key={u.id} value={`u:${u.id}`}>
-                  {u.display_name} (@{u.name})
-                </option>
-              ))}
-          </optgroup>
-        </select>
-        <label for={`grant-access-${team.id}`} class="visually-hidden">
-          {t.teams.access}
-        </label>
-        <select id={`grant-access-${team.id}`} value={access} onChange={(e) => setAccess(e.currentTarget.value as 'read' | 'write')}>
-          <option value="write">{t.teams.write}</option>
-          <option value="read">{t.teams.read}</option>
-        </select>
-        <Button type="submit" size="small" icon="plus" disabled={!who}>
-          {t.teams.grant}
-        </Button>
-      </form>
+      <AccessEditor grants={team.access} groups={groups} people={people} addLabel={t.teams.grantTo(team.name)} empty={t.teams.noAccess} onSet={(target, access) => void setGrant(target, access)} />
     </section>
   );
 }

@@ -45,6 +45,11 @@ export function contentUrl(path: string, download = false): string {
   return `${API}/files/content?path=${q(path)}${download ? '&download=true' : ''}`;
 }
 
+/** A small JPEG of an image for the grid, changing with the file's version. */
+export function thumbnailUrl(entry: Pick<FileView, 'path' | 'version'>): string {
+  return `${API}/files/thumbnail?path=${q(entry.path)}&size=256&v=${entry.version}`;
+}
+
 /** A folder and all it holds, as a ZIP archive made on the fly. */
 export function zipUrl(path: string): string {
   return `${API}/files/zip?path=${q(path)}`;

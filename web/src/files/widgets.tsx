@@ -64,13 +64,20 @@ const KIND_ICONS: Record<ReturnType<typeof kindOf>, IconName> = {
   other: 'file',
 };
 
-export function FileIcon({ entry }: { entry: Pick<FileView, 'is_dir' | 'mime' | 'team_folder'> }) {
+export function FileIcon({ entry }: { entry: Pick<FileView, 'is_dir' | 'mime' | 'team_folder'> & { shared_with_me?: boolean } }) {
   const kind = kindOf(entry);
+  const icon = entry.team_folder ? 'groups' : entry.shared_with_me && entry.is_dir ? 'people' : KIND_ICONS[kind];
   return (
-    <span class={`file-icon file-icon-${kind} ${entry.team_folder ? 'file-icon-team' : ''}`} aria-hidden="true">
-      <Icon name={entry.team_folder ? 'groups' : KIND_ICONS[kind]} />
+    <span class={`file-icon file-icon-${kind} ${entry.team_folder || entry.shared_with_me ? 'file-icon-team' : ''}`} aria-hidden="true">
+      <Icon name={icon} />
     </span>
   );
+}
+
+/** The top of a team folder or of something shared with the person: it
+ * can be opened and copied, not renamed, moved or deleted. */
+export function isTop(entry: Pick<FileView, 'team_folder' | 'shared_with_me'>): boolean {
+  return entry.team_folder || entry.shared_with_me;
 }
 
 /** How full a space is: a bar when it has a quota, the bytes used otherwise. */
