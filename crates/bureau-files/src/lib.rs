@@ -274,10 +274,17 @@ impl Files {
             }
         }
         let home = home.ok_or_else(|| Error::internal("a person's space vanished"))?;
-        // What others shared, under its own name (numbered when two share
-        // a name, or one is a team folder's).
+        // What others shared, under its own name, numbered when the name is
+        // taken at the top (by a team folder, another shared item or one of
+        // the person's own), so nothing of theirs is hidden.
         let mut shared: Vec<Reach> = Vec::new();
-        for (node, write) in store.granted_to(who.user_id).await? {
+        let granted = store.granted_to(who.user_id).await?;
+        let own_names = if granted.is_empty() {
+            Vec::new()
+        } else {
+            store.top_names(home.space.id).await?
+        };
+        for (node, write) in granted {
             if node.space_id == home.space.id || teams.iter().any(|t| t.space.id == node.space_id) {
                 continue;
             }
@@ -286,7 +293,9 @@ impl Files {
             };
             let mut mount = node.name.clone();
             let mut n = 1;
-            while teams.iter().chain(&shared).any(|r| r.mount == mount) {
+            while teams.iter().chain(&shared).any(|r| r.mount == mount)
+                || own_names.contains(&mount)
+            {
                 n += 1;
                 mount = numbered(&node.name, n);
             }

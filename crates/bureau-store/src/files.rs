@@ -371,6 +371,17 @@ impl Store {
         Ok(granted)
     }
 
+    /// The names at the top of a space.
+    pub async fn top_names(&self, space: i64) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT name FROM file_nodes WHERE space_id = $1 AND trash_id = 0 AND parent_id = \
+             (SELECT id FROM file_nodes WHERE space_id = $1 AND trash_id = 0 AND path = '')",
+        )
+        .bind(space)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
     /// Who a folder or file is shared with.
     pub async fn grants_of(&self, node: i64) -> Result<Vec<GrantRecord>> {
         let rows = sqlx::query(

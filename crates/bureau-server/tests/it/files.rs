@@ -816,118 +816,94 @@ async fn sharing_inside_the_company_shows_at_the_top_and_nowhere_else() {
         let dav_bob = Dav::new(&office, "bob", PASSWORD);
         let dav_carol = Dav::new(&office, "carol", PASSWORD);
         let dav_gus = Dav::new(&office, "gus", PASSWORD);
-        assert_eq!(dav_alice.mkcol("/projects").await, StatusCode::CREATED);
-        assert_eq!(
-            dav_alice.mkcol("/projects/apollo").await,
-            StatusCode::CREATED
-        );
-        assert_eq!(
-            dav_alice.put("/projects/apollo/plan.txt", "v1").await,
-            StatusCode::CREATED
-        );
-        assert_eq!(
-            dav_alice.put("/projects/secret.txt", "no").await,
-            StatusCode::CREATED
-        );
-        assert_eq!(
-            dav_alice.put("/memo.txt", "read me").await,
-            StatusCode::CREATED
-        );
+        for folder in ["/projects", "/projects/apollo"] {
+            assert_eq!(dav_alice.mkcol(folder).await, StatusCode::CREATED);
+        }
+        for (path, text) in [
+            ("/projects/apollo/plan.txt", "v1"),
+            ("/projects/secret.txt", "no"),
+            ("/memo.txt", "read me"),
+        ] {
+            assert_eq!(dav_alice.put(path, text).await, StatusCode::CREATED);
+        }
+        // Bob has an `apollo` of his own: it must stay in sight.
+        assert_eq!(dav_bob.mkcol("/apollo").await, StatusCode::CREATED);
 
         let grant = |who: &Api, body: Value| {
             let who = who.clone();
             async move { who.put("/api/v1/files/grants", body).await }
         };
         let bob_id = bob.my_id().await;
-        let (status, body) = grant(
-            &alice,
-            json!({ "path": "/projects/apollo", "user_id": bob_id, "access": "write" }),
-        )
-        .await;
+        let to_bob = json!({ "path": "/projects/apollo", "user_id": bob_id, "access": "write" });
+        let (status, body) = grant(&alice, to_bob).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body[0]["access"], "write");
-        let (status, body) = grant(
-            &alice,
-            json!({ "path": "/memo.txt", "user_id": guest.my_id().await, "access": "read" }),
-        )
-        .await;
+        let to_gus =
+            json!({ "path": "/memo.txt", "user_id": guest.my_id().await, "access": "read" });
+        let (status, body) = grant(&alice, to_gus).await;
         assert_eq!(status, StatusCode::OK, "{body}");
 
-        // Bob finds it at his top, works inside, and nothing beside it.
+        // Bob finds it at his top beside his own, works inside, and
+        // reaches nothing beside it.
         let (status, listing) = bob.get("/api/v1/files/list?path=/").await;
         assert_eq!(status, StatusCode::OK, "{listing}");
-        let apollo = listing["entries"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|e| e["name"] == "apollo")
-            .unwrap_or_else(|| panic!("{listing}"));
-        assert_eq!(apollo["shared_with_me"], true);
-        assert_eq!(dav_bob.get("/apollo/plan.txt").await.1, b"v1");
-        assert_eq!(
-            dav_bob.put("/apollo/plan.txt", "v2 by bob").await,
-            StatusCode::NO_CONTENT
-        );
-        assert_eq!(
-            dav_alice.get("/projects/apollo/plan.txt").await.1,
-            b"v2 by bob"
-        );
-        assert_eq!(
-            dav_bob.get("/apollo/../secret.txt").await.0,
-            StatusCode::NOT_FOUND
-        );
-        assert!(dav_bob
-            .get("/apollo/..%2fsecret.txt")
-            .await
-            .0
-            .is_client_error());
-        // The shared folder itself is not his to delete or move.
-        let deleted = dav_bob.request("DELETE", "/apollo").send().await.unwrap();
+        let named = |name: &str| {
+            listing["entries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["name"] == name)
+                .unwrap_or_else(|| panic!("no {name} in {listing}"))
+                .clone()
+        };
+        assert_eq!(named("apollo (2)")["shared_with_me"], true);
+        assert_eq!(named("apollo")["shared_with_me"], false);
+        let shared = "/apollo%20(2)";
+        assert_eq!(dav_bob.get(&format!("{shared}/plan.txt")).await.1, b"v1");
+        let put = dav_bob
+            .put(&format!("{shared}/plan.txt"), "v2 by bob")
+            .await;
+        assert_eq!(put, StatusCode::NO_CONTENT);
+        let (_, text) = dav_alice.get("/projects/apollo/plan.txt").await;
+        assert_eq!(text, b"v2 by bob");
+        let (status, _) = dav_bob.get(&format!("{shared}/../secret.txt")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, _) = dav_bob.get(&format!("{shared}/..%2fsecret.txt")).await;
+        assert!(status.is_client_error());
+        // The shared folder itself is not his to delete.
+        let deleted = dav_bob.request("DELETE", shared).send().await.unwrap();
         assert_eq!(deleted.status(), StatusCode::FORBIDDEN);
-        assert_eq!(
-            dav_alice.get("/projects/apollo/plan.txt").await.0,
-            StatusCode::OK
-        );
-        // He cannot share it on without writing... he may write, so he may;
-        // but Carol, not granted, reaches nothing.
-        assert_eq!(
-            dav_carol.get("/apollo/plan.txt").await.0,
-            StatusCode::NOT_FOUND
-        );
+        let (status, _) = dav_alice.get("/projects/apollo/plan.txt").await;
+        assert_eq!(status, StatusCode::OK);
+        // Carol, not granted, reaches nothing.
+        let (status, _) = dav_carol.get("/apollo/plan.txt").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
         let (_, listing) = dav_carol.listing("/").await;
         assert!(
             !listing.contains("apollo") && !listing.contains("memo"),
             "{listing}"
         );
-        // The guest reads the memo and cannot change it.
+        // The guest reads the memo and cannot change it, nor share it.
         assert_eq!(dav_gus.get("/memo.txt").await.1, b"read me");
         assert_eq!(
             dav_gus.put("/memo.txt", "changed").await,
             StatusCode::FORBIDDEN
         );
-        // Guests share nothing; readers share nothing.
-        let (status, body) = grant(
-            &guest,
-            json!({ "path": "/memo.txt", "user_id": bob_id, "access": "read" }),
-        )
-        .await;
+        let reshare = json!({ "path": "/memo.txt", "user_id": bob_id, "access": "read" });
+        let (status, body) = grant(&guest, reshare).await;
         error_code(status, &body, StatusCode::FORBIDDEN);
-        // Bob's trash and search do not reach into Alice's space.
+        // Bob's search reaches the shared folder, not what is around it.
         let (_, found) = bob.get("/api/v1/files/search?q=secret").await;
         assert_eq!(found, json!([]), "{found}");
         let (_, found) = bob.get("/api/v1/files/search?q=plan").await;
-        assert_eq!(found[0]["path"], "/apollo/plan.txt", "{found}");
+        assert_eq!(found[0]["path"], "/apollo (2)/plan.txt", "{found}");
         // Stopped sharing is gone at once.
-        let (status, _) = grant(
-            &alice,
-            json!({ "path": "/projects/apollo", "user_id": bob_id, "access": "none" }),
-        )
-        .await;
+        let stop = json!({ "path": "/projects/apollo", "user_id": bob_id, "access": "none" });
+        let (status, _) = grant(&alice, stop).await;
         assert_eq!(status, StatusCode::OK);
-        assert_eq!(
-            dav_bob.get("/apollo/plan.txt").await.0,
-            StatusCode::NOT_FOUND
-        );
+        let (status, _) = dav_bob.get(&format!("{shared}/plan.txt")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(dav_bob.listing("/apollo").await.0, StatusCode::MULTI_STATUS);
         office.stop().await;
     }
 }
