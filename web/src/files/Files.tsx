@@ -628,7 +628,7 @@ function FileGrid(props: ItemsProps) {
         return (
           <li key={entry.path} class={`file-card ${on ? 'file-card-selected' : ''}`}>
             <div class="file-thumb" onClick={() => (entry.is_dir ? navigate(folderHref(entry.path)) : kind === 'other' ? undefined : props.onPreview(entry))}>
-              {kind === 'image' ? <img src={thumbnailUrl(entry)} alt="" loading="lazy" decoding="async" /> : <FileIcon entry={entry} />}
+              {kind === 'image' ? <Thumbnail entry={entry} /> : <FileIcon entry={entry} />}
             </div>
             <div class="file-card-body">
               <Check entry={entry} index={index} selected={on} onToggle={props.onToggle} />
@@ -643,4 +643,11 @@ function FileGrid(props: ItemsProps) {
       })}
     </ul>
   );
+}
+
+/** An image's thumbnail, or its icon when the server cannot make one. */
+function Thumbnail({ entry }: { entry: FileView }) {
+  const [failed, setFailed] = useState(false);
+  if (failed) return <FileIcon entry={entry} />;
+  return <img src={thumbnailUrl(entry)} alt="" loading="lazy" decoding="async" onError={() => setFailed(true)} />;
 }
