@@ -84,12 +84,13 @@ function Team() {
 
 function Sections() {
   const t = useT();
-  const sections: { href: string; icon: IconName; title: string; body: string }[] = [
-    { href: '/chat', icon: 'chat', title: t.nav.chat, body: t.coming.chat.short },
-    { href: '/meetings', icon: 'meetings', title: t.nav.meetings, body: t.coming.meetings.short },
-    { href: '/docs', icon: 'docs', title: t.nav.docs, body: t.coming.docs.short },
-    { href: '/files', icon: 'files', title: t.nav.files, body: t.coming.files.short },
-    { href: '/office', icon: 'office', title: t.nav.office, body: t.coming.office.short },
+  // `ready`: the section works; the others say they are coming.
+  const sections: { href: string; icon: IconName; title: string; body: string; ready: boolean }[] = [
+    { href: '/chat', icon: 'chat', title: t.nav.chat, body: t.coming.chat.short, ready: true },
+    { href: '/meetings', icon: 'meetings', title: t.nav.meetings, body: t.coming.meetings.short, ready: false },
+    { href: '/docs', icon: 'docs', title: t.nav.docs, body: t.coming.docs.short, ready: false },
+    { href: '/files', icon: 'files', title: t.nav.files, body: t.coming.files.short, ready: true },
+    { href: '/office', icon: 'office', title: t.nav.office, body: t.coming.office.short, ready: false },
   ];
   return (
     <section class="home-sections" aria-labelledby="sections-heading">
@@ -102,7 +103,7 @@ function Sections() {
                 <span class="section-icon">
                   <Icon name={s.icon} />
                 </span>
-                <span class="soon">{t.nav.soon}</span>
+                {!s.ready && <span class="soon">{t.nav.soon}</span>}
               </span>
               <span class="section-title">{s.title}</span>
               <span class="section-body">{s.body}</span>

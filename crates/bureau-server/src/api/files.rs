@@ -445,7 +445,7 @@ async fn list(
 }
 
 /// Files and folders whose name contains the words, everywhere you reach.
-#[utoipa::path(get, path = "/files/search", tag = "files", params(SearchParams),
+#[utoipa::path(get, path = "/files/search", operation_id = "search_files", tag = "files", params(SearchParams),
     responses((status = 200, body = [FileView]), (status = 422, body = ErrorBody)))]
 async fn search(
     State(state): State<AppState>,
