@@ -949,14 +949,7 @@ impl Files {
         let mut tx = self.ports.store.begin().await?;
         tx.set_grant(node.id, group, user, can_write, tree.who.user_id)
             .await
-            .map_err(|err| match err {
-                bureau_store::StoreError::Other(message)
-                    if message.to_lowercase().contains("foreign key") =>
-                {
-                    Error::NotFound("no such group or person".into())
-                }
-                other => other.into(),
-            })?;
+            .map_err(unknown_grantee)?;
         tx.commit().await?;
         Ok(self.ports.store.grants_of(node.id).await?)
     }
@@ -985,12 +978,7 @@ impl Files {
         let id = tx
             .insert_team_space(name, quota)
             .await
-            .map_err(|err| match err {
-                bureau_store::StoreError::Conflict(_) => {
-                    Error::conflict("name_taken", "a team folder already has this name")
-                }
-                other => other.into(),
-            })?;
+            .map_err(team_name_taken)?;
         let space = tx.space(id).await?.ok_or_else(not_found)?;
         tx.commit().await?;
         Ok(space)
@@ -1012,12 +1000,7 @@ impl Files {
         team_in(&mut tx, id).await?;
         tx.update_space(id, name, quota)
             .await
-            .map_err(|err| match err {
-                bureau_store::StoreError::Conflict(_) => {
-                    Error::conflict("name_taken", "a team folder already has this name")
-                }
-                other => other.into(),
-            })?;
+            .map_err(team_name_taken)?;
         let space = tx.space(id).await?.ok_or_else(not_found)?;
         tx.commit().await?;
         Ok(space)
@@ -1053,14 +1036,7 @@ impl Files {
         let space = team_in(&mut tx, id).await?;
         tx.set_space_access(id, group, user, can_write)
             .await
-            .map_err(|err| match err {
-                bureau_store::StoreError::Other(message)
-                    if message.contains("FOREIGN KEY") || message.contains("foreign key") =>
-                {
-                    Error::NotFound("no such group or person".into())
-                }
-                other => other.into(),
-            })?;
+            .map_err(unknown_grantee)?;
         tx.commit().await?;
         Ok(space)
     }
@@ -1450,6 +1426,28 @@ pub fn mime_of(name: &str) -> String {
         .first_raw()
         .unwrap_or("application/octet-stream")
         .to_string()
+}
+
+/// A grant to a group or person that does not exist (the foreign key
+/// refused it).
+fn unknown_grantee(err: bureau_store::StoreError) -> Error {
+    match err {
+        bureau_store::StoreError::Other(message)
+            if message.to_lowercase().contains("foreign key") =>
+        {
+            Error::NotFound("no such group or person".into())
+        }
+        other => other.into(),
+    }
+}
+
+fn team_name_taken(err: bureau_store::StoreError) -> Error {
+    match err {
+        bureau_store::StoreError::Conflict(_) => {
+            Error::conflict("name_taken", "a team folder already has this name")
+        }
+        other => other.into(),
+    }
 }
 
 fn require_admin(who: &Principal) -> Result<()> {

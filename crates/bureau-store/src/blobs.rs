@@ -159,13 +159,7 @@ impl Blobs {
                     let Some(id) = entry.file_name().to_str().and_then(BlobId::parse) else {
                         continue;
                     };
-                    let age = entry
-                        .metadata()
-                        .and_then(|m| m.modified())
-                        .ok()
-                        .and_then(|t| now.duration_since(t).ok())
-                        .map_or(0, |d| d.as_secs());
-                    found.push((id, age));
+                    found.push((id, age_secs(&entry, now)));
                 }
             }
             Ok(found)
@@ -193,13 +187,7 @@ impl Blobs {
             for entry in std::fs::read_dir(&tmp).map_err(io)? {
                 let entry = entry.map_err(io)?;
                 let name = entry.file_name().to_string_lossy().into_owned();
-                let age = entry
-                    .metadata()
-                    .and_then(|m| m.modified())
-                    .ok()
-                    .and_then(|t| now.duration_since(t).ok())
-                    .map_or(0, |d| d.as_secs());
-                if age >= older_than_secs
+                if age_secs(&entry, now) >= older_than_secs
                     && !keep.contains(&name)
                     && std::fs::remove_file(entry.path()).is_ok()
                 {
@@ -378,6 +366,16 @@ impl Drop for BlobWriter {
             let _ = std::fs::remove_file(&self.tmp);
         }
     }
+}
+
+/// Seconds since a folder entry was last modified (0 when unknown).
+fn age_secs(entry: &std::fs::DirEntry, now: std::time::SystemTime) -> u64 {
+    entry
+        .metadata()
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| now.duration_since(t).ok())
+        .map_or(0, |d| d.as_secs())
 }
 
 fn random_name() -> String {

@@ -68,7 +68,10 @@ impl Dav {
 async fn litmus_passes_every_suite_on_every_backend() {
     for office in offices("litmus").await {
         office.person("lit", Role::Member).await;
+        // litmus writes its debug.log where it runs.
+        let scratch = bureau_store::testing::temp_dir("litmus");
         let output = tokio::process::Command::new("litmus")
+            .current_dir(&scratch)
             .arg("-k")
             .arg(format!("{}/dav/", office.base))
             .arg("lit")
@@ -310,6 +313,14 @@ async fn team_folders_follow_their_grants() {
     assert!(!listing.contains("Sales"), "{listing}");
     let (_, listing) = rita.listing("/").await;
     assert!(listing.contains("/dav/Sales/"), "{listing}");
+    // A grant to nobody is a 404 and changes nothing.
+    let (status, body) = admin
+        .put(
+            &format!("/api/v1/files/teams/{team_id}/access"),
+            json!({ "group_id": 999_999, "access": "read" }),
+        )
+        .await;
+    error_code(status, &body, StatusCode::NOT_FOUND);
     // Non-admins manage no team folders.
     let (status, body) = writer.get("/api/v1/files/teams").await;
     error_code(status, &body, StatusCode::FORBIDDEN);

@@ -175,16 +175,7 @@ impl Api {
         path: &str,
         body: Option<&Value>,
     ) -> reqwest::Response {
-        let mut request = self.http.request(method, format!("{}{path}", self.base));
-        if let Some(cookie) = &self.cookie {
-            request = request.header("cookie", format!("bureau_session={cookie}"));
-        }
-        if let Some(csrf) = &self.csrf {
-            request = request.header("x-csrf-token", csrf);
-        }
-        if let Some(bearer) = &self.bearer {
-            request = request.header("authorization", format!("Bearer {bearer}"));
-        }
+        let mut request = self.request(method, path);
         if let Some(body) = body {
             request = request.json(body);
         }
