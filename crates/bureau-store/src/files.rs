@@ -436,7 +436,24 @@ impl Store {
     }
 
     /// The live children of a folder, folders first, then by name.
+    ///
+    /// On SQLite the rows come as one JSON array: sqlx hands each row over
+    /// from SQLite's thread separately, which for a folder of 10,000 files
+    /// cost more than the query itself.
     pub async fn children(&self, parent: i64) -> Result<Vec<NodeRecord>> {
+        if self.backend == crate::Backend::Sqlite {
+            let sql = format!(
+                "SELECT json_group_array(json_array({NODE_COLUMNS})) FROM \
+                 (SELECT {NODE_COLUMNS} FROM file_nodes WHERE parent_id = $1 AND trash_id = 0)"
+            );
+            let json: String = sqlx::query_scalar(&sql)
+                .bind(parent)
+                .fetch_one(&self.read)
+                .await?;
+            let mut nodes = nodes_from_json(&json)?;
+            nodes.sort_by(|a, b| b.is_dir.cmp(&a.is_dir).then_with(|| a.name.cmp(&b.name)));
+            return Ok(nodes);
+        }
         let sql = format!(
             "SELECT {NODE_COLUMNS} FROM file_nodes WHERE parent_id = $1 AND trash_id = 0 \
              ORDER BY is_dir DESC, name"
@@ -1332,6 +1349,51 @@ fn node_from_row(row: &AnyRow) -> Result<NodeRecord> {
         trashed_at: row.try_get("trashed_at")?,
         trashed_by: row.try_get::<Option<i64>, _>("trashed_by")?.map(UserId),
     })
+}
+
+/// Nodes from a JSON array of arrays in the order of `NODE_COLUMNS`.
+fn nodes_from_json(json: &str) -> Result<Vec<NodeRecord>> {
+    use serde_json::Value;
+    let bad = || crate::StoreError::Other("a listing came back malformed".into());
+    let rows: Vec<Vec<Value>> = serde_json::from_str(json).map_err(|_| bad())?;
+    let int = |v: &Value| v.as_i64().ok_or_else(bad);
+    let opt_int = |v: &Value| {
+        if v.is_null() {
+            Ok(None)
+        } else {
+            int(v).map(Some)
+        }
+    };
+    let text = |v: &Value| v.as_str().map(str::to_string).ok_or_else(bad);
+    rows.iter()
+        .map(|r| {
+            if r.len() != 16 {
+                return Err(bad());
+            }
+            Ok(NodeRecord {
+                id: int(&r[0])?,
+                space_id: int(&r[1])?,
+                parent_id: opt_int(&r[2])?,
+                path: text(&r[3])?,
+                name: text(&r[4])?,
+                is_dir: int(&r[5])? != 0,
+                size: int(&r[6])?,
+                blob_id: if r[7].is_null() {
+                    None
+                } else {
+                    Some(text(&r[7])?)
+                },
+                mime: text(&r[8])?,
+                version: int(&r[9])?,
+                created_at: int(&r[10])?,
+                modified_at: int(&r[11])?,
+                modified_by: opt_int(&r[12])?.map(UserId),
+                trash_id: int(&r[13])?,
+                trashed_at: opt_int(&r[14])?,
+                trashed_by: opt_int(&r[15])?.map(UserId),
+            })
+        })
+        .collect()
 }
 
 fn version_from_row(row: &AnyRow) -> Result<VersionRecord> {
