@@ -5,10 +5,9 @@
 //! access gate. Authentication is HTTP Basic (the password, or an API
 //! token as the password), or a Bearer token.
 
-use std::collections::{HashMap, HashSet};
 use std::io::SeekFrom;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::body::Body;
@@ -64,13 +63,11 @@ pub async fn serve(
     let fs = DavFs {
         files: state.files.clone(),
         tree: tree.clone(),
-        cache: Arc::default(),
         delete_root,
     };
     let locks = DavLocks {
         files: state.files.clone(),
         tree,
-        discovered: Arc::default(),
     };
     // Partial updates (SabreDAV's PATCH) are not offered: a file's content
     // is replaced whole, which is what versions and blobs rest on.
@@ -281,7 +278,6 @@ fn fs_error(err: Error) -> FsError {
 struct DavFs {
     files: Arc<Files>,
     tree: Arc<Tree>,
-    cache: Arc<Mutex<PropCache>>,
     /// The target of a DELETE: dav-server removes a folder's content one
     /// by one before the folder; the whole tree goes to the trash as one
     /// item when the folder itself is removed, so the removals below it
@@ -289,70 +285,16 @@ struct DavFs {
     delete_root: Option<FilePath>,
 }
 
-/// Dead properties of the entries a listing returned, loaded in one query
-/// the first time one of them is asked for (a PROPFIND of a big folder
-/// would otherwise ask once per entry).
-#[derive(Default)]
-struct PropCache {
-    listed: HashSet<i64>,
-    props: HashMap<i64, Vec<PropRecord>>,
-    /// Node ids of the paths a listing returned, so asking for their
-    /// properties needs no lookup each.
-    nodes: HashMap<String, i64>,
-}
-
 impl DavFs {
-    async fn props(&self, node: i64) -> Result<Vec<PropRecord>, Error> {
-        let wanted: Vec<i64> = {
-            let cache = self.cache.lock().expect("prop cache lock");
-            if let Some(props) = cache.props.get(&node) {
-                return Ok(props.clone());
-            }
-            if cache.listed.contains(&node) {
-                cache.listed.iter().copied().collect()
-            } else {
-                vec![node]
-            }
-        };
-        let found = self.files.props_of(&wanted).await?;
-        let mut cache = self.cache.lock().expect("prop cache lock");
-        for id in &wanted {
-            cache.listed.remove(id);
-            cache.props.insert(*id, Vec::new());
-        }
-        for prop in found {
-            cache.props.entry(prop.node_id).or_default().push(prop);
-        }
-        Ok(cache.props.get(&node).cloned().unwrap_or_default())
-    }
-
-    /// The node at `path`: from the listing this request made, else looked up.
-    async fn node_id(&self, path: &FilePath) -> FsResult<i64> {
-        let known = self
-            .cache
-            .lock()
-            .expect("prop cache lock")
-            .nodes
-            .get(&path.to_slash_path())
-            .copied();
-        match known {
-            Some(id) => Ok(id),
-            None => Ok(self
-                .files
-                .stat(&self.tree, path)
-                .await
-                .map_err(fs_error)?
-                .node
-                .id),
-        }
-    }
-
-    fn forget_props(&self, node: i64) {
-        self.cache
-            .lock()
-            .expect("prop cache lock")
-            .props
-            .remove(&node);
+    /// The dead properties of the node at `path`. PROPFIND, which asks for
+    /// them per entry, is answered by `propfind.rs` from one query; what
+    /// is left here (PROPPATCH's answer, COPY) asks for one node.
+    async fn props(&self, path: &FilePath) -> FsResult<Vec<PropRecord>> {
+        let entry = self.files.stat(&self.tree, path).await.map_err(fs_error)?;
+        self.files
+            .props_of(&[entry.node.id])
+            .await
+            .map_err(fs_error)
     }
 
     fn skipped_removal(&self, path: &FilePath) -> bool {
@@ -408,15 +350,6 @@ impl DavFileSystem for DavFs {
         async move {
             let path = file_path(path)?;
             let entries = self.files.list(&self.tree, &path).await.map_err(fs_error)?;
-            {
-                let mut cache = self.cache.lock().expect("prop cache lock");
-                cache.listed.extend(entries.iter().map(|e| e.node.id));
-                for entry in &entries {
-                    if let Ok(child) = path.join(&entry.name) {
-                        cache.nodes.insert(child.to_slash_path(), entry.node.id);
-                    }
-                }
-            }
             let items: Vec<FsResult<Box<dyn DavDirEntry>>> = entries
                 .iter()
                 .map(|entry| {
@@ -527,9 +460,6 @@ impl DavFileSystem for DavFs {
                 .patch_props(&self.tree, &path, &records)
                 .await
                 .map_err(fs_error)?;
-            if let Ok(entry) = self.files.stat(&self.tree, &path).await {
-                self.forget_props(entry.node.id);
-            }
             Ok(patch
                 .into_iter()
                 .map(|(_, prop)| (StatusCode::OK, prop))
@@ -540,9 +470,7 @@ impl DavFileSystem for DavFs {
 
     fn get_props<'a>(&'a self, path: &'a DavPath, do_content: bool) -> FsFuture<'a, Vec<DavProp>> {
         async move {
-            let path = file_path(path)?;
-            let node = self.node_id(&path).await?;
-            let props = self.props(node).await.map_err(fs_error)?;
+            let props = self.props(&file_path(path)?).await?;
             Ok(props.into_iter().map(|p| dav_prop(p, do_content)).collect())
         }
         .boxed()
@@ -550,9 +478,7 @@ impl DavFileSystem for DavFs {
 
     fn get_prop<'a>(&'a self, path: &'a DavPath, prop: DavProp) -> FsFuture<'a, Vec<u8>> {
         async move {
-            let path = file_path(path)?;
-            let node = self.node_id(&path).await?;
-            let props = self.props(node).await.map_err(fs_error)?;
+            let props = self.props(&file_path(path)?).await?;
             let namespace = prop.namespace.unwrap_or_default();
             props
                 .into_iter()
@@ -810,9 +736,6 @@ impl DavFile for WriteFile {
 struct DavLocks {
     files: Arc<Files>,
     tree: Arc<Tree>,
-    /// Locks per space, read once per request for `lockdiscovery` (asked
-    /// for every entry of a listing); dropped on any change.
-    discovered: Arc<Mutex<HashMap<i64, Vec<LockRecord>>>>,
 }
 
 impl std::fmt::Debug for DavLocks {
@@ -848,10 +771,6 @@ impl DavLocks {
             shared: lock.shared,
             deep: lock.deep,
         }
-    }
-
-    fn changed(&self) {
-        self.discovered.lock().expect("lock cache lock").clear();
     }
 
     /// A refusal shaped as a conflicting lock, for errors the trait has no
@@ -897,7 +816,6 @@ impl DavLockSystem for DavLocks {
             String::from_utf8(out).ok()
         });
         async move {
-            self.changed();
             let Ok(file) = file_path(&path) else {
                 return Err(self.refusal(&path));
             };
@@ -922,7 +840,6 @@ impl DavLockSystem for DavLocks {
     fn unlock(&self, path: &DavPath, token: &str) -> LsFuture<'_, Result<(), ()>> {
         let (path, token) = (path.clone(), token.to_string());
         async move {
-            self.changed();
             let file = file_path(&path).map_err(|_| ())?;
             match self.files.unlock(&self.tree, &file, &token).await {
                 Ok(true) => Ok(()),
@@ -940,7 +857,6 @@ impl DavLockSystem for DavLocks {
     ) -> LsFuture<'_, Result<DavLock, ()>> {
         let (path, token) = (path.clone(), token.to_string());
         async move {
-            self.changed();
             let file = file_path(&path).map_err(|_| ())?;
             let secs = timeout.map(|t| t.as_secs() as i64);
             match self
@@ -1004,27 +920,12 @@ impl DavLockSystem for DavLocks {
                 return Vec::new();
             };
             let place = self.tree.locate(&file);
-            let cached = self
-                .discovered
-                .lock()
-                .expect("lock cache lock")
-                .get(&place.space.id)
-                .cloned();
-            let locks = match cached {
-                Some(locks) => locks,
-                None => match self.files.space_locks(&place.space).await {
-                    Ok(locks) => {
-                        self.discovered
-                            .lock()
-                            .expect("lock cache lock")
-                            .insert(place.space.id, locks.clone());
-                        locks
-                    }
-                    Err(err) => {
-                        tracing::warn!(%err, "webdav: lock discovery failed");
-                        Vec::new()
-                    }
-                },
+            let locks = match self.files.space_locks(&place.space).await {
+                Ok(locks) => locks,
+                Err(err) => {
+                    tracing::warn!(%err, "webdav: lock discovery failed");
+                    Vec::new()
+                }
             };
             bureau_files::locks_reaching(&locks, &place.path)
                 .iter()
@@ -1037,7 +938,6 @@ impl DavLockSystem for DavLocks {
     fn delete(&self, path: &DavPath) -> LsFuture<'_, Result<(), ()>> {
         let path = path.clone();
         async move {
-            self.changed();
             let file = file_path(&path).map_err(|_| ())?;
             self.files
                 .drop_locks(&self.tree, &file)

@@ -122,8 +122,8 @@ pub async fn propfind(
     let mut out = String::with_capacity(256 + entries.len() * 640);
     out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<D:multistatus xmlns:D=\"DAV:\">");
     for (entry_path, entry) in &entries {
-        let place = tree.locate(entry_path);
         let reaching = if wants_locks {
+            let place = tree.locate(entry_path);
             if let std::collections::hash_map::Entry::Vacant(slot) = locks.entry(place.space.id) {
                 slot.insert(files.space_locks(&place.space).await.unwrap_or_default());
             }
