@@ -149,20 +149,10 @@ impl Accounts {
 
     pub async fn login(&self, name: &str, password: &str, client: &Client) -> Result<LoggedIn> {
         let name = name.trim().to_lowercase();
-        let name_key = format!("login-name:{name}");
-        let ip_key = format!("login-ip:{}", client.ip);
-        self.limiter.check_failures(&name_key, 5)?;
-        self.limiter.check_failures(&ip_key, 30)?;
-        let user = self.ports.store.user_by_name(&name).await?;
-        let hash = user.as_ref().and_then(|u| u.password_hash.clone());
-        let matches = rules::verify_password(password, hash).await;
-        let user = match user {
-            Some(user) if matches && user.active => user,
-            other => {
-                self.limiter.record_failure(&name_key);
-                self.limiter.record_failure(&ip_key);
+        let user = match self.check_password(&name, password, client).await? {
+            Ok(user) => user,
+            Err(target) => {
                 let mut tx = self.ports.store.begin().await?;
-                let target = other.map(|u| u.id);
                 audit(
                     &mut tx,
                     None,
@@ -176,7 +166,6 @@ impl Accounts {
                 return Err(Error::Unauthenticated("wrong name or password".into()));
             }
         };
-        self.limiter.clear(&name_key);
         let mut tx = self.ports.store.begin().await?;
         audit(
             &mut tx,
@@ -190,6 +179,36 @@ impl Accounts {
         let logged_in = open_session(&mut tx, user, client).await?;
         self.ports.commit(tx).await?;
         Ok(logged_in)
+    }
+
+    /// Checks a password under the login limits (5 failures per name and
+    /// 30 per address in 5 minutes): the active account it opens, or the
+    /// account it named (for the audit log). Failures are counted; a
+    /// success clears the name's count.
+    async fn check_password(
+        &self,
+        name: &str,
+        password: &str,
+        client: &Client,
+    ) -> Result<std::result::Result<UserRecord, Option<UserId>>> {
+        let name_key = format!("login-name:{name}");
+        let ip_key = format!("login-ip:{}", client.ip);
+        self.limiter.check_failures(&name_key, 5)?;
+        self.limiter.check_failures(&ip_key, 30)?;
+        let user = self.ports.store.user_by_name(name).await?;
+        let hash = user.as_ref().and_then(|u| u.password_hash.clone());
+        let matches = rules::verify_password(password, hash).await;
+        match user {
+            Some(user) if matches && user.active => {
+                self.limiter.clear(&name_key);
+                Ok(Ok(user))
+            }
+            other => {
+                self.limiter.record_failure(&name_key);
+                self.limiter.record_failure(&ip_key);
+                Ok(Err(other.map(|u| u.id)))
+            }
+        }
     }
 
     /// The person behind a session cookie, with the session (for its CSRF
@@ -265,27 +284,15 @@ impl Accounts {
                 return Ok(principal);
             }
         }
-        let name_key = format!("login-name:{name}");
-        let ip_key = format!("login-ip:{}", client.ip);
-        self.limiter.check_failures(&name_key, 5)?;
-        self.limiter.check_failures(&ip_key, 30)?;
-        let user = self.ports.store.user_by_name(&name).await?;
-        let hash = user.as_ref().and_then(|u| u.password_hash.clone());
-        let matches = rules::verify_password(password, hash).await;
-        match user {
-            Some(user) if matches && user.active => {
-                self.limiter.clear(&name_key);
+        match self.check_password(&name, password, client).await? {
+            Ok(user) => {
                 let principal = principal(&user, Credential::Password);
                 let mut cache = self.basic_cache.lock().expect("basic cache lock");
                 cache.retain(|_, (_, at)| now - *at < BASIC_CACHE_SECS * 1000);
                 cache.insert(key, (principal.clone(), now));
                 Ok(principal)
             }
-            _ => {
-                self.limiter.record_failure(&name_key);
-                self.limiter.record_failure(&ip_key);
-                Err(Error::Unauthenticated("wrong name or password".into()))
-            }
+            Err(_) => Err(Error::Unauthenticated("wrong name or password".into())),
         }
     }
 
