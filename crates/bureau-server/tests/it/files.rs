@@ -757,15 +757,18 @@ async fn bad_file_requests_get_clear_errors_and_change_nothing() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    // Overwrite: F refuses.
+    // Overwrite: F refuses to replace another file (a copy onto itself
+    // would be refused whatever the header said).
+    assert_eq!(dav.put("/other.txt", "other").await, StatusCode::CREATED);
     let response = dav
         .request("COPY", "/keep.txt")
-        .header("destination", format!("{}/dav/keep.txt", office.base))
+        .header("destination", format!("{}/dav/other.txt", office.base))
         .header("overwrite", "F")
         .send()
         .await
         .unwrap();
-    assert!(response.status().is_client_error(), "{}", response.status());
+    assert_eq!(response.status(), StatusCode::PRECONDITION_FAILED);
+    assert_eq!(dav.get("/other.txt").await.1, b"other");
     // A wrong If header.
     let response = dav
         .request("PUT", "/keep.txt")
