@@ -209,20 +209,21 @@ fn bench(args: &[String]) -> Result {
 /// installed when missing (Debian packages as root; dufs from the Rust
 /// registry into `bench/tools`).
 fn bench_files(args: &[String]) -> Result {
-    for (binary, package) in [
-        ("/usr/sbin/nginx", "nginx-light"),
-        ("/usr/bin/rclone", "rclone"),
-    ] {
-        if Path::new(binary).exists() {
-            continue;
-        }
-        if !is_root() {
-            return Err(format!(
-                "the files benchmark needs {package}: install it with `apt-get install {package}` as root"
-            ));
-        }
-        run_command(Command::new("apt-get").args(["install", "-y", package]))?;
-    }
+    ensure_debian_packages(
+        &[
+            (
+                "/usr/sbin/nginx",
+                "nginx-light",
+                "the files benchmark measures nginx",
+            ),
+            (
+                "/usr/bin/rclone",
+                "rclone",
+                "the files benchmark measures rclone serve webdav",
+            ),
+        ],
+        "the files benchmark",
+    )?;
     let tools = root().join("bench/tools");
     let dufs = tools.join("bin/dufs");
     if !dufs.exists() {
@@ -376,7 +377,13 @@ const TEST_PACKAGES: &[(&str, &str, &str)] = &[
 /// Installs the Debian packages the tests need, as root; otherwise names
 /// the ones missing.
 fn ensure_test_packages() -> Result {
-    let missing: Vec<_> = TEST_PACKAGES
+    ensure_debian_packages(TEST_PACKAGES, "the tests")
+}
+
+/// Installs the Debian packages (path that shows it installed, package,
+/// why) that are missing when run as root, or names them.
+fn ensure_debian_packages(packages: &[(&str, &str, &str)], purpose: &str) -> Result {
+    let missing: Vec<_> = packages
         .iter()
         .filter(|(path, _, _)| !Path::new(path).exists())
         .collect();
@@ -394,7 +401,7 @@ fn ensure_test_packages() -> Result {
     }
     let packages: Vec<&str> = missing.iter().map(|(_, package, _)| *package).collect();
     header(&format!(
-        "Installing Debian packages for the tests: {}",
+        "Installing Debian packages for {purpose}: {}",
         packages.join(", ")
     ));
     run_command(Command::new("apt-get").arg("update"))?;
