@@ -90,6 +90,7 @@ pub struct AppState {
     pub accounts: Arc<Accounts>,
     pub chat: Arc<bureau_chat::Chat>,
     pub files: Arc<bureau_files::Files>,
+    pub docs: Arc<bureau_docs::Docs>,
     pub store: Store,
     pub hub: Arc<realtime::Hub>,
     pub metrics: Arc<metrics::Metrics>,
@@ -149,10 +150,12 @@ impl Server {
         }
         let files = Arc::new(bureau_files::Files::new(ports.clone()));
         tokio::spawn(files.clone().housekeeping());
+        let docs = Arc::new(bureau_docs::Docs::new(ports.clone()));
         let state = AppState {
             store: ports.store.clone(),
             chat,
             files,
+            docs,
             accounts: Arc::new(Accounts::new(ports)),
             hub,
             metrics: Arc::default(),
@@ -198,6 +201,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(api::accounts::router())
         .merge(api::chat::router())
         .merge(api::files::router())
+        .merge(api::docs::router())
         .routes(routes!(realtime::events))
 }
 

@@ -512,7 +512,7 @@ pub async fn events(
 
 /// Cookie-authenticated sockets must come from our own pages (browsers send
 /// cookies with cross-site WebSocket handshakes).
-fn same_origin(headers: &HeaderMap, state: &AppState) -> bool {
+pub(crate) fn same_origin(headers: &HeaderMap, state: &AppState) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true; // Not a browser.
     };

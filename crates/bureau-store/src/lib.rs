@@ -12,6 +12,7 @@
 mod accounts;
 mod blobs;
 mod chat;
+mod docs;
 mod events;
 mod files;
 mod migrate;
@@ -33,6 +34,7 @@ pub use chat::{
     AttachmentRecord, ChannelRecord, MemberRecord, MessageRecord, NewChannel, NewMessage, Page,
     PendingNotice, SidebarEntry, WebhookRecord,
 };
+pub use docs::{DocGrantRecord, DocSpaceRecord, NewPage, PageChange, PageRecord};
 pub use files::{
     AccessRecord, Content, GrantRecord, LockRecord, NewNode, NodeRecord, PropRecord, ShareRecord,
     SpaceRecord, UploadRecord, VersionRecord, MAX_VERSIONS,

@@ -25,6 +25,10 @@ const SQLITE: &[(&str, &str)] = &[
         "0005_files",
         include_str!("../migrations/sqlite/0005_files.sql"),
     ),
+    (
+        "0006_docs",
+        include_str!("../migrations/sqlite/0006_docs.sql"),
+    ),
 ];
 
 const POSTGRES: &[(&str, &str)] = &[
@@ -47,6 +51,10 @@ const POSTGRES: &[(&str, &str)] = &[
     (
         "0005_files",
         include_str!("../migrations/postgres/0005_files.sql"),
+    ),
+    (
+        "0006_docs",
+        include_str!("../migrations/postgres/0006_docs.sql"),
     ),
 ];
 

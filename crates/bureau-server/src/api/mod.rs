@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod chat;
+pub mod docs;
 pub mod files;
 pub mod uploads;
 pub mod views;

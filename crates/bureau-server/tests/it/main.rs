@@ -5,6 +5,7 @@ mod accounts;
 mod admin;
 mod bad_input;
 mod chat;
+mod docs;
 mod events;
 mod files;
 mod http;

@@ -1,0 +1,758 @@
+//! Live co-editing: one actor per open page speaks the y-websocket
+//! protocol (sync step 1 and 2, updates, awareness) with every connection
+//! to that page.
+//!
+//! The actor owns the page's `yrs::Doc`; nothing else touches it, so
+//! writes are serialised without locks. An update is applied, then
+//! **appended to the Store before anyone else hears of it**: what another
+//! client received survives a crash. Updates that arrive together are
+//! written in one transaction (group commit). Relays skip the sender, and
+//! a connection too slow to keep up is dropped (it reconnects and
+//! resyncs) rather than buffered without bound.
+//!
+//! Several processes may hold the same page open: each publishes what it
+//! persisted on the bus (`docs.<page>`), and the others apply and relay
+//! it. The in-process bus has no other process, so nothing is published.
+//! A room with nobody in it for [`IDLE_UNLOAD`] unloads.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bureau_bus::{Bus, Delivery};
+use bureau_store::Store;
+use bytes::Bytes;
+use futures_util::FutureExt;
+use tokio::sync::mpsc;
+use yrs::sync::awareness::{AwarenessUpdate, AwarenessUpdateEntry};
+use yrs::sync::{Message, SyncMessage};
+use yrs::updates::decoder::Decode;
+use yrs::updates::encoder::Encode;
+use yrs::{Doc, ReadTxn, StateVector, Transact, Update};
+
+/// Close code for a message that is not the y-websocket protocol: final,
+/// reconnecting would not help.
+pub const CLOSE_MALFORMED: u16 = 4400;
+/// Close code when what the person may do with the page changed: the
+/// client reconnects and is checked again. (y-websocket takes codes 4400 to
+/// 4499 as final and stops reconnecting; this one is outside that range.)
+pub const CLOSE_RIGHTS_CHANGED: u16 = 4001;
+/// Close code when the page's content could not be saved, or the client
+/// could not keep up: it reconnects and resyncs.
+pub const CLOSE_RETRY: u16 = 1013;
+
+/// A room unloads after this long with nobody in it.
+pub const IDLE_UNLOAD: Duration = Duration::from_secs(30);
+/// Frames waiting for one connection before it is dropped as too slow.
+const OUTGOING_QUEUE: usize = 1024;
+/// Frames from all connections waiting for the actor.
+const INCOMING_QUEUE: usize = 512;
+/// Updates written in one transaction at most.
+const BATCH: usize = 256;
+/// Log rows after which a page's log is merged into one row.
+const COMPACT_AFTER: usize = 500;
+
+/// What the server sends down one connection.
+#[derive(Debug)]
+pub enum Outgoing {
+    Frame(Vec<u8>),
+    Close { code: u16, reason: String },
+}
+
+/// The open pages of this process.
+pub struct Rooms {
+    store: Store,
+    bus: Bus,
+    /// This process, to recognise its own messages on the bus.
+    process: u64,
+    rooms: Mutex<HashMap<i64, Room>>,
+    next: AtomicU64,
+}
+
+struct Room {
+    generation: u64,
+    space: i64,
+    control: mpsc::UnboundedSender<Control>,
+    frames: mpsc::Sender<Incoming>,
+}
+
+/// A frame from a client. It carries the sender's rights so that it is
+/// handled even if its connection already left: an update a client sent
+/// just before closing is still stored and relayed.
+struct Incoming {
+    conn: u64,
+    can_write: bool,
+    frame: Vec<u8>,
+}
+
+enum Control {
+    Join {
+        conn: u64,
+        out: mpsc::Sender<Outgoing>,
+    },
+    Leave {
+        conn: u64,
+    },
+    /// Closes every connection: rights changed.
+    CloseAll,
+}
+
+/// One connection's place in a room. Dropping it leaves the room.
+pub struct Session {
+    conn: u64,
+    can_write: bool,
+    control: mpsc::UnboundedSender<Control>,
+    frames: mpsc::Sender<Incoming>,
+    pub outgoing: mpsc::Receiver<Outgoing>,
+}
+
+impl Session {
+    /// Hands a frame from the client to the room; false once the room is
+    /// gone (the connection should close).
+    pub async fn receive(&self, frame: Vec<u8>) -> bool {
+        let incoming = Incoming {
+            conn: self.conn,
+            can_write: self.can_write,
+            frame,
+        };
+        self.frames.send(incoming).await.is_ok()
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = self.control.send(Control::Leave { conn: self.conn });
+    }
+}
+
+impl Rooms {
+    pub fn new(store: Store, bus: Bus) -> Rooms {
+        let mut seed = [0u8; 8];
+        getrandom::getrandom(&mut seed).expect("the system has a source of randomness");
+        Rooms {
+            store,
+            bus,
+            process: u64::from_le_bytes(seed),
+            rooms: Mutex::new(HashMap::new()),
+            next: AtomicU64::new(1),
+        }
+    }
+
+    /// Joins a page's room (opening it if needed). The caller has checked
+    /// that the person may read the page; `can_write` says whether their
+    /// updates are taken.
+    pub fn join(self: &Arc<Self>, page: i64, space: i64, can_write: bool) -> Session {
+        let conn = self.next.fetch_add(1, Ordering::Relaxed);
+        let (out, outgoing) = mpsc::channel(OUTGOING_QUEUE);
+        let mut rooms = self.rooms.lock().expect("rooms lock");
+        loop {
+            let room = rooms
+                .entry(page)
+                .or_insert_with(|| self.clone().open(page, space));
+            let joined = room.control.send(Control::Join {
+                conn,
+                out: out.clone(),
+            });
+            if joined.is_ok() {
+                return Session {
+                    conn,
+                    can_write,
+                    control: room.control.clone(),
+                    frames: room.frames.clone(),
+                    outgoing,
+                };
+            }
+            // The actor died (a panic): open the page afresh.
+            rooms.remove(&page);
+        }
+    }
+
+    /// How many pages are open in this process.
+    pub fn open_count(&self) -> usize {
+        self.rooms.lock().expect("rooms lock").len()
+    }
+
+    fn open(self: Arc<Self>, page: i64, space: i64) -> Room {
+        let generation = self.next.fetch_add(1, Ordering::Relaxed);
+        let (control, control_rx) = mpsc::unbounded_channel();
+        let (frames, frames_rx) = mpsc::channel(INCOMING_QUEUE);
+        tokio::spawn(async move {
+            let actor = Actor::new(&self, page, control_rx, frames_rx);
+            let run = std::panic::AssertUnwindSafe(actor.run(&self, generation)).catch_unwind();
+            if run.await.is_err() {
+                tracing::error!(page, "a page's room panicked; its connections were closed");
+                self.forget(page, generation);
+            }
+        });
+        Room {
+            generation,
+            space,
+            control,
+            frames,
+        }
+    }
+
+    fn forget(&self, page: i64, generation: u64) {
+        let mut rooms = self.rooms.lock().expect("rooms lock");
+        if rooms.get(&page).is_some_and(|r| r.generation == generation) {
+            rooms.remove(&page);
+        }
+    }
+
+    /// Closes the connections to `page` and to open pages below it, after
+    /// a change of who may do what there.
+    pub async fn rights_changed_below(&self, store: &Store, page: i64) {
+        let open: Vec<i64> = self
+            .rooms
+            .lock()
+            .expect("rooms lock")
+            .keys()
+            .copied()
+            .collect();
+        for id in open {
+            let below = match store.page_chain(id).await {
+                Ok(chain) => chain.iter().any(|p| p.id == page),
+                Err(_) => true,
+            };
+            if below {
+                self.close_all(id);
+            }
+        }
+    }
+
+    /// Closes the connections to every open page of a space.
+    pub async fn rights_changed_in_space(&self, _store: &Store, space: i64) {
+        let open: Vec<i64> = self
+            .rooms
+            .lock()
+            .expect("rooms lock")
+            .iter()
+            .filter(|(_, room)| room.space == space)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in open {
+            self.close_all(id);
+        }
+    }
+
+    fn close_all(&self, page: i64) {
+        if let Some(room) = self.rooms.lock().expect("rooms lock").get(&page) {
+            let _ = room.control.send(Control::CloseAll);
+        }
+    }
+
+    /// The page's content as stored.
+    pub async fn snapshot(&self, page: i64) -> bureau_core::Result<Doc> {
+        let doc = Doc::new();
+        load(&self.store, page, &doc).await?;
+        Ok(doc)
+    }
+}
+
+/// Applies a page's stored log to `doc`.
+async fn load(store: &Store, page: i64, doc: &Doc) -> bureau_core::Result<usize> {
+    let rows = store.doc_updates(page).await?;
+    let mut txn = doc.transact_mut();
+    for (id, data) in &rows {
+        match Update::decode_v1(data) {
+            Ok(update) => {
+                if let Err(err) = txn.apply_update(update) {
+                    tracing::error!(page, row = id, %err, "a stored update does not apply");
+                }
+            }
+            Err(err) => tracing::error!(page, row = id, %err, "a stored update does not decode"),
+        }
+    }
+    Ok(rows.len())
+}
+
+struct Conn {
+    out: mpsc::Sender<Outgoing>,
+    /// The awareness clients this connection announced.
+    clients: HashSet<u64>,
+}
+
+struct Actor {
+    page: i64,
+    store: Store,
+    bus: Option<Bus>,
+    process: u64,
+    doc: Doc,
+    awareness: HashMap<u64, (u32, Arc<str>)>,
+    conns: HashMap<u64, Conn>,
+    control: mpsc::UnboundedReceiver<Control>,
+    frames: mpsc::Receiver<Incoming>,
+    /// Rows in the page's log since the last compaction, roughly.
+    rows: usize,
+    /// Updates applied but not yet stored: (sender, update).
+    pending: Vec<(u64, Vec<u8>)>,
+    /// Awareness frames to relay once pending updates are stored.
+    relays: Vec<(u64, Vec<u8>)>,
+    /// Sync step 1 messages to answer once pending updates are stored.
+    answers: Vec<(u64, StateVector)>,
+}
+
+impl Actor {
+    fn new(
+        rooms: &Rooms,
+        page: i64,
+        control: mpsc::UnboundedReceiver<Control>,
+        frames: mpsc::Receiver<Incoming>,
+    ) -> Actor {
+        Actor {
+            page,
+            store: rooms.store.clone(),
+            bus: (!rooms.bus.is_local()).then(|| rooms.bus.clone()),
+            process: rooms.process,
+            doc: Doc::new(),
+            awareness: HashMap::new(),
+            conns: HashMap::new(),
+            control,
+            frames,
+            rows: 0,
+            pending: Vec::new(),
+            relays: Vec::new(),
+            answers: Vec::new(),
+        }
+    }
+
+    async fn run(mut self, rooms: &Rooms, generation: u64) {
+        match load(&self.store, self.page, &self.doc).await {
+            Ok(rows) => self.rows = rows,
+            Err(err) => {
+                tracing::error!(page = self.page, %err, "a page could not be loaded");
+                self.close_everyone(CLOSE_RETRY, "the page could not be loaded; retrying");
+                rooms.forget(self.page, generation);
+                return;
+            }
+        }
+        let subject = format!("docs.{}", self.page);
+        let mut subscription = match &self.bus {
+            Some(bus) => match bus.subscribe(&subject).await {
+                Ok(sub) => Some(sub),
+                Err(err) => {
+                    tracing::warn!(%err, "docs: no bus subscription; other processes' edits arrive on reconnect");
+                    None
+                }
+            },
+            None => None,
+        };
+        let mut idle_since = Some(Instant::now());
+        let mut tick = tokio::time::interval(Duration::from_secs(5));
+        loop {
+            tokio::select! {
+                // A connection's join is sent before its first frame:
+                // handling control first keeps them in order.
+                biased;
+                control = self.control.recv() => match control {
+                    Some(control) => self.on_control(control),
+                    None => return,
+                },
+                incoming = self.frames.recv() => {
+                    let Some(incoming) = incoming else { return };
+                    self.on_frame(incoming);
+                    let mut taken = 1;
+                    while taken < BATCH {
+                        let Ok(incoming) = self.frames.try_recv() else { break };
+                        self.on_frame(incoming);
+                        taken += 1;
+                    }
+                },
+                delivery = next_delivery(&mut subscription) => match delivery {
+                    Some(Delivery::Message(bytes)) => self.on_remote(&bytes),
+                    Some(Delivery::Lagged) => self.reload().await,
+                    None => subscription = None,
+                },
+                _ = tick.tick() => {}
+            }
+            if !self.flush(&subject).await {
+                rooms.forget(self.page, generation);
+                return;
+            }
+            if self.conns.is_empty() {
+                let since = *idle_since.get_or_insert_with(Instant::now);
+                if since.elapsed() >= IDLE_UNLOAD {
+                    // Decided under the rooms lock, which every join takes:
+                    // no join can slip in between the check and the exit.
+                    let mut map = rooms.rooms.lock().expect("rooms lock");
+                    if self.control.is_empty() {
+                        if map
+                            .get(&self.page)
+                            .is_some_and(|r| r.generation == generation)
+                        {
+                            map.remove(&self.page);
+                        }
+                        return;
+                    }
+                }
+            } else {
+                idle_since = None;
+            }
+        }
+    }
+
+    fn on_control(&mut self, control: Control) {
+        match control {
+            Control::Join { conn, out } => {
+                // The server speaks first: its state vector (step 1), and
+                // who else is here.
+                let sv = self.doc.transact().state_vector();
+                let _ = out.try_send(Outgoing::Frame(
+                    Message::Sync(SyncMessage::SyncStep1(sv)).encode_v1(),
+                ));
+                if !self.awareness.is_empty() {
+                    let _ = out.try_send(Outgoing::Frame(self.awareness_of()));
+                }
+                self.conns.insert(
+                    conn,
+                    Conn {
+                        out,
+                        clients: HashSet::new(),
+                    },
+                );
+            }
+            Control::Leave { conn } => self.drop_conn(conn),
+            Control::CloseAll => {
+                self.close_everyone(
+                    CLOSE_RIGHTS_CHANGED,
+                    "what you may do with this page changed; reconnect",
+                );
+            }
+        }
+    }
+
+    fn close_everyone(&mut self, code: u16, reason: &str) {
+        for (_, conn) in self.conns.drain() {
+            let _ = conn.out.try_send(Outgoing::Close {
+                code,
+                reason: reason.into(),
+            });
+        }
+        self.awareness.clear();
+    }
+
+    /// Forgets a connection and tells the others its cursors are gone.
+    fn drop_conn(&mut self, conn: u64) {
+        let Some(gone) = self.conns.remove(&conn) else {
+            return;
+        };
+        if gone.clients.is_empty() {
+            return;
+        }
+        let mut clients = HashMap::new();
+        for client in gone.clients {
+            if let Some((clock, _)) = self.awareness.remove(&client) {
+                clients.insert(
+                    yrs::block::ClientID::new(client),
+                    AwarenessUpdateEntry {
+                        clock: clock + 1,
+                        json: Arc::from("null"),
+                    },
+                );
+            }
+        }
+        if !clients.is_empty() {
+            let frame = Message::Awareness(AwarenessUpdate { clients }).encode_v1();
+            self.relays.push((conn, frame));
+        }
+    }
+
+    fn on_frame(&mut self, incoming: Incoming) {
+        let Incoming {
+            conn,
+            can_write,
+            frame,
+        } = incoming;
+        // y-websocket sends one message per frame; anything that does not
+        // decode as one, truncated messages included, is refused.
+        let message = match Message::decode_v1(&frame) {
+            Ok(message) => message,
+            Err(err) => {
+                self.refuse(conn, &format!("malformed message: {err}"));
+                return;
+            }
+        };
+        match message {
+            Message::Sync(SyncMessage::SyncStep1(sv)) => {
+                // Answered once pending updates are stored: nobody hears
+                // of content that could still be lost.
+                self.answers.push((conn, sv));
+            }
+            Message::Sync(SyncMessage::SyncStep2(data) | SyncMessage::Update(data)) => {
+                let update = match Update::decode_v1(&data) {
+                    Ok(update) => update,
+                    Err(err) => {
+                        self.refuse(conn, &format!("malformed update: {err}"));
+                        return;
+                    }
+                };
+                if update.is_empty() {
+                    return;
+                }
+                if !can_write {
+                    // A reader's step 2 repeats the deletions it knows:
+                    // only new content is a refused edit.
+                    let sv = self.doc.transact().state_vector();
+                    if update.extends(&sv) {
+                        self.send(
+                            conn,
+                            Message::Auth(Some("this page is read-only for you".into()))
+                                .encode_v1(),
+                        );
+                    }
+                    return;
+                }
+                let applied = self.doc.transact_mut().apply_update(update);
+                if let Err(err) = applied {
+                    self.refuse(conn, &format!("the update does not apply: {err}"));
+                    return;
+                }
+                self.pending.push((conn, data));
+            }
+            Message::Awareness(update) => {
+                if !self.conns.contains_key(&conn) {
+                    return; // Its cursor left with it.
+                }
+                let mut changed = HashMap::new();
+                for (client, entry) in update.clients {
+                    let id = client.get();
+                    let newer = match self.awareness.get(&id) {
+                        Some((clock, _)) => entry.clock > *clock || entry.json.as_ref() == "null",
+                        None => true,
+                    };
+                    if !newer {
+                        continue;
+                    }
+                    if entry.json.as_ref() == "null" {
+                        self.awareness.remove(&id);
+                    } else {
+                        self.awareness.insert(id, (entry.clock, entry.json.clone()));
+                    }
+                    if let Some(c) = self.conns.get_mut(&conn) {
+                        c.clients.insert(id);
+                    }
+                    changed.insert(client, entry);
+                }
+                if !changed.is_empty() {
+                    let frame =
+                        Message::Awareness(AwarenessUpdate { clients: changed }).encode_v1();
+                    self.relays.push((conn, frame));
+                }
+            }
+            Message::AwarenessQuery => {
+                let frame = self.awareness_of();
+                self.send(conn, frame);
+            }
+            Message::Auth(_) | Message::Custom(..) => {}
+        }
+    }
+
+    /// Every awareness state, as one message.
+    fn awareness_of(&self) -> Vec<u8> {
+        let clients = self
+            .awareness
+            .iter()
+            .map(|(id, (clock, json))| {
+                (
+                    yrs::block::ClientID::new(*id),
+                    AwarenessUpdateEntry {
+                        clock: *clock,
+                        json: json.clone(),
+                    },
+                )
+            })
+            .collect();
+        Message::Awareness(AwarenessUpdate { clients }).encode_v1()
+    }
+
+    fn send(&mut self, conn: u64, frame: Vec<u8>) {
+        let full = match self.conns.get(&conn) {
+            Some(c) => c.out.try_send(Outgoing::Frame(frame)).is_err(),
+            None => false,
+        };
+        if full {
+            self.too_slow(conn);
+        }
+    }
+
+    fn too_slow(&mut self, conn: u64) {
+        if let Some(c) = self.conns.get(&conn) {
+            // The queue is full: the close cannot be queued either, so the
+            // connection notices its queue was dropped.
+            let _ = c.out.try_send(Outgoing::Close {
+                code: CLOSE_RETRY,
+                reason: "this connection fell behind; reconnect".into(),
+            });
+        }
+        self.drop_conn(conn);
+    }
+
+    fn refuse(&mut self, conn: u64, reason: &str) {
+        tracing::info!(
+            page = self.page,
+            reason,
+            "docs: a client's message was refused"
+        );
+        if let Some(c) = self.conns.get(&conn) {
+            let _ = c.out.try_send(Outgoing::Close {
+                code: CLOSE_MALFORMED,
+                reason: truncate_reason(reason),
+            });
+        }
+        self.drop_conn(conn);
+    }
+
+    /// Stores pending updates, then relays them, answers sync step 1s and
+    /// relays awareness frames. False when storing failed: the room closes.
+    async fn flush(&mut self, subject: &str) -> bool {
+        if !self.pending.is_empty() {
+            let updates: Vec<Vec<u8>> = self.pending.iter().map(|(_, u)| u.clone()).collect();
+            let last = match self.store.append_doc_updates(self.page, &updates).await {
+                Ok(last) => last,
+                Err(err) => {
+                    tracing::error!(page = self.page, %err, "docs: updates could not be stored");
+                    self.close_everyone(CLOSE_RETRY, "the page could not be saved; reconnecting");
+                    return false;
+                }
+            };
+            self.rows += updates.len();
+            let pending = std::mem::take(&mut self.pending);
+            for (from, update) in &pending {
+                let frame = Message::Sync(SyncMessage::Update(update.clone())).encode_v1();
+                self.relay(*from, &frame);
+            }
+            if let Some(bus) = &self.bus {
+                let merged = if updates.len() == 1 {
+                    Ok(updates[0].clone())
+                } else {
+                    yrs::merge_updates_v1(&updates)
+                };
+                if let Ok(merged) = merged {
+                    let mut payload = Vec::with_capacity(9 + merged.len());
+                    payload.extend_from_slice(&self.process.to_le_bytes());
+                    payload.push(0);
+                    payload.extend_from_slice(&merged);
+                    if let Err(err) = bus.publish(subject, Bytes::from(payload)).await {
+                        tracing::warn!(%err, "docs: an update was not published to other processes");
+                    }
+                }
+            }
+            if self.rows >= COMPACT_AFTER {
+                self.compact(last).await;
+            }
+        }
+        for (conn, sv) in std::mem::take(&mut self.answers) {
+            let diff = self.doc.transact().encode_diff_v1(&sv);
+            self.send(
+                conn,
+                Message::Sync(SyncMessage::SyncStep2(diff)).encode_v1(),
+            );
+        }
+        let relays = std::mem::take(&mut self.relays);
+        for (from, frame) in &relays {
+            self.relay(*from, frame);
+            if let (Some(bus), Some(Message::Awareness(_))) = (&self.bus, decode_one(frame)) {
+                let mut payload = Vec::with_capacity(9 + frame.len());
+                payload.extend_from_slice(&self.process.to_le_bytes());
+                payload.push(1);
+                payload.extend_from_slice(frame);
+                let _ = bus.publish(subject, Bytes::from(payload)).await;
+            }
+        }
+        true
+    }
+
+    /// Sends a frame to every connection but its sender.
+    fn relay(&mut self, from: u64, frame: &[u8]) {
+        let mut slow = Vec::new();
+        for (id, conn) in &self.conns {
+            if *id != from && conn.out.try_send(Outgoing::Frame(frame.to_vec())).is_err() {
+                slow.push(*id);
+            }
+        }
+        for id in slow {
+            self.too_slow(id);
+        }
+    }
+
+    async fn compact(&mut self, upto: i64) {
+        let merged = self
+            .store
+            .compact_doc_updates(self.page, upto, |rows| yrs::merge_updates_v1(&rows))
+            .await;
+        match merged {
+            Ok(Ok(())) => self.rows = 1,
+            Ok(Err(err)) => {
+                tracing::error!(page = self.page, %err, "docs: the log could not be merged")
+            }
+            Err(err) => {
+                tracing::warn!(page = self.page, %err, "docs: the log could not be compacted")
+            }
+        }
+    }
+
+    /// An update or awareness frame another process stored or received.
+    fn on_remote(&mut self, payload: &[u8]) {
+        if payload.len() < 9 || payload[..8] == self.process.to_le_bytes() {
+            return;
+        }
+        let body = &payload[9..];
+        match payload[8] {
+            0 => {
+                let Ok(update) = Update::decode_v1(body) else {
+                    return;
+                };
+                if self.doc.transact_mut().apply_update(update).is_ok() {
+                    let frame = Message::Sync(SyncMessage::Update(body.to_vec())).encode_v1();
+                    self.relay(0, &frame);
+                }
+            }
+            1 => {
+                if let Some(Message::Awareness(update)) = decode_one(body) {
+                    for (client, entry) in update.clients {
+                        if entry.json.as_ref() == "null" {
+                            self.awareness.remove(&client.get());
+                        } else {
+                            self.awareness
+                                .insert(client.get(), (entry.clock, entry.json));
+                        }
+                    }
+                    self.relay(0, body);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// After missed bus messages: reads the log again and relays what was
+    /// new.
+    async fn reload(&mut self) {
+        let before = self.doc.transact().state_vector();
+        if load(&self.store, self.page, &self.doc).await.is_ok() {
+            let diff = self.doc.transact().encode_diff_v1(&before);
+            let frame = Message::Sync(SyncMessage::Update(diff)).encode_v1();
+            self.relay(0, &frame);
+        }
+    }
+}
+
+async fn next_delivery(subscription: &mut Option<bureau_bus::Subscription>) -> Option<Delivery> {
+    match subscription {
+        Some(sub) => sub.next().await,
+        None => std::future::pending().await,
+    }
+}
+
+fn decode_one(frame: &[u8]) -> Option<Message> {
+    Message::decode_v1(frame).ok()
+}
+
+/// WebSocket close reasons are at most 123 bytes.
+fn truncate_reason(reason: &str) -> String {
+    let mut end = reason.len().min(120);
+    while !reason.is_char_boundary(end) {
+        end -= 1;
+    }
+    reason[..end].to_string()
+}
