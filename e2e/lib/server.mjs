@@ -70,6 +70,12 @@ export async function startServer({ name, dataDir, port }) {
       await exited;
       clearTimeout(timer);
     },
+    /** Kills the server at once (SIGKILL): nothing is flushed or closed. */
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await exited;
+    },
     /** Stops the server and removes its data. */
     async dispose() {
       await this.stop();

@@ -41,16 +41,25 @@ const all = files(dist)
   .filter((path) => !/\.(br|gz)$/.test(path) && path !== '/sw.js');
 const shell = ['/index.html', '/manifest.webmanifest', '/icon.svg', '/icon-192.png'];
 for (const path of shell) if (!all.includes(path)) fail(`${path} is missing from dist`);
-const precache = [...shell, ...all.filter((path) => path.startsWith('/assets/')).sort()];
+// The block editor of Docs (TipTap and Yjs, the `editor-*` files) is larger
+// than the rest of the app: it is fetched when a page first opens, then
+// kept like any asset, rather than downloaded ahead on every first visit.
+const onDemand = (path) => /^\/assets\/editor-[\w-]+\.(js|css)$/.test(path);
+const precache = [...shell, ...all.filter((path) => path.startsWith('/assets/') && !onDemand(path)).sort()];
+if (!all.some(onDemand)) fail('no assets/editor-*.js: the Docs editor is no longer a chunk of its own.');
 const version = createHash('sha256')
   .update(index)
   .update(precache.join('\n'))
+  .update(all.filter(onDemand).join('\n'))
   .digest('hex')
   .slice(0, 16);
 const template = readFileSync(new URL('../sw/sw.js', import.meta.url), 'utf8');
 writeFileSync(
   join(dist, 'sw.js'),
-  template.replace("'__VERSION__'", JSON.stringify(version)).replace('__PRECACHE__', JSON.stringify(precache)),
+  template
+    .replace("'__VERSION__'", JSON.stringify(version))
+    .replace('__PRECACHE__', JSON.stringify(precache))
+    .replace('__ON_DEMAND__', JSON.stringify(all.filter(onDemand).sort())),
 );
 
 // 3. Brotli and gzip beside each text file, when they are smaller.
@@ -74,4 +83,4 @@ rows.sort((a, b) => b[1] - a[1]);
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`.padStart(10);
 console.log(`\n${'file'.padEnd(44)}${'raw'.padStart(10)}${'gzip'.padStart(10)}${'brotli'.padStart(10)}`);
 for (const [name, raw, gz, br] of rows) console.log(`${name.padEnd(44)}${kb(raw)}${kb(gz)}${kb(br)}`);
-console.log(`\nservice worker version ${version}, ${precache.length} files kept for offline use`);
+console.log(`\nservice worker version ${version}, ${precache.length} files kept for offline use; fetched on demand: ${all.filter(onDemand).join(', ')}`);

@@ -4,6 +4,8 @@
 // - The shell (index.html, its scripts and styles, icons) is kept so the app
 //   opens without a network and can say that it is offline.
 // - Files under /assets/ have hashed names and never change: cache first.
+//   The Docs editor's files (ON_DEMAND) are not kept ahead: they are kept
+//   the first time a page is opened, and for as long as this version lasts.
 // - Pages: network first (a new version shows at once), the kept shell when
 //   the server cannot be reached within a few seconds.
 // - The API and the event socket are never touched.
@@ -12,6 +14,8 @@
 
 const VERSION = '__VERSION__';
 const PRECACHE = __PRECACHE__;
+/** This version's files fetched when first needed (the Docs editor). */
+const ON_DEMAND = __ON_DEMAND__;
 const SHELL = `bureau-shell-${VERSION}`;
 const ASSETS = 'bureau-assets';
 const NAVIGATION_TIMEOUT_MS = 4000;
@@ -38,7 +42,7 @@ self.addEventListener('activate', (event) => {
       }
       // Hashed files of older versions are no longer named by any page.
       const assets = await caches.open(ASSETS);
-      const keep = new Set(PRECACHE);
+      const keep = new Set([...PRECACHE, ...ON_DEMAND]);
       for (const request of await assets.keys()) {
         if (!keep.has(new URL(request.url).pathname)) await assets.delete(request);
       }

@@ -10,7 +10,6 @@ import { Tokens } from '../accounts/Tokens';
 import type { AdminSection } from '../admin/Admin';
 import { Chat } from '../chat/Chat';
 import { SearchResults } from '../chat/SearchResults';
-import { Docs } from '../docs/Docs';
 import { lazy } from '../lib/lazy';
 import { useStore } from '../lib/store';
 import { Meetings } from '../meetings/Meetings';
@@ -22,6 +21,7 @@ import { navigate, usePlace } from './router';
 import { phase, rememberDestination } from './session';
 
 const Admin = lazy<{ section: AdminSection }>(() => import('../admin/Admin').then((m) => m.Admin));
+const Docs = lazy(() => import('../docs/Docs').then((m) => m.Docs));
 const Files = lazy(() => import('../files/Files').then((m) => m.Files));
 const Visitor = lazy(() => import('../files/Visitor').then((m) => m.Visitor));
 

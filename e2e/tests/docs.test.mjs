@@ -1,0 +1,433 @@
+// Docs as people live them, in Chromium: Camille (an administrator) makes a
+// team space with Léa as a writer and Tom as a reader; Camille and Léa type
+// in the same paragraph at once and see each other's carets; Tom watches
+// live but cannot type; pages nest, move (menu and drag and drop), archive
+// and come back; the slash menu makes a heading and a to-do list; Zoé sees
+// it all in French, on a desktop and on a phone. No CSP violation anywhere.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { invitePerson, setupAdmin } from '../lib/api.mjs';
+import { login } from '../lib/app.mjs';
+import { capture, launch, person, PHONE, screenshot } from '../lib/browser.mjs';
+import { startServer } from '../lib/server.mjs';
+
+const CAMILLE = { name: 'camille', display_name: 'Camille Martin', password: 'correct horse battery' };
+const LEA = { name: 'lea', display_name: 'Léa Dubois', password: 'léa loves long passwords' };
+const TOM = { name: 'tom', display_name: 'Tom Baker', password: 'tom reads but never writes' };
+const ZOE = { name: 'zoe', display_name: 'Zoé Lefèvre', password: 'zoé écrit en français', locale: 'fr' };
+
+let server;
+let browser;
+let admin;
+let space;
+let onboarding;
+let camille;
+let lea;
+let tom;
+/** Serious and critical axe violations, gathered as the tests go; the last test fails on them. */
+const failures = [];
+
+before(async () => {
+  server = await startServer({ name: 'docs' });
+  browser = await launch();
+  admin = await setupAdmin(server, CAMILLE);
+  const leaApi = await invitePerson(admin, LEA);
+  const tomApi = await invitePerson(admin, TOM);
+  await invitePerson(admin, ZOE);
+  const leaId = (await leaApi.get('/me')).user.id;
+  const tomId = (await tomApi.get('/me')).user.id;
+  space = await admin.post('/spaces', { name: 'Handbook', icon: '📚' });
+  await admin.post(`/spaces/${space.id}/members`, { user_id: leaId, role: 'write' });
+  await admin.post(`/spaces/${space.id}/members`, { user_id: tomId, role: 'read' });
+  onboarding = await admin.post('/pages', { space_id: space.id, title: 'Onboarding', icon: '👋' });
+  camille = await person(browser);
+  lea = await person(browser);
+  tom = await person(browser);
+  await login(camille.page, server.url, CAMILLE.name, CAMILLE.password);
+  await login(lea.page, server.url, LEA.name, LEA.password);
+  await login(tom.page, server.url, TOM.name, TOM.password);
+});
+
+after(async () => {
+  for (const someone of [camille, lea, tom]) someone?.assertClean();
+  await browser?.close();
+  await server?.dispose();
+});
+
+// ---- helpers -------------------------------------------------------------------
+
+const editor = (page) => page.locator('.doc-content');
+
+/** Opens a page and waits until its content is synced. */
+async function open(page, id) {
+  await page.goto(`${server.url}/docs/${id}`);
+  await editor(page).waitFor();
+  await page.locator('.doc-status[data-status="saved"]').waitFor();
+}
+
+/** The text of the editor, without other people's caret labels. */
+function text(page) {
+  return editor(page).evaluate((el) => {
+    const copy = el.cloneNode(true);
+    for (const caret of copy.querySelectorAll('.collab-caret')) caret.remove();
+    return copy.textContent;
+  });
+}
+
+async function waitForText(page, pattern) {
+  const deadline = Date.now() + 10_000;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = await text(page);
+    if (pattern.test(last)) return last;
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`the editor never showed ${pattern}; it shows “${last}”`);
+}
+
+const row = (page, id) => page.locator(`li[data-page="${id}"] > .tree-row`).first();
+
+async function pageMenu(page, id, action) {
+  const item = row(page, id);
+  await item.hover();
+  await item.locator('.pop-menu > button').click();
+  await page.getByRole('menuitem', { name: action }).click();
+}
+
+async function tree() {
+  return admin.get(`/spaces/${space.id}/pages`);
+}
+
+async function markdown(id) {
+  const response = await fetch(`${server.url}/api/v1/pages/${id}/export?format=markdown`, {
+    headers: { Cookie: [...admin.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+  });
+  assert.equal(response.status, 200);
+  return response.text();
+}
+
+// ---- tests -----------------------------------------------------------------------
+
+test('two people type in the same paragraph and see each other', { timeout: 90_000 }, async () => {
+  await open(camille.page, onboarding.id);
+  await open(lea.page, onboarding.id);
+  assert.equal(await editor(camille.page).getAttribute('contenteditable'), 'true');
+
+  await editor(camille.page).click();
+  await camille.page.keyboard.type('Welcome aboard.');
+  await waitForText(lea.page, /Welcome aboard\./);
+
+  // Both in the same paragraph at once: Camille at its end, Léa at its start.
+  await editor(lea.page).locator('p').first().click({ position: { x: 1, y: 8 } });
+  await camille.page.keyboard.press('End');
+  await Promise.all([camille.page.keyboard.type(' Camille-was-here', { delay: 40 }), lea.page.keyboard.type('Léa-too ', { delay: 40 })]);
+
+  const deadline = Date.now() + 10_000;
+  let mine = '';
+  let hers = '';
+  while (Date.now() < deadline) {
+    [mine, hers] = await Promise.all([text(camille.page), text(lea.page)]);
+    if (mine === hers && mine.includes('Camille-was-here') && mine.includes('Léa-too')) break;
+    await camille.page.waitForTimeout(100);
+  }
+  assert.equal(mine, hers, 'both editors show the same text');
+  assert.match(mine, /Camille-was-here/);
+  assert.match(mine, /Léa-too/);
+  assert.equal(await editor(camille.page).locator('p').count(), 1, 'one paragraph, shared');
+  assert.match(mine, /^Léa-too Welcome aboard\. Camille-was-here$/, 'each where they typed');
+
+  // Each sees the other's caret, named, and who is on the page.
+  await camille.page.locator('.collab-caret-label', { hasText: 'Léa Dubois' }).waitFor();
+  await lea.page.locator('.collab-caret-label', { hasText: 'Camille Martin' }).waitFor();
+  await camille.page.locator('.doc-peers').getByText('LD').waitFor();
+  await screenshot(camille.page, 'docs-together-camille');
+  await screenshot(lea.page, 'docs-together-lea');
+
+  // The server saved it where its Markdown export reads it.
+  const md = await markdown(onboarding.id);
+  assert.match(md, /Camille-was-here/);
+  assert.match(md, /Léa-too/);
+});
+
+test('a reader sees the content live but cannot type', { timeout: 60_000 }, async () => {
+  const { page } = tom;
+  await open(page, onboarding.id);
+  await page.getByText('Read only', { exact: true }).waitFor();
+  await page.locator('.doc-crumbs', { hasText: 'Handbook' }).waitFor({ timeout: 3000 }).catch(async (e) => {
+    console.log('CRUMBS', await page.locator('.doc-crumbs').evaluate((el) => el.outerHTML + ' ' + JSON.stringify(el.getBoundingClientRect())));
+    throw e;
+  });
+  assert.equal(await editor(page).getAttribute('contenteditable'), 'false');
+  assert.equal(await page.getByRole('textbox', { name: 'Title' }).getAttribute('readonly'), '');
+
+  await editor(camille.page).click();
+  await camille.page.keyboard.press('End');
+  await camille.page.keyboard.type(' Readers follow along.');
+  await waitForText(page, /Readers follow along\./);
+
+  await editor(page).click();
+  await page.keyboard.type('tom-typed');
+  await page.waitForTimeout(500);
+  assert.doesNotMatch(await text(page), /tom-typed/);
+  assert.doesNotMatch(await text(camille.page), /tom-typed/);
+  await screenshot(page, 'docs-reader');
+});
+
+test('the page tree: sub-pages, moves, drag and drop, archive and restore', { timeout: 90_000 }, async () => {
+  const { page } = camille;
+  await page.goto(`${server.url}/docs`);
+  await row(page, onboarding.id).waitFor();
+
+  // A sub-page, named from its title.
+  await row(page, onboarding.id).hover();
+  await page.getByRole('button', { name: 'Add a page inside Onboarding' }).click();
+  await page.waitForURL(/\/docs\/\d+\?new$/);
+  const title = page.getByRole('textbox', { name: 'Title' });
+  await title.fill('First week');
+  await title.press('Enter');
+  const firstWeek = Number(new URL(page.url()).pathname.split('/').pop());
+  await page.locator(`li[data-page="${onboarding.id}"] li[data-page="${firstWeek}"]`).getByText('First week').waitFor();
+
+  // Another page at the top, then dragged onto Onboarding: it goes inside.
+  const tools = await admin.post('/pages', { space_id: space.id, title: 'Tools', icon: '🛠️' });
+  await page.goto(`${server.url}/docs/${onboarding.id}`);
+  await row(page, tools.id).waitFor();
+  await row(page, tools.id).dragTo(row(page, onboarding.id));
+  await page.locator(`li[data-page="${onboarding.id}"] li[data-page="${tools.id}"]`).waitFor();
+  assert.equal((await tree()).find((p) => p.id === tools.id).parent_id, onboarding.id);
+
+  // Dragged to the upper edge of Onboarding: it goes before it, at the top.
+  await row(page, tools.id).dragTo(row(page, onboarding.id), { targetPosition: { x: 60, y: 3 } });
+  await page.waitForFunction(
+    ([top, id]) => document.querySelector(`.docs-space .tree > li:first-child`)?.getAttribute('data-page') === String(id),
+    [onboarding.id, tools.id],
+  );
+  let pages = await tree();
+  assert.equal(pages.find((p) => p.id === tools.id).parent_id, null);
+  assert.deepEqual(
+    pages.filter((p) => p.parent_id === null).map((p) => p.title),
+    ['Tools', 'Onboarding'],
+  );
+
+  // By the menu: First week to the top level.
+  await pageMenu(page, firstWeek, 'Move to the top level');
+  await page.locator(`.docs-space .tree > li[data-page="${firstWeek}"]`).waitFor();
+  pages = await tree();
+  assert.equal(pages.find((p) => p.id === firstWeek).parent_id, null);
+  await screenshot(page, 'docs-tree');
+
+  // Archived, it leaves the tree; restored from the archive, it is back.
+  await pageMenu(page, tools.id, 'Archive');
+  await row(page, tools.id).waitFor({ state: 'detached' });
+  await page.getByRole('link', { name: 'Archive' }).click();
+  const archived = page.locator('.archive-list li', { hasText: 'Tools' });
+  await archived.waitFor();
+  await screenshot(page, 'docs-archive');
+  await archived.getByRole('button', { name: 'Restore' }).click();
+  await archived.waitFor({ state: 'detached' });
+  await row(page, tools.id).waitFor();
+
+  // An archived page says so, and is restored from its banner too.
+  await admin.post(`/pages/${firstWeek}/archive`);
+  await page.goto(`${server.url}/docs/${firstWeek}`);
+  await page.getByText('This page is archived').waitFor();
+  assert.equal(await editor(page).getAttribute('contenteditable'), 'false');
+  await page.locator('.doc-banner').getByRole('button', { name: 'Restore' }).click();
+  await page.locator('.doc-banner-archived').waitFor({ state: 'detached' });
+  await row(page, firstWeek).waitFor();
+
+  // An icon from the picker shows in the tree.
+  await page.getByRole('button', { name: 'Add an icon' }).click();
+  await page.getByRole('dialog', { name: 'Icon of the page' }).getByRole('button', { name: '🚀' }).click();
+  await row(page, firstWeek).getByText('🚀').waitFor();
+  assert.equal((await tree()).find((p) => p.id === firstWeek).icon, '🚀');
+});
+
+test('the slash menu makes a heading and a to-do list', { timeout: 60_000 }, async () => {
+  const { page } = lea;
+  const created = await admin.post('/pages', { space_id: space.id, title: 'Checklist' });
+  await open(page, created.id);
+  await editor(page).click();
+  await page.keyboard.type('/head');
+  const menu = page.locator('.slash-menu');
+  await menu.getByRole('option', { name: /Heading 1/ }).waitFor();
+  await screenshot(page, 'docs-slash');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('Before the first day');
+  await editor(page).locator('h1', { hasText: 'Before the first day' }).waitFor();
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('/to-do');
+  await menu.getByRole('option', { name: /To-do list/ }).waitFor();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('Order a laptop');
+  await editor(page).locator('ul[data-type="taskList"] li', { hasText: 'Order a laptop' }).waitFor();
+  // Markdown shortcuts too.
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('## Tools');
+  await editor(page).locator('h2', { hasText: 'Tools' }).waitFor();
+
+  // A callout, a typed link, a table that grows by the slash menu.
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('/callout');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('Ask Camille for the keys.');
+  await editor(page).locator('.callout', { hasText: 'Ask Camille for the keys.' }).waitFor();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.type('See https://example.com/wiki for more.');
+  await editor(page).locator('a[href="https://example.com/wiki"]').waitFor();
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('/table');
+  await page.keyboard.press('Enter');
+  await editor(page).locator('table tr').nth(2).waitFor();
+  await page.keyboard.type('Tool');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('Owner');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('/add a row');
+  await page.locator('.slash-menu').getByRole('option', { name: /Add a row/ }).waitFor();
+  await page.keyboard.press('Enter');
+  await editor(page).locator('table tr').nth(3).waitFor();
+
+  // Selected words get the formatting bar.
+  await editor(page).getByText('Order a laptop', { exact: true }).dblclick({ position: { x: 80, y: 8 } });
+  const bar = page.getByRole('toolbar', { name: 'Formatting' });
+  await bar.waitFor();
+  await screenshot(page, 'docs-format');
+  await bar.getByRole('button', { name: 'Bold' }).click();
+  await editor(page).locator('strong', { hasText: 'laptop' }).waitFor();
+  await screenshot(page, 'docs-blocks');
+  failures.push(...(await capture(page, 'docs-page', 'en')));
+
+  const deadline = Date.now() + 10_000;
+  let md = '';
+  while (Date.now() < deadline && !/\*\*laptop\*\*/.test(md)) {
+    md = await markdown(created.id);
+    await page.waitForTimeout(200);
+  }
+  assert.match(md, /^# Before the first day$/m);
+  assert.match(md, /- \[ \] Order a \*\*laptop\*\*/);
+  assert.match(md, /^## Tools$/m);
+  assert.match(md, /Ask Camille for the keys\./);
+  assert.match(md, /\[https:\/\/example\.com\/wiki\]\(https:\/\/example\.com\/wiki\)|<https:\/\/example\.com\/wiki>/);
+  assert.match(md, /Tool.*Owner/);
+});
+
+test('Docs in French, on a desktop and on a phone', { timeout: 90_000 }, async () => {
+  const zoe = await person(browser, { locale: 'fr-FR' });
+  const { page } = zoe;
+  await login(page, server.url, ZOE.name, ZOE.password, 'fr');
+  await page.goto(`${server.url}/docs`);
+  await page.getByRole('heading', { name: 'Documents' }).first().waitFor();
+  await page.getByText('Privé', { exact: true }).waitFor();
+  await page.getByRole('button', { name: 'Nouvelle page' }).first().click();
+  await page.waitForURL(/\/docs\/\d+\?new$/);
+  const title = page.getByRole('textbox', { name: 'Titre' });
+  await title.fill('Procédure d’accueil');
+  await title.press('Enter');
+  await page.locator('.doc-content .is-empty[data-placeholder="Tapez / pour les commandes"]').waitFor();
+  await page.locator('.doc-status', { hasText: 'Enregistré' }).waitFor();
+  await page.keyboard.type('/tit');
+  await page.locator('.slash-menu').getByRole('option', { name: /Titre 1/ }).waitFor();
+  await screenshot(page, 'docs-fr-slash');
+  await page.keyboard.press('Escape');
+  await page.getByRole('button', { name: 'Partager' }).click();
+  await page.getByRole('dialog', { name: /Partager/ }).getByText('Réserver à ces personnes').waitFor();
+  failures.push(...(await capture(page, 'docs-share', 'fr')));
+  await page.keyboard.press('Escape');
+  await screenshot(page, 'docs-fr-page');
+
+  // On a phone: the list of pages, then a page, then the list again.
+  const phone = await person(browser, { locale: 'fr-FR', viewport: PHONE });
+  await login(phone.page, server.url, ZOE.name, ZOE.password, 'fr');
+  await phone.page.goto(`${server.url}/docs`);
+  const link = phone.page.locator('.docs-nav .tree-link', { hasText: 'Procédure d’accueil' });
+  await link.waitFor();
+  failures.push(...(await capture(phone.page, 'docs-phone-list', 'fr')));
+  await link.click();
+  await editor(phone.page).waitFor();
+  assert.equal(await phone.page.locator('.docs-nav').isVisible(), false, 'the page takes the whole screen');
+  failures.push(...(await capture(phone.page, 'docs-phone-page', 'fr')));
+  await phone.page.getByRole('button', { name: 'Afficher les pages' }).click();
+  await phone.page.locator('.docs-nav').waitFor();
+  zoe.assertClean();
+  phone.assertClean();
+  await zoe.close();
+  await phone.close();
+});
+
+test('members, sharing, restricting and locking', { timeout: 90_000 }, async () => {
+  const { page } = camille;
+  await page.goto(`${server.url}/docs`);
+  const spaceRow = page.locator(`.docs-space[data-space="${space.id}"] .space-row`);
+  await spaceRow.hover();
+  await spaceRow.getByRole('button', { name: 'Actions on the space Handbook' }).click();
+  await page.getByRole('menuitem', { name: 'Members' }).click();
+  const members = page.getByRole('dialog', { name: 'Members of Handbook' });
+  await members.locator('.grant-list li', { hasText: 'Léa Dubois' }).waitFor();
+  await members.locator('.grant-list li', { hasText: 'Tom Baker' }).waitFor();
+  await screenshot(page, 'docs-members');
+  await members.getByRole('button', { name: 'Close' }).click();
+
+  // A new team space, named and with an emoji.
+  await page.getByRole('button', { name: 'New team space' }).click();
+  const create = page.getByRole('dialog', { name: 'New team space' });
+  await create.getByLabel('Name of the space').fill('Sales');
+  await create.locator('label', { hasText: '🎯' }).click();
+  await screenshot(page, 'docs-new-space');
+  await create.getByRole('button', { name: 'Create the space' }).click();
+  await page.locator('.docs-space', { hasText: 'Sales' }).getByText('🎯').waitFor();
+  const sales = (await admin.get('/spaces')).find((s) => s.name === 'Sales');
+  assert.equal(sales.icon, '🎯');
+  assert.equal(sales.kind, 'team');
+
+  // Shared with Zoé, who is no member, then restricted to the people it is shared with.
+  await open(page, onboarding.id);
+  await page.locator('.doc-bar').getByRole('button', { name: 'Share' }).click();
+  const share = page.getByRole('dialog', { name: /Share “Onboarding”/ });
+  await share.getByLabel('Group or person to share Onboarding with').selectOption({ label: 'Zoé Lefèvre (@zoe)' });
+  await share.getByRole('button', { name: 'Give access' }).click();
+  await share.locator('.grant-list li', { hasText: 'Zoé Lefèvre' }).waitFor();
+  await share.getByLabel('Restrict to these people').check();
+  await page.locator('.doc-bar .badge', { hasText: 'Restricted' }).waitFor();
+  await screenshot(page, 'docs-share');
+  const zoeId = (await admin.get('/users')).find((u) => u.name === 'zoe').id;
+  assert.ok((await admin.get(`/pages/${onboarding.id}/access`)).some((g) => g.user_id === zoeId));
+  await share.getByLabel('Restrict to these people').uncheck();
+  await page.locator('.doc-bar .badge', { hasText: 'Restricted' }).waitFor({ state: 'detached' });
+  await share.getByRole('button', { name: 'Close' }).click();
+
+  // Locked, the page turns read-only for Léa as she looks at it.
+  await open(lea.page, onboarding.id);
+  assert.equal(await editor(lea.page).getAttribute('contenteditable'), 'true');
+  await page.getByRole('button', { name: 'More actions' }).click();
+  await page.getByRole('menuitem', { name: 'Lock the page' }).click();
+  await lea.page.locator('.doc-bar .badge', { hasText: 'Locked' }).waitFor();
+  await lea.page.waitForFunction(() => document.querySelector('.doc-content')?.getAttribute('contenteditable') === 'false');
+  await screenshot(lea.page, 'docs-locked');
+  await page.locator('.doc-banner').getByRole('button', { name: 'Unlock the page' }).click();
+  await lea.page.waitForFunction(() => document.querySelector('.doc-content')?.getAttribute('contenteditable') === 'true');
+});
+
+test('the editor is fetched when a page opens, not before', { timeout: 60_000 }, async () => {
+  const visitor = await person(browser);
+  const { page } = visitor;
+  const scripts = [];
+  page.on('request', (request) => scripts.push(new URL(request.url()).pathname));
+  await login(page, server.url, CAMILLE.name, CAMILLE.password);
+  await page.goto(`${server.url}/docs`);
+  await row(page, onboarding.id).waitFor();
+  assert.deepEqual(scripts.filter((path) => /\/assets\/editor-/.test(path)), [], 'no editor before a page opens');
+  await row(page, onboarding.id).locator('.tree-link').click();
+  await editor(page).waitFor();
+  assert.ok(scripts.some((path) => /\/assets\/editor-.*\.js$/.test(path)), 'the editor came with the page');
+  visitor.assertClean();
+  await visitor.close();
+});
+
+test('no serious or critical accessibility problem on the Docs screens', () => {
+  assert.deepEqual(failures, [], failures.join('\n\n'));
+});

@@ -1,0 +1,117 @@
+// The block editor of a page, in its own file (the `editor-*` chunk, which
+// the service worker does not fetch ahead: most visits never need it).
+// The content is a Yjs document synced over the page's y-websocket
+// endpoint; its XmlFragment `default` is what the server exports.
+
+import './editor.css';
+import { Editor } from '@tiptap/core';
+import { useEffect, useRef } from 'preact/hooks';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import { messages, useT } from '../../i18n';
+import { editorHandle, live, type LiveStatus, type Peer } from '../state';
+import { awareUser, extensions } from './blocks';
+
+export interface EditorProps {
+  pageId: number;
+  editable: boolean;
+  user: { id: number; name: string; has_avatar: boolean };
+  /** The server closed the socket because the person's rights changed. */
+  onRightsChanged: () => void;
+}
+
+/** Close codes of the sync endpoint (crates/bureau-docs/src/sync.rs). */
+const CLOSE_RIGHTS_CHANGED = 4001;
+/** The provider drops a socket that heard nothing for 30 s: ask the
+ * server for news a little more often than that when alone on a page. */
+const RESYNC_MS = 25_000;
+
+export function LiveEditor(props: EditorProps) {
+  const t = useT();
+  const host = useRef<HTMLDivElement>(null);
+  const editor = useRef<Editor | null>(null);
+  const rightsChanged = useRef(props.onRightsChanged);
+  rightsChanged.current = props.onRightsChanged;
+
+  useEffect(() => {
+    const doc = new Y.Doc();
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+    const provider = new WebsocketProvider(`${scheme}://${location.host}/api/v1/docs`, `${props.pageId}/sync`, doc, {
+      // y-websocket reconnects after 4001 (rights changed) and stops after
+      // 4400 (malformed), as the protocol's close codes mean.
+      resyncInterval: RESYNC_MS,
+    });
+    let status: LiveStatus = 'connecting';
+    let peers: Peer[] = [];
+    const publish = () => live.set({ page: props.pageId, status, peers });
+    publish();
+    provider.on('status', ({ status: now }) => {
+      if (now === 'disconnected') status = navigator.onLine ? 'connecting' : 'offline';
+      if (now === 'connecting' && status !== 'offline') status = 'connecting';
+      publish();
+    });
+    provider.on('sync', (synced: boolean) => {
+      status = synced ? 'saved' : status;
+      publish();
+    });
+    provider.on('connection-close', (event) => {
+      if (event?.code === CLOSE_RIGHTS_CHANGED) rightsChanged.current();
+      // A second failed attempt in a row: say so plainly.
+      if (provider.wsUnsuccessfulReconnects > 1) {
+        status = 'offline';
+        publish();
+      }
+    });
+    const offline = () => {
+      status = 'offline';
+      publish();
+    };
+    addEventListener('offline', offline);
+    const awareness = provider.awareness;
+    const seePeers = () => {
+      const seen = new Map<number, Peer>();
+      for (const [client, state] of awareness.getStates()) {
+        if (client === doc.clientID) continue;
+        const user = (state as { user?: Partial<Peer> & { hue?: number } }).user;
+        if (!user || typeof user.id !== 'number' || user.id === props.user.id || seen.has(user.id)) continue;
+        seen.set(user.id, { client, id: user.id, name: String(user.name ?? ''), hue: typeof user.hue === 'number' ? user.hue : user.id % 8, has_avatar: !!user.has_avatar });
+      }
+      peers = [...seen.values()];
+      publish();
+    };
+    awareness.on('change', seePeers);
+
+    const made = new Editor({
+      element: host.current!,
+      // TipTap's stylesheet is in editor.css: the CSP refuses injected <style>.
+      injectCSS: false,
+      editable: props.editable,
+      extensions: extensions({ doc, provider, user: awareUser(props.user), t: messages() }),
+      editorProps: {
+        attributes: { class: 'doc-content', 'aria-label': t.docs.content, 'aria-multiline': 'true', role: 'textbox' },
+      },
+    });
+    editor.current = made;
+    editorHandle.focus = () => void made.commands.focus('start');
+    if (editorHandle.wanted) made.commands.focus('start');
+    return () => {
+      editorHandle.wanted = false;
+      editorHandle.focus = () => {
+        editorHandle.wanted = true;
+      };
+      removeEventListener('offline', offline);
+      awareness.off('change', seePeers);
+      made.destroy();
+      provider.destroy();
+      doc.destroy();
+      editor.current = null;
+      live.set({ page: null, status: 'connecting', peers: [] });
+    };
+  }, [props.pageId]);
+
+  useEffect(() => {
+    editor.current?.setEditable(props.editable);
+  }, [props.editable]);
+
+  return <div class={`doc-editor ${props.editable ? '' : 'doc-editor-readonly'}`} ref={host} data-testid="doc-editor" />;
+}
