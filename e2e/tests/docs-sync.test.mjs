@@ -29,7 +29,12 @@ before(async () => {
 });
 
 after(async () => {
-  for (const provider of providers) provider.destroy();
+  // A provider leaves its awareness timer running until the document
+  // itself is destroyed.
+  for (const provider of providers) {
+    provider.destroy();
+    provider.doc.destroy();
+  }
   await server?.dispose();
 });
 
@@ -152,7 +157,11 @@ test('a client without access is refused before any state is sent', async () => 
   const cookie = [...outsider.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   const status = await new Promise((resolve) => {
     const socket = new WebSocket(`ws://127.0.0.1:${server.port}/api/v1/docs/${pageId}/sync`, { headers: { Cookie: cookie } });
-    socket.on('unexpected-response', (_req, res) => resolve(res.statusCode));
+    socket.on('unexpected-response', (req, res) => {
+      resolve(res.statusCode);
+      // With this listener, ws leaves the refused request open.
+      req.destroy();
+    });
     socket.on('message', () => resolve('received state'));
     socket.on('open', () => setTimeout(() => resolve('opened'), 500));
   });

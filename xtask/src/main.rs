@@ -179,9 +179,9 @@ fn bench(args: &[String]) -> Result {
     if name == "files" {
         return bench_files(args);
     }
-    if name != "footprint" {
+    if name != "footprint" && name != "docs" {
         return Err(format!(
-            "unknown benchmark `{name}`; there are `footprint`, `chat` and `files`"
+            "unknown benchmark `{name}`; there are `footprint`, `chat`, `files` and `docs`"
         ));
     }
     let peers = root().join("bench");

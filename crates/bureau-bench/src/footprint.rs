@@ -90,22 +90,8 @@ async fn measure_bureau(options: &Options, scratch: &Scratch) -> anyhow::Result<
     }
 
     let data = scratch.folder("bureau")?;
-    admin(
-        bin,
-        &data,
-        &[
-            "create-user",
-            "--name",
-            "bench",
-            "--role",
-            "admin",
-            "--password-stdin",
-        ],
-        "a bench password, long enough\n",
-    )
-    .await?;
-    let token = admin(bin, &data, &["create-token", "--user", "bench"], "").await?;
-    let token = token.trim();
+    let token = bench_admin(bin, &data).await?;
+    let token = token.as_str();
 
     let (server, _) = start_bureau(bin, &data).await?;
     tokio::time::sleep(SETTLE).await;
@@ -144,11 +130,31 @@ async fn measure_bureau(options: &Options, scratch: &Scratch) -> anyhow::Result<
     })
 }
 
-async fn start_bureau(bin: &Path, data: &Path) -> anyhow::Result<(Server, Duration)> {
+pub(crate) async fn start_bureau(bin: &Path, data: &Path) -> anyhow::Result<(Server, Duration)> {
     let addr = process::free_addr()?;
     let mut command = bureau_command(bin, data);
     command.args(["serve", "--listen", &addr.to_string()]);
     Server::start(command, addr, "/healthz", &data.with_extension("log")).await
+}
+
+/// Makes the admin `bench` in a new data folder; returns an API token.
+pub(crate) async fn bench_admin(bin: &Path, data: &Path) -> anyhow::Result<String> {
+    admin(
+        bin,
+        data,
+        &[
+            "create-user",
+            "--name",
+            "bench",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        "a bench password, long enough\n",
+    )
+    .await?;
+    let token = admin(bin, data, &["create-token", "--user", "bench"], "").await?;
+    Ok(token.trim().to_string())
 }
 
 /// Runs `bureau admin ARGS` on the data folder, with `input` on its standard

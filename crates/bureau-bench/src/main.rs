@@ -10,11 +10,14 @@
 //!                   [--synapse VENV]
 //! bureau-bench files --bureau PATH --dufs PATH [--big-mib N] [--small-files N]
 //!                    [--rounds N]
+//! bureau-bench docs --bureau PATH --peers DIR [--edits N] [--pages N]
+//!                   [--seconds N] [--interval-ms N]
 //! ```
 //!
 //! `BENCH_SOCKETS` sets the number of sockets too, for a quick run.
 
 mod chat;
+mod docs;
 mod files;
 mod footprint;
 mod process;
@@ -34,6 +37,7 @@ enum Bench {
     Footprint(footprint::Options),
     Chat(chat::Options),
     Files(files::Options),
+    Docs(docs::Options),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +61,7 @@ fn main() -> ExitCode {
                     Bench::Footprint(options) => footprint::run(options).await,
                     Bench::Chat(options) => chat::run(options).await,
                     Bench::Files(options) => files::run(options).await,
+                    Bench::Docs(options) => docs::run(options).await,
                 }
             } => outcome,
             _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
@@ -81,8 +86,9 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> anyhow::Result<Bench> {
         Some("footprint") => {}
         Some("chat") => return parse_chat(args).map(Bench::Chat),
         Some("files") => return parse_files(args).map(Bench::Files),
+        Some("docs") => return parse_docs(args).map(Bench::Docs),
         Some(other) => {
-            bail!("unknown benchmark `{other}`; there are `footprint`, `chat` and `files`")
+            bail!("unknown benchmark `{other}`; there are `footprint`, `chat`, `files` and `docs`")
         }
         None => bail!(
             "usage: bureau-bench footprint --bureau PATH --peers DIR [--sockets N] [--rounds N]"
@@ -193,6 +199,41 @@ fn parse_files(mut args: impl Iterator<Item = String>) -> anyhow::Result<files::
     }
     if options.rounds == 0 || options.big_mib == 0 || options.small_files == 0 {
         bail!("--rounds, --big-mib and --small-files must be at least 1");
+    }
+    Ok(options)
+}
+
+fn parse_docs(mut args: impl Iterator<Item = String>) -> anyhow::Result<docs::Options> {
+    let mut options = docs::Options {
+        bureau: PathBuf::new(),
+        peers: PathBuf::new(),
+        edits: 260_000,
+        pages: 200,
+        seconds: 20,
+        interval: Duration::from_millis(100),
+    };
+    while let Some(flag) = args.next() {
+        let value = args
+            .next()
+            .with_context(|| format!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--bureau" => options.bureau = PathBuf::from(value),
+            "--peers" => options.peers = PathBuf::from(value),
+            "--edits" => options.edits = value.parse().context("--edits is a number")?,
+            "--pages" => options.pages = value.parse().context("--pages is a number")?,
+            "--seconds" => options.seconds = value.parse().context("--seconds is a number")?,
+            "--interval-ms" => {
+                options.interval =
+                    Duration::from_millis(value.parse().context("--interval-ms is a number")?)
+            }
+            _ => bail!("unknown option {flag}"),
+        }
+    }
+    if options.bureau.as_os_str().is_empty() || options.peers.as_os_str().is_empty() {
+        bail!("--bureau PATH and --peers DIR name what to measure");
+    }
+    if options.edits == 0 || options.pages == 0 || options.seconds == 0 {
+        bail!("--edits, --pages and --seconds must be at least 1");
     }
     Ok(options)
 }

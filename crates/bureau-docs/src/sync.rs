@@ -6,7 +6,7 @@
 //! writes are serialised without locks. An update is applied, then
 //! **appended to the Store before anyone else hears of it**: what another
 //! client received survives a crash. Updates that arrive together are
-//! written in one transaction (group commit). Relays skip the sender, and
+//! merged and written as one row (group commit). Relays skip the sender, and
 //! a connection too slow to keep up is dropped (it reconnects and
 //! resyncs) rather than buffered without bound.
 //!
@@ -607,8 +607,21 @@ impl Actor {
     /// relays awareness frames. False when storing failed: the room closes.
     async fn flush(&mut self, subject: &str) -> bool {
         if !self.pending.is_empty() {
-            let updates: Vec<Vec<u8>> = self.pending.iter().map(|(_, u)| u.clone()).collect();
-            let last = match self.store.append_doc_updates(self.page, &updates).await {
+            let pending = std::mem::take(&mut self.pending);
+            // A batch is stored as one row, the merge of its updates.
+            let batch = match merge(pending.iter().map(|(_, u)| u.as_slice())) {
+                Ok(batch) => batch,
+                Err(err) => {
+                    tracing::error!(page = self.page, %err, "docs: a batch did not merge");
+                    self.close_everyone(CLOSE_RETRY, "the page could not be saved; reconnecting");
+                    return false;
+                }
+            };
+            let last = match self
+                .store
+                .append_doc_updates(self.page, std::slice::from_ref(&batch))
+                .await
+            {
                 Ok(last) => last,
                 Err(err) => {
                     tracing::error!(page = self.page, %err, "docs: updates could not be stored");
@@ -616,26 +629,29 @@ impl Actor {
                     return false;
                 }
             };
-            self.rows += updates.len();
-            let pending = std::mem::take(&mut self.pending);
-            for (from, update) in &pending {
-                let frame = Message::Sync(SyncMessage::Update(update.clone())).encode_v1();
-                self.relay(*from, &frame);
+            self.rows += 1;
+            // Each run of updates from one sender goes to everyone else as
+            // one frame: nobody is sent back their own edits.
+            let mut start = 0;
+            while start < pending.len() {
+                let from = pending[start].0;
+                let end = pending[start..]
+                    .iter()
+                    .position(|(c, _)| *c != from)
+                    .map_or(pending.len(), |n| start + n);
+                let run = merge(pending[start..end].iter().map(|(_, u)| u.as_slice()))
+                    .unwrap_or_else(|_| batch.clone());
+                let frame = Message::Sync(SyncMessage::Update(run)).encode_v1();
+                self.relay(from, &frame);
+                start = end;
             }
             if let Some(bus) = &self.bus {
-                let merged = if updates.len() == 1 {
-                    Ok(updates[0].clone())
-                } else {
-                    yrs::merge_updates_v1(&updates)
-                };
-                if let Ok(merged) = merged {
-                    let mut payload = Vec::with_capacity(9 + merged.len());
-                    payload.extend_from_slice(&self.process.to_le_bytes());
-                    payload.push(0);
-                    payload.extend_from_slice(&merged);
-                    if let Err(err) = bus.publish(subject, Bytes::from(payload)).await {
-                        tracing::warn!(%err, "docs: an update was not published to other processes");
-                    }
+                let mut payload = Vec::with_capacity(9 + batch.len());
+                payload.extend_from_slice(&self.process.to_le_bytes());
+                payload.push(0);
+                payload.extend_from_slice(&batch);
+                if let Err(err) = bus.publish(subject, Bytes::from(payload)).await {
+                    tracing::warn!(%err, "docs: an update was not published to other processes");
                 }
             }
             if self.rows >= COMPACT_AFTER {
@@ -737,6 +753,15 @@ impl Actor {
     }
 }
 
+/// One update made of several (Yjs merges them without a document).
+fn merge<'a>(updates: impl Iterator<Item = &'a [u8]>) -> Result<Vec<u8>, String> {
+    let updates: Vec<&[u8]> = updates.collect();
+    match updates.as_slice() {
+        [one] => Ok(one.to_vec()),
+        many => yrs::merge_updates_v1(many).map_err(|err| err.to_string()),
+    }
+}
+
 async fn next_delivery(subscription: &mut Option<bureau_bus::Subscription>) -> Option<Delivery> {
     match subscription {
         Some(sub) => sub.next().await,
@@ -755,4 +780,42 @@ fn truncate_reason(reason: &str) -> String {
         end -= 1;
     }
     reason[..end].to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use yrs::{GetString, Text};
+
+    /// Typing with backspaces, merged in batches as the actor stores and
+    /// relays them, rebuilds the same text.
+    #[test]
+    fn merged_batches_rebuild_the_text() {
+        let doc = Doc::with_client_id(7);
+        let text = doc.get_or_insert_text("content");
+        let mut updates = Vec::new();
+        for i in 0..3000u32 {
+            let mut txn = doc.transact_mut();
+            let len = text.len(&txn);
+            if i % 7 == 3 && len > 0 {
+                text.remove_range(&mut txn, len - 1, 1);
+            } else if i % 31 == 5 {
+                text.insert(&mut txn, len / 2, "x");
+            } else {
+                text.insert(&mut txn, len, "ab");
+            }
+            updates.push(txn.encode_update_v1());
+        }
+        let copy = Doc::new();
+        for batch in updates.chunks(256) {
+            let merged = merge(batch.iter().map(Vec::as_slice)).unwrap();
+            let update = Update::decode_v1(&merged).unwrap();
+            copy.transact_mut().apply_update(update).unwrap();
+        }
+        let expected = text.get_string(&doc.transact());
+        let got = copy
+            .get_or_insert_text("content")
+            .get_string(&copy.transact());
+        assert_eq!(got, expected);
+    }
 }
