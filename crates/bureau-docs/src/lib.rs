@@ -245,17 +245,20 @@ impl Docs {
             tx.ensure_personal_doc_space(who.user_id, &who.name).await?;
             tx.commit().await?;
         }
-        let mut spaces: Vec<SpaceView> = store
-            .doc_spaces_of(who.user_id, admin)
-            .await?
-            .into_iter()
-            .filter(|(space, _)| who.role != Role::Guest || space.owner_id.is_none())
-            .map(|(space, write)| SpaceView {
-                space,
-                access: (who.role != Role::Guest).then_some(Access::of(write)),
-            })
-            .filter(|view| view.access.is_some())
-            .collect();
+        // Guests belong to no space: they reach only pages shared with them.
+        let mut spaces: Vec<SpaceView> = if who.role == Role::Guest {
+            Vec::new()
+        } else {
+            store
+                .doc_spaces_of(who.user_id, admin)
+                .await?
+                .into_iter()
+                .map(|(space, write)| SpaceView {
+                    space,
+                    access: Some(Access::of(write)),
+                })
+                .collect()
+        };
         let grants = store.page_grants_of(who.user_id, None).await?;
         let mut extra: Vec<i64> = Vec::new();
         for grant in &grants {
@@ -365,9 +368,7 @@ impl Docs {
         tx.set_doc_space_member(id, group, user, access.map(|a| a == Access::Write))
             .await?;
         tx.commit().await?;
-        self.rooms
-            .rights_changed_in_space(&self.ports.store, id)
-            .await;
+        self.rooms.rights_changed_in_space(id);
         Ok(())
     }
 

@@ -168,11 +168,6 @@ impl Rooms {
         }
     }
 
-    /// How many pages are open in this process.
-    pub fn open_count(&self) -> usize {
-        self.rooms.lock().expect("rooms lock").len()
-    }
-
     fn open(self: Arc<Self>, page: i64, space: i64) -> Room {
         let generation = self.next.fetch_add(1, Ordering::Relaxed);
         let (control, control_rx) = mpsc::unbounded_channel();
@@ -222,7 +217,7 @@ impl Rooms {
     }
 
     /// Closes the connections to every open page of a space.
-    pub async fn rights_changed_in_space(&self, _store: &Store, space: i64) {
+    pub fn rights_changed_in_space(&self, space: i64) {
         let open: Vec<i64> = self
             .rooms
             .lock()
@@ -318,15 +313,8 @@ impl Actor {
     }
 
     async fn run(mut self, rooms: &Rooms, generation: u64) {
-        match load(&self.store, self.page, &self.doc).await {
-            Ok(rows) => self.rows = rows,
-            Err(err) => {
-                tracing::error!(page = self.page, %err, "a page could not be loaded");
-                self.close_everyone(CLOSE_RETRY, "the page could not be loaded; retrying");
-                rooms.forget(self.page, generation);
-                return;
-            }
-        }
+        // Subscribed before loading: an update another process stores in
+        // between arrives on the bus, none falls between the two.
         let subject = format!("docs.{}", self.page);
         let mut subscription = match &self.bus {
             Some(bus) => match bus.subscribe(&subject).await {
@@ -338,6 +326,15 @@ impl Actor {
             },
             None => None,
         };
+        match load(&self.store, self.page, &self.doc).await {
+            Ok(rows) => self.rows = rows,
+            Err(err) => {
+                tracing::error!(page = self.page, %err, "a page could not be loaded");
+                self.close_everyone(CLOSE_RETRY, "the page could not be loaded; retrying");
+                rooms.forget(self.page, generation);
+                return;
+            }
+        }
         let mut idle_since = Some(Instant::now());
         let mut tick = tokio::time::interval(Duration::from_secs(5));
         loop {
