@@ -19,8 +19,10 @@
 //! everyone until someone who may edit it unlocks it. Archived pages leave
 //! the tree and cannot be edited until restored.
 
+mod history;
 mod markdown;
 mod sync;
+mod templates;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -29,8 +31,10 @@ use bureau_accounts::Ports;
 use bureau_core::{Error, GroupId, Principal, Result, Role, UserId};
 use bureau_store::{DocGrantRecord, DocSpaceRecord, NewPage, PageChange, PageRecord};
 
+pub use history::{NewComment, PublicPage, MAX_COMMENT_CHARS, MENTIONED};
 pub use markdown::to_markdown;
 pub use sync::{Outgoing, Rooms, Session, CLOSE_MALFORMED, CLOSE_RETRY, CLOSE_RIGHTS_CHANGED};
+pub use templates::{Template, BUILTIN_TEMPLATES};
 
 /// Longest page title, in characters.
 pub const MAX_TITLE_CHARS: usize = 200;
@@ -424,7 +428,7 @@ impl Docs {
                     break;
                 }
             }
-            if archived {
+            if archived || page.template {
                 continue;
             }
             let access = if restricted {
@@ -463,32 +467,6 @@ impl Docs {
             }
         }
         Ok(out)
-    }
-
-    /// A new page in a space, under `parent` or at the top.
-    pub async fn create_page(
-        &self,
-        who: &Principal,
-        space: i64,
-        parent: Option<i64>,
-        title: &str,
-        icon: &str,
-    ) -> Result<PageView> {
-        let title = check_title(title)?;
-        let icon = check_icon(icon)?;
-        self.writable_destination(who, space, parent).await?;
-        let mut tx = self.ports.store.begin().await?;
-        let page = tx
-            .insert_page(NewPage {
-                space_id: space,
-                parent_id: parent,
-                title,
-                icon,
-                by: who.user_id,
-            })
-            .await?;
-        tx.commit().await?;
-        self.page(who, page.id).await
     }
 
     /// Checks that the person may add pages under `parent` in `space`.
@@ -855,6 +833,7 @@ mod tests {
             updated_by: None,
             updated_at: 0,
             archived_at: None,
+            template: false,
         }
     }
 

@@ -14,6 +14,11 @@
 //! persisted on the bus (`docs.<page>`), and the others apply and relay
 //! it. The in-process bus has no other process, so nothing is published.
 //! A room with nobody in it for [`IDLE_UNLOAD`] unloads.
+//!
+//! Versions: while a page is edited the room stores its whole state as an
+//! automatic version every [`AUTO_VERSION_EVERY`], and once more when the
+//! last person leaves. Restoring a version is a change like any other,
+//! made by the room: everyone connected sees it live.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,12 +29,17 @@ use bureau_bus::{Bus, Delivery};
 use bureau_store::Store;
 use bytes::Bytes;
 use futures_util::FutureExt;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use yrs::sync::awareness::{AwarenessUpdate, AwarenessUpdateEntry};
 use yrs::sync::{Message, SyncMessage};
+use yrs::types::text::YChange;
+use yrs::types::Delta;
 use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
-use yrs::{Doc, ReadTxn, StateVector, Transact, Update};
+use yrs::{
+    Any, Doc, Out, ReadTxn, StateVector, Text, Transact, TransactionMut, Update, Xml,
+    XmlElementPrelim, XmlFragment, XmlOut, XmlTextPrelim,
+};
 
 /// Close code for a message that is not the y-websocket protocol: final,
 /// reconnecting would not help.
@@ -52,6 +62,11 @@ const INCOMING_QUEUE: usize = 512;
 const BATCH: usize = 256;
 /// Log rows after which a page's log is merged into one row.
 const COMPACT_AFTER: usize = 500;
+/// How often an automatic version is taken while a page is being edited.
+pub const AUTO_VERSION_EVERY: Duration = Duration::from_secs(10 * 60);
+/// The Yjs type holding a page's content (TipTap's and y-prosemirror's
+/// default).
+pub const CONTENT: &str = "default";
 
 /// What the server sends down one connection.
 #[derive(Debug)]
@@ -96,6 +111,11 @@ enum Control {
     },
     /// Closes every connection: rights changed.
     CloseAll,
+    /// Makes the page's content that of a stored state (a version).
+    Restore {
+        state: Vec<u8>,
+        done: oneshot::Sender<Result<(), String>>,
+    },
 }
 
 /// One connection's place in a room. Dropping it leaves the room.
@@ -237,6 +257,43 @@ impl Rooms {
         }
     }
 
+    /// Replaces the page's content by that of `state` (a whole Yjs
+    /// state, as a version holds), as one change that is stored, then
+    /// relayed to everyone on the page. Returns once it is stored.
+    pub async fn restore(
+        self: &Arc<Self>,
+        page: i64,
+        space: i64,
+        state: Vec<u8>,
+    ) -> bureau_core::Result<()> {
+        let (done, stored) = oneshot::channel();
+        let mut control = Control::Restore { state, done };
+        {
+            let mut rooms = self.rooms.lock().expect("rooms lock");
+            loop {
+                let room = rooms
+                    .entry(page)
+                    .or_insert_with(|| self.clone().open(page, space));
+                match room.control.send(control) {
+                    Ok(()) => break,
+                    Err(mpsc::error::SendError(back)) => {
+                        control = back;
+                        rooms.remove(&page);
+                    }
+                }
+            }
+        }
+        match stored.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(err)) => Err(bureau_core::Error::internal(format!(
+                "a version could not be restored: {err}"
+            ))),
+            Err(_) => Err(bureau_core::Error::internal(
+                "the page's room stopped before the restore was stored",
+            )),
+        }
+    }
+
     /// The page's content as stored.
     pub async fn snapshot(&self, page: i64) -> bureau_core::Result<Doc> {
         let doc = Doc::new();
@@ -286,6 +343,12 @@ struct Actor {
     relays: Vec<(u64, Vec<u8>)>,
     /// Sync step 1 messages to answer once pending updates are stored.
     answers: Vec<(u64, StateVector)>,
+    /// Restores to confirm once pending updates are stored.
+    restores: Vec<oneshot::Sender<Result<(), String>>>,
+    /// Whether the content changed since the last automatic version, and
+    /// when that was taken.
+    edited: bool,
+    versioned_at: Instant,
 }
 
 impl Actor {
@@ -309,6 +372,9 @@ impl Actor {
             pending: Vec::new(),
             relays: Vec::new(),
             answers: Vec::new(),
+            restores: Vec::new(),
+            edited: false,
+            versioned_at: Instant::now(),
         }
     }
 
@@ -367,6 +433,11 @@ impl Actor {
                 rooms.forget(self.page, generation);
                 return;
             }
+            if self.edited
+                && (self.conns.is_empty() || self.versioned_at.elapsed() >= AUTO_VERSION_EVERY)
+            {
+                self.auto_version().await;
+            }
             if self.conns.is_empty() {
                 let since = *idle_since.get_or_insert_with(Instant::now);
                 if since.elapsed() >= IDLE_UNLOAD {
@@ -415,6 +486,36 @@ impl Actor {
                     CLOSE_RIGHTS_CHANGED,
                     "what you may do with this page changed; reconnect",
                 );
+            }
+            Control::Restore { state, done } => match restore_into(&self.doc, &state) {
+                Ok(update) => {
+                    self.pending.push((0, update));
+                    self.restores.push(done);
+                }
+                Err(err) => {
+                    let _ = done.send(Err(err));
+                }
+            },
+        }
+    }
+
+    /// Stores the page's whole state as an automatic version.
+    async fn auto_version(&mut self) {
+        let state = self
+            .doc
+            .transact()
+            .encode_state_as_update_v1(&StateVector::default());
+        match self
+            .store
+            .insert_doc_version(self.page, None, None, &state)
+            .await
+        {
+            Ok(_) => {
+                self.edited = false;
+                self.versioned_at = Instant::now();
+            }
+            Err(err) => {
+                tracing::warn!(page = self.page, %err, "docs: an automatic version was not stored")
             }
         }
     }
@@ -623,10 +724,17 @@ impl Actor {
                 Err(err) => {
                     tracing::error!(page = self.page, %err, "docs: updates could not be stored");
                     self.close_everyone(CLOSE_RETRY, "the page could not be saved; reconnecting");
+                    for done in self.restores.drain(..) {
+                        let _ = done.send(Err("the page could not be saved".into()));
+                    }
                     return false;
                 }
             };
             self.rows += 1;
+            self.edited = true;
+            for done in self.restores.drain(..) {
+                let _ = done.send(Ok(()));
+            }
             // Each run of updates from one sender goes to everyone else as
             // one frame: nobody is sent back their own edits.
             let mut start = 0;
@@ -750,6 +858,71 @@ impl Actor {
     }
 }
 
+/// Makes `live`'s content a copy of the content in `state`, in one
+/// transaction, and returns that transaction's update. The copy keeps
+/// attribute and mark values as they are (numbers stay numbers: a
+/// heading's level, a to-do's checkbox).
+fn restore_into(live: &Doc, state: &[u8]) -> Result<Vec<u8>, String> {
+    let old = Doc::new();
+    let update = Update::decode_v1(state).map_err(|err| err.to_string())?;
+    old.transact_mut()
+        .apply_update(update)
+        .map_err(|err| err.to_string())?;
+    // Root types are fetched before any transaction: yrs would deadlock.
+    let from = old.get_or_insert_xml_fragment(CONTENT);
+    let to = live.get_or_insert_xml_fragment(CONTENT);
+    let src = old.transact();
+    let mut dst = live.transact_mut();
+    let len = to.len(&dst);
+    if len > 0 {
+        to.remove_range(&mut dst, 0, len);
+    }
+    copy_children(&src, from.children(&src).collect(), &to, &mut dst);
+    Ok(dst.encode_update_v1())
+}
+
+fn copy_children<T: ReadTxn>(
+    src: &T,
+    children: Vec<XmlOut>,
+    into: &impl XmlFragment,
+    dst: &mut TransactionMut,
+) {
+    for child in children {
+        let index = into.len(dst);
+        match child {
+            XmlOut::Element(element) => {
+                let copy = into.insert(dst, index, XmlElementPrelim::empty(element.tag().clone()));
+                for (key, value) in element.attributes(src) {
+                    if let Out::Any(value) = value {
+                        copy.insert_attribute(dst, key, value);
+                    }
+                }
+                copy_children(src, element.children(src).collect(), &copy, dst);
+            }
+            XmlOut::Text(text) => {
+                let copy = into.insert(dst, index, XmlTextPrelim::new(""));
+                for (key, value) in text.attributes(src) {
+                    if let Out::Any(value) = value {
+                        copy.insert_attribute(dst, key, value);
+                    }
+                }
+                let delta: Vec<Delta<Any>> = text
+                    .diff(src, YChange::identity)
+                    .into_iter()
+                    .filter_map(|chunk| match chunk.insert {
+                        Out::Any(value) => Some(Delta::Inserted(value, chunk.attributes)),
+                        _ => None,
+                    })
+                    .collect();
+                copy.apply_delta(dst, delta);
+            }
+            XmlOut::Fragment(fragment) => {
+                copy_children(src, fragment.children(src).collect(), into, dst);
+            }
+        }
+    }
+}
+
 /// One update made of several (Yjs merges them without a document).
 fn merge<'a>(updates: impl Iterator<Item = &'a [u8]>) -> Result<Vec<u8>, String> {
     let updates: Vec<&[u8]> = updates.collect();
@@ -814,5 +987,57 @@ mod tests {
             .get_or_insert_text("content")
             .get_string(&copy.transact());
         assert_eq!(got, expected);
+    }
+
+    /// A restore replaces the content by the version's, keeping typed
+    /// attributes and marks; a peer that applies the restore's update
+    /// reaches the same content.
+    #[test]
+    fn a_restore_brings_back_the_versions_content() {
+        let old = Doc::new();
+        let root = old.get_or_insert_xml_fragment(CONTENT);
+        {
+            let mut txn = old.transact_mut();
+            let heading = root.push_back(&mut txn, XmlElementPrelim::empty("heading"));
+            heading.insert_attribute(&mut txn, "level", Any::from(3_i64));
+            let text = heading.push_back(&mut txn, XmlTextPrelim::new(""));
+            text.insert(&mut txn, 0, "Plan");
+            let tasks = root.push_back(&mut txn, XmlElementPrelim::empty("taskList"));
+            let item = tasks.push_back(&mut txn, XmlElementPrelim::empty("taskItem"));
+            item.insert_attribute(&mut txn, "checked", Any::Bool(true));
+            let para = item.push_back(&mut txn, XmlElementPrelim::empty("paragraph"));
+            let text = para.push_back(&mut txn, XmlTextPrelim::new(""));
+            text.insert(&mut txn, 0, "done ");
+            let bold = yrs::types::Attrs::from([(Arc::from("bold"), Any::Map(Default::default()))]);
+            text.insert_with_attributes(&mut txn, 5, "well", bold);
+        }
+        let version = old
+            .transact()
+            .encode_state_as_update_v1(&StateVector::default());
+        let expected = crate::to_markdown("T", &old);
+
+        let live = Doc::new();
+        let content = live.get_or_insert_xml_fragment(CONTENT);
+        {
+            let mut txn = live.transact_mut();
+            let para = content.push_back(&mut txn, XmlElementPrelim::empty("paragraph"));
+            para.push_back(&mut txn, XmlTextPrelim::new("written after"));
+        }
+        let peer = Doc::new();
+        let before = live
+            .transact()
+            .encode_state_as_update_v1(&StateVector::default());
+        peer.transact_mut()
+            .apply_update(Update::decode_v1(&before).unwrap())
+            .unwrap();
+
+        let update = restore_into(&live, &version).unwrap();
+        assert_eq!(crate::to_markdown("T", &live), expected);
+        peer.transact_mut()
+            .apply_update(Update::decode_v1(&update).unwrap())
+            .unwrap();
+        assert_eq!(crate::to_markdown("T", &peer), expected);
+        assert!(expected.contains("### Plan"), "{expected}");
+        assert!(expected.contains("- [x] done **well**"), "{expected}");
     }
 }

@@ -202,6 +202,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(api::chat::router())
         .merge(api::files::router())
         .merge(api::docs::router())
+        .merge(api::doc_history::router())
         .routes(routes!(realtime::events))
 }
 

@@ -49,6 +49,9 @@ pub struct PageRecord {
     pub updated_by: Option<UserId>,
     pub updated_at: i64,
     pub archived_at: Option<i64>,
+    /// A template of its space: offered when a page is made, not in the
+    /// tree.
+    pub template: bool,
 }
 
 /// A new page, at the end of its siblings unless a position is given.
@@ -73,10 +76,11 @@ pub struct PageChange<'a> {
     pub position: Option<f64>,
     /// `Some(Some(now))` archives, `Some(None)` restores.
     pub archived_at: Option<Option<i64>>,
+    pub template: Option<bool>,
 }
 
 const PAGE_COLUMNS: &str = "p.id, p.space_id, p.parent_id, p.position, p.title, p.icon, \
-    p.restricted, p.locked, p.created_by, p.created_at, p.updated_by, p.updated_at, p.archived_at";
+    p.restricted, p.locked, p.created_by, p.created_at, p.updated_by, p.updated_at, p.archived_at, p.template";
 
 /// Whether the person (or a group of theirs) is named in a grant row `a`.
 const NAMES_USER: &str = "(a.user_id = $1 OR EXISTS (SELECT 1 FROM group_members g \
@@ -525,6 +529,7 @@ impl Tx {
                space_id = COALESCE($8, space_id), position = COALESCE($9, position), \
                archived_at = CASE WHEN $10 = 1 THEN $11 ELSE archived_at END, \
                archived_by = CASE WHEN $10 = 1 THEN $12 ELSE archived_by END, \
+               template = COALESCE($14, template), \
                updated_by = $12, updated_at = $13 \
              WHERE id = $1",
         )
@@ -541,6 +546,7 @@ impl Tx {
         .bind(change.archived_at.flatten())
         .bind(by.0)
         .bind(bureau_core::time::now_ms())
+        .bind(change.template.map(i64::from))
         .execute(&mut *self.inner)
         .await?;
         Ok(())
@@ -610,5 +616,6 @@ fn page_from_row(row: &AnyRow) -> Result<PageRecord> {
         updated_by: row.try_get::<Option<i64>, _>("updated_by")?.map(UserId),
         updated_at: row.try_get("updated_at")?,
         archived_at: row.try_get("archived_at")?,
+        template: row.try_get::<i64, _>("template")? != 0,
     })
 }

@@ -12,6 +12,7 @@
 mod accounts;
 mod blobs;
 mod chat;
+mod doc_history;
 mod docs;
 mod events;
 mod files;
@@ -34,6 +35,7 @@ pub use chat::{
     AttachmentRecord, ChannelRecord, MemberRecord, MessageRecord, NewChannel, NewMessage, Page,
     PendingNotice, SidebarEntry, WebhookRecord,
 };
+pub use doc_history::{DocCommentRecord, DocVersionRecord, AUTO_VERSIONS_KEPT};
 pub use docs::{DocGrantRecord, DocSpaceRecord, NewPage, PageChange, PageRecord};
 pub use files::{
     AccessRecord, Content, GrantRecord, LockRecord, NewNode, NodeRecord, PropRecord, ShareRecord,

@@ -29,6 +29,10 @@ const SQLITE: &[(&str, &str)] = &[
         "0006_docs",
         include_str!("../migrations/sqlite/0006_docs.sql"),
     ),
+    (
+        "0007_docs_history",
+        include_str!("../migrations/sqlite/0007_docs_history.sql"),
+    ),
 ];
 
 const POSTGRES: &[(&str, &str)] = &[
@@ -55,6 +59,10 @@ const POSTGRES: &[(&str, &str)] = &[
     (
         "0006_docs",
         include_str!("../migrations/postgres/0006_docs.sql"),
+    ),
+    (
+        "0007_docs_history",
+        include_str!("../migrations/postgres/0007_docs_history.sql"),
     ),
 ];
 

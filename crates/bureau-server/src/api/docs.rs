@@ -9,7 +9,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json as Reply;
 use bureau_core::{Error, GroupId, UserId};
-use bureau_docs::{Access, Destination, Grantee, Outgoing, PageView, SpaceView};
+use bureau_docs::{Access, Destination, Grantee, Outgoing, PageView, SpaceView, Template};
 use bureau_store::{DocGrantRecord, PageChange, PageRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -95,7 +95,7 @@ pub struct PageSummary {
 }
 
 impl PageSummary {
-    fn of(page: &PageRecord, access: Access) -> PageSummary {
+    pub(super) fn of(page: &PageRecord, access: Access) -> PageSummary {
         PageSummary {
             id: page.id,
             space_id: page.space_id,
@@ -141,6 +141,8 @@ pub struct PageJson {
     pub updated_by: Option<i64>,
     /// The y-websocket endpoint of its content.
     pub sync_path: String,
+    /// A template of its space (kept out of the tree).
+    pub template: bool,
 }
 
 impl From<PageView> for PageJson {
@@ -167,6 +169,7 @@ impl From<PageView> for PageJson {
             updated_at: bureau_core::time::rfc3339(page.updated_at),
             updated_by: page.updated_by.map(|u| u.0),
             sync_path: format!("/api/v1/docs/{}/sync", page.id),
+            template: page.template,
         }
     }
 }
@@ -249,6 +252,14 @@ pub struct PageRequest {
     pub parent_id: Option<i64>,
     #[serde(default)]
     pub icon: String,
+    /// Starts from a built-in template: `procedure`, `meeting-notes` or
+    /// `onboarding`.
+    pub template: Option<String>,
+    /// Starts as a copy of this page's content (a space's template).
+    pub template_id: Option<i64>,
+    /// The language of a built-in template, `en` or `fr`; the caller's
+    /// when absent.
+    pub lang: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -419,6 +430,22 @@ async fn create_page(
     auth: Auth,
     Json(body): Json<PageRequest>,
 ) -> ApiResult<(StatusCode, Reply<PageJson>)> {
+    let french = match &body.template {
+        Some(_) => super::doc_history::french(&state, &auth, body.lang.as_deref()).await?,
+        None => false,
+    };
+    let template = match (body.template.as_deref(), body.template_id) {
+        (None, None) => None,
+        (Some(key), None) => Some(Template::Builtin { key, french }),
+        (None, Some(id)) => Some(Template::Page(id)),
+        (Some(_), Some(_)) => {
+            return Err(Error::invalid(
+                "template",
+                "start from either a built-in `template` or a `template_id`",
+            )
+            .into())
+        }
+    };
     let page = state
         .docs
         .create_page(
@@ -427,6 +454,7 @@ async fn create_page(
             body.parent_id,
             &body.title,
             &body.icon,
+            template,
         )
         .await?;
     Ok((StatusCode::CREATED, Reply(page.into())))

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod chat;
+pub mod doc_history;
 pub mod docs;
 pub mod files;
 pub mod uploads;

@@ -23,20 +23,20 @@ use crate::events::Socket;
 use crate::support::{error_code, offices, Api, Office};
 
 /// A Yjs client of one page: its own document, synced over the socket.
-struct Editor {
+pub(crate) struct Editor {
     socket: Socket,
-    doc: Doc,
+    pub(crate) doc: Doc,
 }
 
 impl Editor {
-    async fn open(api: &Api, page: i64) -> Editor {
+    pub(crate) async fn open(api: &Api, page: i64) -> Editor {
         Editor::try_open(api, page)
             .await
             .unwrap_or_else(|status| panic!("the sync socket opens, got {status}"))
     }
 
     /// Connects, or returns the HTTP status that refused the upgrade.
-    async fn try_open(api: &Api, page: i64) -> Result<Editor, u16> {
+    pub(crate) async fn try_open(api: &Api, page: i64) -> Result<Editor, u16> {
         let url = format!(
             "{}/api/v1/docs/{page}/sync",
             api.base.replace("http://", "ws://")
@@ -79,7 +79,7 @@ impl Editor {
 
     /// The text of the page's first paragraph, where the web editor keeps
     /// it (the XML fragment `default`).
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         let fragment = self.doc.get_or_insert_xml_fragment("default");
         let txn = self.doc.transact();
         match first_text(&fragment, &txn) {
@@ -90,7 +90,7 @@ impl Editor {
 
     /// Types at the end of the first paragraph (made if there is none)
     /// and sends the update.
-    async fn type_text(&mut self, words: &str) {
+    pub(crate) async fn type_text(&mut self, words: &str) {
         let fragment = self.doc.get_or_insert_xml_fragment("default");
         let update = {
             let mut txn = self.doc.transact_mut();
@@ -112,7 +112,7 @@ impl Editor {
 
     /// Reads frames, applying what the server sends, until the text is
     /// `expected`; panics after 10 s.
-    async fn until_text(&mut self, expected: &str) {
+    pub(crate) async fn until_text(&mut self, expected: &str) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         while self.text() != expected {
             let frame = tokio::time::timeout_at(deadline, self.socket.next())
@@ -147,7 +147,7 @@ impl Editor {
 
     /// Waits until the server has handled everything sent so far: it
     /// answers an awareness query after the frames before it.
-    async fn round_trip(&mut self) {
+    pub(crate) async fn round_trip(&mut self) {
         self.send(Message::AwarenessQuery.encode_v1()).await;
         loop {
             let frame = tokio::time::timeout(Duration::from_secs(10), self.socket.next())
@@ -168,7 +168,7 @@ impl Editor {
 
     /// Reads frames until the server closes; returns the close code, or
     /// `None` if the socket stayed open for 3 s.
-    async fn close_code(&mut self) -> Option<u16> {
+    pub(crate) async fn close_code(&mut self) -> Option<u16> {
         loop {
             let frame = tokio::time::timeout(Duration::from_secs(3), self.socket.next())
                 .await
@@ -193,13 +193,13 @@ fn first_text<T: ReadTxn>(fragment: &XmlFragmentRef, txn: &T) -> Option<XmlTextR
     }
 }
 
-async fn space(api: &Api, name: &str) -> i64 {
+pub(crate) async fn space(api: &Api, name: &str) -> i64 {
     let (status, body) = api.post("/api/v1/spaces", json!({ "name": name })).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     body["id"].as_i64().unwrap()
 }
 
-async fn page(api: &Api, space: i64, title: &str, parent: Option<i64>) -> i64 {
+pub(crate) async fn page(api: &Api, space: i64, title: &str, parent: Option<i64>) -> i64 {
     let (status, body) = api
         .post(
             "/api/v1/pages",
@@ -210,7 +210,7 @@ async fn page(api: &Api, space: i64, title: &str, parent: Option<i64>) -> i64 {
     body["id"].as_i64().unwrap()
 }
 
-async fn add_member(api: &Api, space: i64, user: i64, role: &str) {
+pub(crate) async fn add_member(api: &Api, space: i64, user: i64, role: &str) {
     let (status, body) = api
         .post(
             &format!("/api/v1/spaces/{space}/members"),
@@ -220,7 +220,7 @@ async fn add_member(api: &Api, space: i64, user: i64, role: &str) {
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
-async fn share(api: &Api, page: i64, user: i64, role: &str) {
+pub(crate) async fn share(api: &Api, page: i64, user: i64, role: &str) {
     let (status, body) = api
         .post(
             &format!("/api/v1/pages/{page}/access"),
@@ -368,7 +368,7 @@ async fn who_reaches_which_page() {
 }
 
 /// A page's Markdown export.
-async fn export(api: &Api, page: i64) -> String {
+pub(crate) async fn export(api: &Api, page: i64) -> String {
     let response = api
         .send(
             reqwest::Method::GET,

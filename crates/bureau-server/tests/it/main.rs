@@ -6,6 +6,7 @@ mod admin;
 mod bad_input;
 mod chat;
 mod docs;
+mod docs_history;
 mod events;
 mod files;
 mod http;

@@ -1,0 +1,44 @@
+-- Docs: versions of a page, comments on it, its public read-only link,
+-- and pages kept as templates.
+
+-- A page's content at one moment: the Yjs state (v1) as one update.
+CREATE TABLE doc_versions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    page_id INTEGER NOT NULL REFERENCES doc_pages(id) ON DELETE CASCADE,
+    -- NULL: an automatic snapshot taken while people edited.
+    name TEXT,
+    created_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    created_at INTEGER NOT NULL,
+    data BLOB NOT NULL
+);
+CREATE INDEX doc_versions_page ON doc_versions(page_id, id);
+
+-- Comment threads on a page: a thread's first comment has no thread_id,
+-- its replies carry the first comment's id. A thread on a selection
+-- quotes it; the editor marks the selection with the thread's id.
+CREATE TABLE doc_comments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    page_id INTEGER NOT NULL REFERENCES doc_pages(id) ON DELETE CASCADE,
+    thread_id INTEGER REFERENCES doc_comments(id) ON DELETE CASCADE,
+    author_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    body TEXT NOT NULL,
+    quote TEXT,
+    created_at INTEGER NOT NULL,
+    edited_at INTEGER,
+    resolved_at INTEGER,
+    resolved_by INTEGER REFERENCES users(id) ON DELETE SET NULL
+);
+CREATE INDEX doc_comments_page ON doc_comments(page_id, id);
+
+-- A link that lets anyone read one page (and the pages below it) without
+-- an account. Only the hash of its secret is kept: it is shown once.
+CREATE TABLE doc_public_links (
+    page_id INTEGER PRIMARY KEY REFERENCES doc_pages(id) ON DELETE CASCADE,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    created_at INTEGER NOT NULL
+);
+
+-- 1: the page is a template of its space, offered when a page is made;
+-- templates stay out of the tree.
+ALTER TABLE doc_pages ADD COLUMN template INTEGER NOT NULL DEFAULT 0;
