@@ -21,6 +21,7 @@
 
 mod history;
 mod markdown;
+mod search;
 mod sync;
 mod templates;
 
@@ -33,6 +34,7 @@ use bureau_store::{DocGrantRecord, DocSpaceRecord, NewPage, PageChange, PageReco
 
 pub use history::{NewComment, PublicPage, MAX_COMMENT_CHARS, MENTIONED};
 pub use markdown::to_markdown;
+pub use search::{plain_text, PageHit};
 pub use sync::{Outgoing, Rooms, Session, CLOSE_MALFORMED, CLOSE_RETRY, CLOSE_RIGHTS_CHANGED};
 pub use templates::{Template, BUILTIN_TEMPLATES};
 
@@ -129,12 +131,18 @@ pub struct Destination {
 pub struct Docs {
     ports: Ports,
     pub rooms: Arc<Rooms>,
+    /// Titles and text of pages, by space (see [`Docs::search`]).
+    search: Arc<bureau_search::Index>,
 }
 
 impl Docs {
-    pub fn new(ports: Ports) -> Docs {
+    pub fn new(ports: Ports, search: bureau_search::Index) -> Docs {
         let rooms = Arc::new(Rooms::new(ports.store.clone(), ports.bus.clone()));
-        Docs { ports, rooms }
+        Docs {
+            ports,
+            rooms,
+            search: Arc::new(search),
+        }
     }
 
     // ---- the access gate ---------------------------------------------------

@@ -150,7 +150,19 @@ impl Server {
         }
         let files = Arc::new(bureau_files::Files::new(ports.clone()));
         tokio::spawn(files.clone().housekeeping());
-        let docs = Arc::new(bureau_docs::Docs::new(ports.clone()));
+        // The wiki's index sits beside chat's, in a folder of its own.
+        let docs_dir = config.search_dir.as_ref().map(|dir| {
+            let mut name = dir.file_name().unwrap_or_default().to_os_string();
+            name.push("-docs");
+            dir.with_file_name(name)
+        });
+        let docs_index = match bureau_search::Index::open(docs_dir.as_deref()) {
+            Err(bureau_search::SearchError::Locked) => bureau_search::Index::open(None),
+            other => other,
+        }
+        .map_err(|e| e.to_string())?;
+        let docs = Arc::new(bureau_docs::Docs::new(ports.clone(), docs_index));
+        tokio::spawn(docs.clone().follow_content());
         let state = AppState {
             store: ports.store.clone(),
             chat,

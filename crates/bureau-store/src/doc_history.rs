@@ -45,6 +45,19 @@ const COMMENT_COLUMNS: &str = "id, page_id, thread_id, author_id, body, quote, c
     edited_at, resolved_at, resolved_by";
 
 impl Store {
+    /// Pages whose content or settings changed at or after `since_ms`
+    /// (the search index follows them).
+    pub async fn pages_changed_since(&self, since_ms: i64) -> Result<Vec<i64>> {
+        let ids = sqlx::query_scalar(
+            "SELECT page_id FROM doc_updates WHERE created_at >= $1 \
+             UNION SELECT id FROM doc_pages WHERE updated_at >= $1",
+        )
+        .bind(since_ms)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(ids)
+    }
+
     /// A page's versions, the newest first.
     pub async fn doc_versions(&self, page: i64) -> Result<Vec<DocVersionRecord>> {
         let sql = format!(

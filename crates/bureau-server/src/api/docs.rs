@@ -34,6 +34,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(space_archive))
         .routes(routes!(create_page))
         .routes(routes!(recent))
+        .routes(routes!(search_pages))
         .routes(routes!(favourites))
         .routes(routes!(page, update_page))
         .routes(routes!(move_page))
@@ -625,6 +626,61 @@ async fn unfavourite(
 async fn recent(State(state): State<AppState>, auth: Auth) -> ApiResult<Reply<Vec<PageJson>>> {
     let pages = state.docs.recent(&auth.principal, 12).await?;
     Ok(Reply(pages.into_iter().map(PageJson::from).collect()))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PageSearchQuery {
+    /// Words to find in titles and text (French and English forms, and
+    /// the start of words).
+    pub q: String,
+    /// Only in this space.
+    pub space_id: Option<i64>,
+    /// At most this many pages, 1 to 50; 20 when absent.
+    pub limit: Option<usize>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PageSearchHit {
+    pub page: PageJson,
+    /// A piece of the page's text around the first match.
+    pub snippet: String,
+    /// Where the searched words are in `snippet`, as `[start, end)` pairs
+    /// of UTF-16 offsets (JavaScript string indices).
+    pub highlights: Vec<[usize; 2]>,
+}
+
+/// Pages the caller may read whose title or text holds every word, best
+/// first.
+#[utoipa::path(get, path = "/pages/search", tag = "docs", params(PageSearchQuery),
+    responses((status = 200, body = [PageSearchHit]), (status = 422, body = ErrorBody)))]
+async fn search_pages(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(query): Query<PageSearchQuery>,
+) -> ApiResult<Reply<Vec<PageSearchHit>>> {
+    let limit = query.limit.unwrap_or(20);
+    if !(1..=50).contains(&limit) {
+        return Err(Error::invalid("limit", "the limit is between 1 and 50").into());
+    }
+    let hits = state
+        .docs
+        .search(&auth.principal, &query.q, query.space_id, limit)
+        .await?;
+    let utf16 = |text: &str, byte: usize| text[..byte].encode_utf16().count();
+    Ok(Reply(
+        hits.into_iter()
+            .map(|hit| PageSearchHit {
+                highlights: hit
+                    .highlights
+                    .iter()
+                    .map(|(a, b)| [utf16(&hit.snippet, *a), utf16(&hit.snippet, *b)])
+                    .collect(),
+                snippet: hit.snippet,
+                page: hit.view.into(),
+            })
+            .collect(),
+    ))
 }
 
 /// The caller's favourite pages.

@@ -584,3 +584,115 @@ async fn pages_start_from_templates() {
         office.stop().await;
     }
 }
+
+/// Titles of the pages a search finds, polled until `expected` (the index
+/// follows the Store every two seconds); panics after 15 s.
+async fn search_until(api: &Api, query: &str, expected: &[&str]) -> Value {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let (status, body) = api
+            .get(&format!("/api/v1/pages/search?q={}", urlencode(query)))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let mut titles: Vec<&str> = body
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|hit| hit["page"]["title"].as_str().unwrap())
+            .collect();
+        titles.sort();
+        if titles == expected {
+            return body;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "searching {query:?} found {titles:?}, not {expected:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Search finds titles and text, French forms and the start of words,
+/// and only pages the person may read: not a restricted page, not another
+/// space, not an archived page.
+#[tokio::test]
+async fn search_finds_only_what_one_may_read() {
+    for office in offices("docs_search").await {
+        let wendy = office.person("wendy", Role::Member).await;
+        let rita = office.person("rita", Role::Member).await;
+        let otto = office.person("otto", Role::Member).await;
+        let team = space(&wendy, "Support").await;
+        add_member(&wendy, team, rita.my_id().await, "read").await;
+        let remote = page(&wendy, team, "Télétravail", None).await;
+        let salaries = page(&wendy, team, "Salaires", None).await;
+        let (status, _) = wendy
+            .patch(
+                &format!("/api/v1/pages/{salaries}"),
+                json!({ "restricted": true }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let own = space(&otto, "Otto").await;
+        let mine = page(&otto, own, "Notes", None).await;
+        for (api, id, text) in [
+            (
+                &wendy,
+                remote,
+                "Lancez le VPN avant Teams, puis ouvrez vos dossiers.",
+            ),
+            (&wendy, salaries, "Le VPN des salaires est à part."),
+            (&otto, mine, "Mon VPN perso."),
+        ] {
+            let mut editor = Editor::open(api, id).await;
+            editor.type_text(text).await;
+            editor.round_trip().await;
+        }
+
+        let hits = search_until(&rita, "vpn", &["Télétravail"]).await;
+        let hit = &hits[0];
+        let snippet = hit["snippet"].as_str().unwrap();
+        assert!(snippet.contains("Lancez le VPN"), "{snippet}");
+        let [start, end] = [
+            hit["highlights"][0][0].as_u64().unwrap() as usize,
+            hit["highlights"][0][1].as_u64().unwrap() as usize,
+        ];
+        let utf16: Vec<u16> = snippet.encode_utf16().collect();
+        let first = String::from_utf16(&utf16[start..end]).unwrap();
+        assert!(
+            first.eq_ignore_ascii_case("vpn") || first == "Télétravail",
+            "{first}"
+        );
+        search_until(&wendy, "vpn", &["Salaires", "Télétravail"]).await;
+        search_until(&otto, "vpn", &["Notes"]).await;
+        // The title, the start of a word, a French form, accents folded.
+        search_until(&rita, "teletr", &["Télétravail"]).await;
+        search_until(&rita, "lancer dossier", &["Télétravail"]).await;
+        search_until(&rita, "salaires", &[]).await;
+
+        let (status, body) = rita.get("/api/v1/pages/search?q=%20").await;
+        error_code(status, &body, StatusCode::UNPROCESSABLE_ENTITY);
+        let (status, body) = rita.get("/api/v1/pages/search?q=vpn&limit=0").await;
+        error_code(status, &body, StatusCode::UNPROCESSABLE_ENTITY);
+        let (status, body) = otto
+            .get(&format!("/api/v1/pages/search?q=vpn&space_id={team}"))
+            .await;
+        error_code(status, &body, StatusCode::NOT_FOUND);
+
+        // Archived, it is found no more.
+        let (status, _) = wendy
+            .post(&format!("/api/v1/pages/{remote}/archive"), json!({}))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        search_until(&rita, "vpn", &[]).await;
+        office.stop().await;
+    }
+}

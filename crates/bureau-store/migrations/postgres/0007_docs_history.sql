@@ -42,3 +42,7 @@ CREATE TABLE doc_public_links (
 -- 1: the page is a template of its space, offered when a page is made;
 -- templates stay out of the tree.
 ALTER TABLE doc_pages ADD COLUMN template BIGINT NOT NULL DEFAULT 0;
+
+-- The search index follows what changed lately.
+CREATE INDEX doc_updates_recent ON doc_updates(created_at);
+CREATE INDEX doc_pages_recent ON doc_pages(updated_at);
