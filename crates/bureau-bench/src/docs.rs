@@ -172,9 +172,9 @@ async fn measure(
     let updates_per_sec = replay(endpoint, &pages[0], trace).await?;
     let (p50, p99, propagated, rss_per_page_kib) =
         many_pages(options, &server, endpoint, &pages[1..]).await?;
-    // Measured once the server is gone (SQLite has then folded its
-    // write-ahead log into the database).
-    server.stop().await;
+    // Measured once the server has stopped as asked (SIGTERM): SQLite
+    // then folds its write-ahead log into the database, LevelDB closes.
+    server.terminate().await;
     let persisted_bytes = process::disk_size(data)?.saturating_sub(before);
     Ok(Figures {
         updates_per_sec,
@@ -280,8 +280,6 @@ async fn many_pages(
         readers.push(reader);
         tasks.push((writer, trace(per_page, 1000 + i as u64, false)));
     }
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    let open_kib = server.rss_kib()?;
     let latencies = Arc::new(Mutex::new(Vec::new()));
     let mut handles = Vec::new();
     for ((writer, trace), reader) in tasks.into_iter().zip(readers) {
@@ -335,6 +333,9 @@ async fn many_pages(
             }
         }));
     }
+    // Memory while every page is open, holds its edits, and is watched.
+    tokio::time::sleep(options.interval * per_page as u32 + Duration::from_secs(1)).await;
+    let loaded_kib = server.rss_kib()?;
     for handle in handles {
         handle.await?;
     }
@@ -342,7 +343,7 @@ async fn many_pages(
     ensure!(!latencies.is_empty(), "no update reached a reader");
     latencies.sort();
     let pick = |p: usize| latencies[(latencies.len() * p / 100).min(latencies.len() - 1)];
-    let per_page_kib = open_kib.saturating_sub(idle_kib) as f64 / pages.len() as f64;
+    let per_page_kib = loaded_kib.saturating_sub(idle_kib) as f64 / pages.len() as f64;
     Ok((pick(50), pick(99), latencies.len(), per_page_kib))
 }
 
@@ -505,7 +506,7 @@ fn print(options: &Options, bureau: &Figures, peer: &Figures) {
     );
     println!(
         "{:<48} {:>14.1} {:>14.1} {:>9.2}x",
-        "resident memory per open page (2 sockets), KiB",
+        "resident memory per open page (2 sockets, its edits), KiB",
         bureau.rss_per_page_kib,
         peer.rss_per_page_kib,
         ratio(peer.rss_per_page_kib, bureau.rss_per_page_kib)

@@ -82,6 +82,22 @@ impl Server {
         // A server killed while measured has nothing left worth saving.
         let _ = self.child.kill().await;
     }
+
+    /// Asks the server to stop (SIGTERM) and waits up to 10 s for it to
+    /// close its files, then kills it.
+    pub async fn terminate(mut self) {
+        let asked = std::process::Command::new("kill")
+            .args(["-TERM", &self.pid.to_string()])
+            .status();
+        if asked.is_ok_and(|s| s.success())
+            && tokio::time::timeout(Duration::from_secs(10), self.child.wait())
+                .await
+                .is_ok()
+        {
+            return;
+        }
+        let _ = self.child.kill().await;
+    }
 }
 
 /// `GET path` on a fresh connection: the status code and the body.
