@@ -639,7 +639,7 @@ impl Chat {
                 format!("a file has 1 byte to {} MiB", MAX_ATTACHMENT_BYTES >> 20),
             ));
         }
-        let mime = rules::mime(upload.mime);
+        let mime = bureau_core::mime::inline_safe(upload.mime);
         let size = upload.bytes.len() as i64;
         let blob = self.ports.blobs.put(upload.bytes).await?;
         let mut tx = self.ports.store.begin().await?;

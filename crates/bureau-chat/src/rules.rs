@@ -107,30 +107,6 @@ pub(crate) fn file_name(name: &str) -> Result<String> {
     Ok(name.to_string())
 }
 
-/// The media type a file is served with. Anything that a browser could run
-/// (HTML, SVG, XML, JavaScript) is served as a download instead.
-pub(crate) fn mime(claimed: &str) -> String {
-    let claimed = claimed
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    let safe = [
-        "image/png",
-        "image/jpeg",
-        "image/gif",
-        "image/webp",
-        "application/pdf",
-        "text/plain",
-    ];
-    if safe.contains(&claimed.as_str()) {
-        claimed
-    } else {
-        "application/octet-stream".to_string()
-    }
-}
-
 /// The names a text mentions with `@name`, outside code spans and blocks.
 pub(crate) fn mentioned_names(text: &str) -> Vec<String> {
     let mut names = Vec::new();

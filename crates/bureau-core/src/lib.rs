@@ -8,6 +8,7 @@ mod error;
 mod event;
 mod ids;
 pub mod metrics;
+pub mod mime;
 mod principal;
 pub mod time;
 

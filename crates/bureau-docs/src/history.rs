@@ -3,7 +3,7 @@
 
 use bureau_accounts::secrets;
 use bureau_core::{Credential, Error, NewEvent, Principal, Result, Role, Scope, UserId};
-use bureau_store::{DocCommentRecord, DocVersionRecord, PageRecord};
+use bureau_store::{DocAttachmentRecord, DocCommentRecord, DocVersionRecord, PageRecord};
 use serde_json::json;
 use yrs::updates::decoder::Decode;
 use yrs::{ReadTxn, StateVector, Transact, Update};
@@ -31,6 +31,9 @@ pub struct NewComment<'a> {
     pub quote: Option<&'a str>,
     pub mentions: &'a [UserId],
 }
+
+/// Largest image or file in a page, in bytes.
+pub const MAX_ATTACHMENT_BYTES: usize = 50 << 20;
 
 /// A page as someone holding its public link sees it.
 pub struct PublicPage {
@@ -129,6 +132,83 @@ impl Docs {
             .transact()
             .encode_state_as_update_v1(&StateVector::default());
         Ok(state)
+    }
+
+    // ---- images and files ---------------------------------------------
+
+    /// Stores an image or file for a page's content; whoever may edit the
+    /// content may add one.
+    pub async fn attach(
+        &self,
+        who: &Principal,
+        page: i64,
+        name: &str,
+        mime: &str,
+        bytes: Vec<u8>,
+    ) -> Result<DocAttachmentRecord> {
+        let view = self.page(who, page).await?;
+        if !view.can_edit() {
+            view.writable()?;
+            return Err(Error::Forbidden(
+                "this page is locked or archived: unlock or restore it first".into(),
+            ));
+        }
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 255 || name.contains(['/', '\\', '\0']) {
+            return Err(Error::invalid(
+                "name",
+                "a file name has 1 to 255 characters and no slash",
+            ));
+        }
+        if bytes.len() > MAX_ATTACHMENT_BYTES {
+            return Err(Error::TooLarge(format!(
+                "an image or file in a page is at most {} MiB; share larger files through Files",
+                MAX_ATTACHMENT_BYTES >> 20
+            )));
+        }
+        let mime = bureau_core::mime::inline_safe(mime);
+        let size = bytes.len() as i64;
+        let blob = self.ports.blobs.put(bytes).await?;
+        Ok(self
+            .ports
+            .store
+            .insert_doc_attachment(page, blob.as_str(), name, &mime, size, who.user_id)
+            .await?)
+    }
+
+    /// An image or file of a page the person may read, with its bytes.
+    pub async fn attachment(
+        &self,
+        who: &Principal,
+        page: i64,
+        id: i64,
+    ) -> Result<(DocAttachmentRecord, Vec<u8>)> {
+        self.page(who, page).await?;
+        self.attachment_bytes(page, id).await
+    }
+
+    async fn attachment_bytes(&self, page: i64, id: i64) -> Result<(DocAttachmentRecord, Vec<u8>)> {
+        let missing = || Error::NotFound(format!("page {page} has no file {id}"));
+        let record = self
+            .ports
+            .store
+            .doc_attachment(page, id)
+            .await?
+            .ok_or_else(missing)?;
+        let blob = bureau_store::BlobId::parse(&record.blob_id).ok_or_else(missing)?;
+        let bytes = self.ports.blobs.get(&blob).await?.ok_or_else(missing)?;
+        Ok((record, bytes))
+    }
+
+    /// An image or file of a page a public link reaches.
+    pub async fn public_attachment(
+        &self,
+        secret: &str,
+        page: Option<i64>,
+        id: i64,
+    ) -> Result<(DocAttachmentRecord, Vec<u8>)> {
+        let (page, _) = self.public_target(secret, page).await?;
+        self.attachment_bytes(page.id, id).await
     }
 
     // ---- comments ------------------------------------------------------
@@ -340,34 +420,11 @@ impl Docs {
     }
 
     /// What a public link shows: the linked page, or `target` below it.
-    /// **The one rule for people without an account:** the link must be
-    /// live, the page the linked one or below it, and neither archived.
     pub async fn public_page(&self, secret: &str, target: Option<i64>) -> Result<PublicPage> {
-        let gone = || Error::NotFound("this link does not exist or was turned off".into());
-        let store = &self.ports.store;
-        let linked = store
-            .doc_public_link_page(&secrets::hash(secret))
-            .await?
-            .ok_or_else(gone)?;
-        let id = target.unwrap_or(linked);
-        let chain = store.page_chain(id).await?;
-        let Some(at) = chain.iter().position(|p| p.id == linked) else {
-            return Err(Error::NotFound(format!("there is no page {id} here")));
-        };
-        // Archived on the way from the linked page down: hidden. A
-        // restricted page below the linked one stays private.
-        if chain[..=at].iter().any(|p| p.archived_at.is_some())
-            || chain[..at].iter().any(|p| p.restricted || p.template)
-        {
-            return Err(Error::NotFound(format!("there is no page {id} here")));
-        }
-        let page = chain[0].clone();
-        let breadcrumbs = chain[1..=at]
-            .iter()
-            .rev()
-            .map(|p| (p.id, p.title.clone(), p.icon.clone()))
-            .collect();
-        let children = store
+        let (page, breadcrumbs) = self.public_target(secret, target).await?;
+        let children = self
+            .ports
+            .store
             .pages_of_space(page.space_id)
             .await?
             .into_iter()
@@ -385,6 +442,38 @@ impl Docs {
             children,
             state,
         })
+    }
+
+    /// **The one rule for people without an account:** the link must be
+    /// live, the page the linked one or below it, and none of them
+    /// archived; a restricted page below the linked one stays private.
+    async fn public_target(
+        &self,
+        secret: &str,
+        target: Option<i64>,
+    ) -> Result<(PageRecord, Vec<(i64, String, String)>)> {
+        let gone = || Error::NotFound("this link does not exist or was turned off".into());
+        let store = &self.ports.store;
+        let linked = store
+            .doc_public_link_page(&secrets::hash(secret))
+            .await?
+            .ok_or_else(gone)?;
+        let id = target.unwrap_or(linked);
+        let chain = store.page_chain(id).await?;
+        let Some(at) = chain.iter().position(|p| p.id == linked) else {
+            return Err(Error::NotFound(format!("there is no page {id} here")));
+        };
+        if chain[..=at].iter().any(|p| p.archived_at.is_some())
+            || chain[..at].iter().any(|p| p.restricted || p.template)
+        {
+            return Err(Error::NotFound(format!("there is no page {id} here")));
+        }
+        let breadcrumbs = chain[1..=at]
+            .iter()
+            .rev()
+            .map(|p| (p.id, p.title.clone(), p.icon.clone()))
+            .collect();
+        Ok((chain[0].clone(), breadcrumbs))
     }
 }
 

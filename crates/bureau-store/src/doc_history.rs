@@ -39,6 +39,19 @@ pub struct DocCommentRecord {
     pub resolved_by: Option<UserId>,
 }
 
+#[derive(Clone, Debug, PartialEq)]
+pub struct DocAttachmentRecord {
+    pub id: i64,
+    pub page_id: i64,
+    pub blob_id: String,
+    pub name: String,
+    pub mime: String,
+    pub size: i64,
+    pub created_by: Option<UserId>,
+    pub created_at: i64,
+}
+
+const ATTACHMENT_COLUMNS: &str = "id, page_id, blob_id, name, mime, size, created_by, created_at";
 const VERSION_COLUMNS: &str =
     "id, page_id, name, created_by, created_at, CAST(LENGTH(data) AS BIGINT) AS size";
 const COMMENT_COLUMNS: &str = "id, page_id, thread_id, author_id, body, quote, created_at, \
@@ -134,6 +147,62 @@ impl Store {
             .execute(&self.write)
             .await?;
         Ok(done.rows_affected() > 0)
+    }
+
+    /// An image or file of a page.
+    pub async fn doc_attachment(&self, page: i64, id: i64) -> Result<Option<DocAttachmentRecord>> {
+        let sql = format!(
+            "SELECT {ATTACHMENT_COLUMNS} FROM doc_attachments WHERE page_id = $1 AND id = $2"
+        );
+        let row = sqlx::query(&sql)
+            .bind(page)
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?;
+        row.as_ref().map(attachment_from_row).transpose()
+    }
+
+    /// A page's images and files, in the order added.
+    pub async fn doc_attachments(&self, page: i64) -> Result<Vec<DocAttachmentRecord>> {
+        let sql = format!(
+            "SELECT {ATTACHMENT_COLUMNS} FROM doc_attachments WHERE page_id = $1 ORDER BY id"
+        );
+        let rows = sqlx::query(&sql).bind(page).fetch_all(&self.read).await?;
+        rows.iter().map(attachment_from_row).collect()
+    }
+
+    pub async fn insert_doc_attachment(
+        &self,
+        page: i64,
+        blob: &str,
+        name: &str,
+        mime: &str,
+        size: i64,
+        by: UserId,
+    ) -> Result<DocAttachmentRecord> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO doc_attachments (page_id, blob_id, name, mime, size, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(page)
+        .bind(blob)
+        .bind(name)
+        .bind(mime)
+        .bind(size)
+        .bind(by.0)
+        .bind(bureau_core::time::now_ms())
+        .fetch_one(&self.write)
+        .await?;
+        Ok(DocAttachmentRecord {
+            id,
+            page_id: page,
+            blob_id: blob.to_string(),
+            name: name.to_string(),
+            mime: mime.to_string(),
+            size,
+            created_by: Some(by),
+            created_at: bureau_core::time::now_ms(),
+        })
     }
 
     /// A page's comments, threads in the order started, replies in order.
@@ -308,6 +377,19 @@ fn version_from_row(row: &AnyRow) -> Result<DocVersionRecord> {
         created_by: row.try_get::<Option<i64>, _>("created_by")?.map(UserId),
         created_at: row.try_get("created_at")?,
         size: row.try_get::<i64, _>("size")?,
+    })
+}
+
+fn attachment_from_row(row: &AnyRow) -> Result<DocAttachmentRecord> {
+    Ok(DocAttachmentRecord {
+        id: row.try_get("id")?,
+        page_id: row.try_get("page_id")?,
+        blob_id: row.try_get("blob_id")?,
+        name: row.try_get("name")?,
+        mime: row.try_get("mime")?,
+        size: row.try_get("size")?,
+        created_by: row.try_get::<Option<i64>, _>("created_by")?.map(UserId),
+        created_at: row.try_get("created_at")?,
     })
 }
 

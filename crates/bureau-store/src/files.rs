@@ -603,12 +603,13 @@ impl Store {
     }
 
     /// Every blob a row refers to: files, versions, chat attachments,
-    /// avatars. What is not in this set may be collected.
+    /// avatars, docs' images and files. What is not in this set may be collected.
     pub async fn referenced_blobs(&self) -> Result<std::collections::HashSet<String>> {
         let ids: Vec<String> = sqlx::query_scalar(
             "SELECT blob_id FROM file_nodes WHERE blob_id IS NOT NULL \
              UNION SELECT blob_id FROM file_versions \
              UNION SELECT blob_id FROM attachments \
+             UNION SELECT blob_id FROM doc_attachments \
              UNION SELECT avatar FROM users WHERE avatar IS NOT NULL",
         )
         .fetch_all(&self.read)

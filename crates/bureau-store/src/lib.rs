@@ -35,7 +35,9 @@ pub use chat::{
     AttachmentRecord, ChannelRecord, MemberRecord, MessageRecord, NewChannel, NewMessage, Page,
     PendingNotice, SidebarEntry, WebhookRecord,
 };
-pub use doc_history::{DocCommentRecord, DocVersionRecord, AUTO_VERSIONS_KEPT};
+pub use doc_history::{
+    DocAttachmentRecord, DocCommentRecord, DocVersionRecord, AUTO_VERSIONS_KEPT,
+};
 pub use docs::{DocGrantRecord, DocSpaceRecord, NewPage, PageChange, PageRecord};
 pub use files::{
     AccessRecord, Content, GrantRecord, LockRecord, NewNode, NodeRecord, PropRecord, ShareRecord,

@@ -2,13 +2,13 @@
 //! read-only link (and what it shows to people without an account), and
 //! templates.
 
-use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json as Reply;
 use bureau_core::{Error, Locale, UserId};
-use bureau_docs::{NewComment, BUILTIN_TEMPLATES};
-use bureau_store::{DocCommentRecord, DocVersionRecord};
+use bureau_docs::{NewComment, BUILTIN_TEMPLATES, MAX_ATTACHMENT_BYTES};
+use bureau_store::{DocAttachmentRecord, DocCommentRecord, DocVersionRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -16,7 +16,7 @@ use utoipa_axum::routes;
 
 use super::docs::{Crumb, PageJson, PageSummary};
 use crate::auth::Auth;
-use crate::error::{ApiResult, ErrorBody};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Json, Path, Query};
 use crate::AppState;
 
@@ -30,6 +30,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(public_link, create_public_link, revoke_public_link))
         .routes(routes!(public_page))
         .routes(routes!(public_content))
+        .routes(routes!(upload_attachment))
+        .routes(routes!(attachment))
+        .routes(routes!(public_attachment))
         .routes(routes!(templates))
         .routes(routes!(save_as_template))
 }
@@ -416,6 +419,128 @@ async fn public_content(
         public.state,
     )
         .into_response())
+}
+
+// ---- images and files -------------------------------------------------------------
+
+#[derive(Serialize, ToSchema)]
+pub struct AttachmentJson {
+    pub id: i64,
+    pub name: String,
+    /// The type it is served with: images, PDF and plain text show
+    /// inline, anything else downloads.
+    pub mime: String,
+    pub size: i64,
+    /// Where the page's content links to it.
+    pub url: String,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentQuery {
+    /// The file's name.
+    pub name: String,
+}
+
+/// Adds an image or file (the raw bytes, up to 50 MiB) to a page's
+/// content; whoever may edit the page may.
+#[utoipa::path(post, path = "/pages/{id}/attachments", tag = "docs",
+    params(("id" = i64, Path), AttachmentQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = AttachmentJson), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn upload_attachment(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(query): Query<AttachmentQuery>,
+    headers: HeaderMap,
+    request: Request,
+) -> ApiResult<(StatusCode, Reply<AttachmentJson>)> {
+    let mime = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/octet-stream")
+        .to_string();
+    let bytes = axum::body::to_bytes(request.into_body(), MAX_ATTACHMENT_BYTES)
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                "an image or file in a page is at most 50 MiB; share larger files through Files",
+            )
+        })?;
+    let record = state
+        .docs
+        .attach(&auth.principal, id, &query.name, &mime, bytes.to_vec())
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Reply(AttachmentJson {
+            url: format!("/api/v1/pages/{id}/attachments/{}", record.id),
+            id: record.id,
+            name: record.name,
+            mime: record.mime,
+            size: record.size,
+        }),
+    ))
+}
+
+/// An image or file of a page.
+#[utoipa::path(get, path = "/pages/{id}/attachments/{attachment_id}", tag = "docs",
+    params(("id" = i64, Path), ("attachment_id" = i64, Path)),
+    responses((status = 200, content_type = "application/octet-stream"), (status = 404, body = ErrorBody)))]
+async fn attachment(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, attachment_id)): Path<(i64, i64)>,
+) -> ApiResult<Response> {
+    let (record, bytes) = state
+        .docs
+        .attachment(&auth.principal, id, attachment_id)
+        .await?;
+    Ok(serve_attachment(&record, bytes, "private"))
+}
+
+/// An image or file of a page a public link reaches.
+#[utoipa::path(get, path = "/public/pages/{secret}/attachments/{attachment_id}", tag = "docs",
+    params(("secret" = String, Path), ("attachment_id" = i64, Path), PublicQuery),
+    responses((status = 200, content_type = "application/octet-stream"), (status = 404, body = ErrorBody)))]
+async fn public_attachment(
+    State(state): State<AppState>,
+    Path((secret, attachment_id)): Path<(String, i64)>,
+    Query(query): Query<PublicQuery>,
+) -> ApiResult<Response> {
+    let (record, bytes) = state
+        .docs
+        .public_attachment(&secret, query.page, attachment_id)
+        .await?;
+    Ok(serve_attachment(&record, bytes, "no-store"))
+}
+
+fn serve_attachment(record: &DocAttachmentRecord, bytes: Vec<u8>, cache: &str) -> Response {
+    let disposition = if record.mime == "application/octet-stream" {
+        "attachment"
+    } else {
+        "inline"
+    };
+    let cache = if cache == "private" {
+        "private, max-age=86400".to_string()
+    } else {
+        cache.to_string()
+    };
+    (
+        [
+            (header::CONTENT_TYPE, record.mime.clone()),
+            (
+                header::CONTENT_DISPOSITION,
+                super::content_disposition(disposition, &record.name),
+            ),
+            (header::CACHE_CONTROL, cache),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 // ---- templates -------------------------------------------------------------------

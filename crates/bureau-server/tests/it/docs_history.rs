@@ -696,3 +696,105 @@ async fn search_finds_only_what_one_may_read() {
         office.stop().await;
     }
 }
+
+/// Images and files in a page: editors add them, readers and public links
+/// read them, nobody else; HTML is never served as a page of the site.
+#[tokio::test]
+async fn images_and_files_in_pages() {
+    for office in offices("docs_files").await {
+        let wendy = office.person("wendy", Role::Member).await;
+        let rita = office.person("rita", Role::Member).await;
+        let otto = office.person("otto", Role::Member).await;
+        let anonymous = office.anonymous();
+        let team = space(&wendy, "Support").await;
+        add_member(&wendy, team, rita.my_id().await, "read").await;
+        let id = page(&wendy, team, "Screenshots", None).await;
+        let hidden = page(&wendy, team, "Elsewhere", None).await;
+        let png = b"\x89PNG\r\n\x1a\n not really a picture".to_vec();
+
+        let response = wendy
+            .http_post_bytes(
+                &format!("/api/v1/pages/{id}/attachments?name=screen.png"),
+                "image/png",
+                png.clone(),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let image: Value = response.json().await.unwrap();
+        assert_eq!(image["mime"], "image/png");
+        let url = image["url"].as_str().unwrap().to_string();
+        assert_eq!(
+            url,
+            format!("/api/v1/pages/{id}/attachments/{}", image["id"])
+        );
+
+        let response = rita.send(Method::GET, &url, None).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()["content-type"], "image/png");
+        assert_eq!(response.bytes().await.unwrap().to_vec(), png);
+        let (status, body) = otto.get(&url).await;
+        error_code(status, &body, StatusCode::NOT_FOUND);
+        let (status, body) = wendy
+            .get(&format!(
+                "/api/v1/pages/{hidden}/attachments/{}",
+                image["id"]
+            ))
+            .await;
+        error_code(status, &body, StatusCode::NOT_FOUND);
+        let response = rita
+            .http_post_bytes(
+                &format!("/api/v1/pages/{id}/attachments?name=mine.png"),
+                "image/png",
+                png.clone(),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        let response = otto
+            .http_post_bytes(
+                &format!("/api/v1/pages/{id}/attachments?name=mine.png"),
+                "image/png",
+                png.clone(),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        let response = wendy
+            .http_post_bytes(
+                &format!("/api/v1/pages/{id}/attachments?name=a%2Fb.png"),
+                "image/png",
+                png.clone(),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+        // HTML downloads; it never runs in the site's origin.
+        let response = wendy
+            .http_post_bytes(
+                &format!("/api/v1/pages/{id}/attachments?name=trap.html"),
+                "text/html",
+                b"<script>alert(1)</script>".to_vec(),
+            )
+            .await;
+        let trap: Value = response.json().await.unwrap();
+        assert_eq!(trap["mime"], "application/octet-stream");
+        let response = rita
+            .send(Method::GET, trap["url"].as_str().unwrap(), None)
+            .await;
+        assert!(response.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment"));
+
+        // Through a public link: the linked page's files, no others.
+        let (_, link) = wendy
+            .post(&format!("/api/v1/pages/{id}/public-link"), json!({}))
+            .await;
+        let secret = link["url"].as_str().unwrap().split_once('#').unwrap().1;
+        let public = format!("/api/v1/public/pages/{secret}/attachments/{}", image["id"]);
+        let response = anonymous.send(Method::GET, &public, None).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.bytes().await.unwrap().to_vec(), png);
+        let (status, body) = anonymous.get(&format!("{public}?page={hidden}")).await;
+        error_code(status, &body, StatusCode::NOT_FOUND);
+        office.stop().await;
+    }
+}

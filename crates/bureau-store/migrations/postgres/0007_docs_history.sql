@@ -46,3 +46,17 @@ ALTER TABLE doc_pages ADD COLUMN template BIGINT NOT NULL DEFAULT 0;
 -- The search index follows what changed lately.
 CREATE INDEX doc_updates_recent ON doc_updates(created_at);
 CREATE INDEX doc_pages_recent ON doc_pages(updated_at);
+
+-- Images and files in a page's content, stored through the blob port;
+-- the content links to them by id.
+CREATE TABLE doc_attachments (
+    id BIGSERIAL PRIMARY KEY,
+    page_id BIGINT NOT NULL REFERENCES doc_pages(id) ON DELETE CASCADE,
+    blob_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    mime TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    created_by BIGINT REFERENCES users(id) ON DELETE SET NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX doc_attachments_page ON doc_attachments(page_id);
