@@ -19,7 +19,9 @@
 //! everyone until someone who may edit it unlocks it. Archived pages leave
 //! the tree and cannot be edited until restored.
 
+mod export;
 mod history;
+mod import;
 mod markdown;
 mod search;
 mod sync;
@@ -32,6 +34,7 @@ use bureau_accounts::Ports;
 use bureau_core::{Error, GroupId, Principal, Result, Role, UserId};
 use bureau_store::{DocGrantRecord, DocSpaceRecord, NewPage, PageChange, PageRecord};
 
+pub use export::{ExportEntry, Exported, Links};
 pub use history::{NewComment, PublicPage, MAX_ATTACHMENT_BYTES, MAX_COMMENT_CHARS, MENTIONED};
 pub use markdown::to_markdown;
 pub use search::{plain_text, PageHit};

@@ -229,9 +229,6 @@ impl Docs {
         icon: &str,
         template: Option<Template<'_>>,
     ) -> Result<PageView> {
-        let title = check_title(title)?;
-        let icon = crate::check_icon(icon)?;
-        self.writable_destination(who, space, parent).await?;
         let start = match template {
             None => None,
             Some(Template::Builtin { key, french }) => Some(Start::State(
@@ -255,6 +252,24 @@ impl Docs {
                 Some(Start::Copy(id))
             }
         };
+        self.create_page_with(who, space, parent, title, icon, start)
+            .await
+    }
+
+    /// A new page starting with `start`'s content. The title and icon are
+    /// checked here; the template, if any, was checked by the caller.
+    pub(crate) async fn create_page_with(
+        &self,
+        who: &Principal,
+        space: i64,
+        parent: Option<i64>,
+        title: &str,
+        icon: &str,
+        start: Option<Start>,
+    ) -> Result<PageView> {
+        let title = check_title(title)?;
+        let icon = crate::check_icon(icon)?;
+        self.writable_destination(who, space, parent).await?;
         let mut tx = self.ports.store.begin().await?;
         let page = tx
             .insert_page(NewPage {
@@ -328,7 +343,7 @@ impl Docs {
     }
 }
 
-enum Start {
+pub(crate) enum Start {
     State(Vec<u8>),
     Copy(i64),
 }

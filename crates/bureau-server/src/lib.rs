@@ -215,6 +215,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(api::files::router())
         .merge(api::docs::router())
         .merge(api::doc_history::router())
+        .merge(api::doc_transfer::router())
         .routes(routes!(realtime::events))
 }
 

@@ -288,7 +288,8 @@ pub struct MoveRequest {
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ExportQuery {
-    /// `markdown`.
+    /// `markdown` (the page alone) or `zip` (the page and the pages below
+    /// it as Markdown files, with their images and files).
     pub format: String,
 }
 
@@ -691,7 +692,8 @@ async fn favourites(State(state): State<AppState>, auth: Auth) -> ApiResult<Repl
     Ok(Reply(pages.into_iter().map(PageJson::from).collect()))
 }
 
-/// The page's content as a Markdown file.
+/// The page's content as a Markdown file, or with the pages below it as
+/// a ZIP.
 #[utoipa::path(get, path = "/pages/{id}/export", tag = "docs", params(("id" = i64, Path), ExportQuery),
     responses((status = 200, content_type = "text/markdown"), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn export(
@@ -700,8 +702,14 @@ async fn export(
     Path(id): Path<i64>,
     Query(query): Query<ExportQuery>,
 ) -> ApiResult<Response> {
-    if query.format != "markdown" {
-        return Err(Error::invalid("format", "pages export as `markdown`").into());
+    match query.format.as_str() {
+        "markdown" => {}
+        "zip" => {
+            let view = state.docs.page(&auth.principal, id).await?;
+            let space = view.page.space_id;
+            return super::doc_transfer::archive(state, auth, space, Some(id)).await;
+        }
+        _ => return Err(Error::invalid("format", "pages export as `markdown` or `zip`").into()),
     }
     let (view, text) = state.docs.export_markdown(&auth.principal, id).await?;
     let name = if view.page.title.is_empty() {

@@ -548,7 +548,7 @@ async fn zip_folder(
     let mut entries = vec![super::zip::ZipEntry {
         name: format!("{base}/"),
         modified_ms: top.node.modified_at,
-        file: None,
+        content: super::zip::ZipContent::Folder,
     }];
     for (relative, node) in nodes {
         entries.push(super::zip::ZipEntry {
@@ -558,7 +558,11 @@ async fn zip_folder(
                 format!("{base}/{relative}")
             },
             modified_ms: node.modified_at,
-            file: (!node.is_dir).then_some(node),
+            content: if node.is_dir {
+                super::zip::ZipContent::Folder
+            } else {
+                super::zip::ZipContent::Node(node)
+            },
         });
     }
     let (sender, receiver) = tokio::sync::mpsc::channel(4);

@@ -12,12 +12,24 @@ use tokio::io::AsyncReadExt;
 use tokio::sync::mpsc;
 
 /// One entry of the archive: its path inside (folders end with `/`), its
-/// modification time and, for a file, its node (opened when its turn
-/// comes, so an archive of thousands of files holds one open at a time).
+/// modification time and its content, read when its turn comes (an
+/// archive of thousands of files holds one in hand at a time).
 pub struct ZipEntry {
     pub name: String,
     pub modified_ms: i64,
-    pub file: Option<bureau_store::NodeRecord>,
+    pub content: ZipContent,
+}
+
+/// Bytes made when their entry is written (a page as Markdown, an image).
+pub type Produce =
+    std::pin::Pin<Box<dyn std::future::Future<Output = std::io::Result<Bytes>> + Send>>;
+
+pub enum ZipContent {
+    Folder,
+    /// A file of Files, streamed in chunks.
+    Node(bureau_store::NodeRecord),
+    /// Bytes made in memory when the entry's turn comes.
+    Made(Produce),
 }
 
 /// What the central directory needs to know of an entry once written.
@@ -61,11 +73,8 @@ async fn write_all(
     let mut written = Vec::with_capacity(entries.len());
     for entry in entries {
         let (dos_time, dos_date) = dos_time(entry.modified_ms);
-        let is_dir = entry.file.is_none();
-        let big = entry
-            .file
-            .as_ref()
-            .is_some_and(|node| node.size >= 0xFFFF_FFFF);
+        let is_dir = matches!(entry.content, ZipContent::Folder);
+        let big = matches!(&entry.content, ZipContent::Node(node) if node.size >= 0xFFFF_FFFF);
         let mut header = BytesMut::new();
         header.put_u32_le(0x0403_4b50);
         header.put_u16_le(VERSION);
@@ -90,7 +99,12 @@ async fn write_all(
         send(header.freeze()).await?;
         let mut crc = crc32fast::Hasher::new();
         let mut size = 0u64;
-        if let Some(node) = entry.file {
+        if let ZipContent::Made(make) = entry.content {
+            let bytes = make.await?;
+            crc.update(&bytes);
+            size = bytes.len() as u64;
+            send(bytes).await?;
+        } else if let ZipContent::Node(node) = entry.content {
             let expected = node.size.max(0) as u64;
             let mut file = files
                 .content_of(&node)

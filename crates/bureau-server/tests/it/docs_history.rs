@@ -798,3 +798,111 @@ async fn images_and_files_in_pages() {
         office.stop().await;
     }
 }
+
+/// A Markdown file comes in as a page; a space goes out as a ZIP that
+/// `unzip` accepts, laid out like the tree, images beside the pages and
+/// linked relatively, and without the pages the person may not read.
+#[tokio::test]
+async fn markdown_in_and_a_zip_out() {
+    for office in offices("docs_transfer").await {
+        let wendy = office.person("wendy", Role::Member).await;
+        let rita = office.person("rita", Role::Member).await;
+        let otto = office.person("otto", Role::Member).await;
+        let team = space(&wendy, "Support").await;
+        add_member(&wendy, team, rita.my_id().await, "read").await;
+        let handbook = page(&wendy, team, "Handbook", None).await;
+        let secret = page(&wendy, team, "Salaries", None).await;
+        let (status, _) = wendy
+            .patch(
+                &format!("/api/v1/pages/{secret}"),
+                json!({ "restricted": true }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let response = wendy
+            .http_post_bytes(
+                &format!("/api/v1/pages/{handbook}/attachments?name=screen.png"),
+                "image/png",
+                b"\x89PNG picture".to_vec(),
+            )
+            .await;
+        let image: Value = response.json().await.unwrap();
+        let image_id = image["id"].as_i64().unwrap();
+
+        let markdown = format!(
+            "# Returns: how to\n\nCheck the **receipt**.\n\n![screen](/api/v1/pages/{handbook}/attachments/{image_id})\n\n- [ ] Refund\n- [x] Reply\n"
+        );
+        let import = |api: &Api, parent: Option<i64>, body: Vec<u8>| {
+            let path = match parent {
+                Some(p) => format!("/api/v1/spaces/{team}/import?name=returns.md&parent_id={p}"),
+                None => format!("/api/v1/spaces/{team}/import?name=returns.md"),
+            };
+            let api = api.clone();
+            async move { api.http_post_bytes(&path, "text/markdown", body).await }
+        };
+        let response = import(&wendy, Some(handbook), markdown.clone().into_bytes()).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let made: Value = response.json().await.unwrap();
+        assert_eq!(made["title"], "Returns: how to");
+        assert_eq!(made["parent_id"], handbook);
+        let text = export(&wendy, made["id"].as_i64().unwrap()).await;
+        assert!(text.contains("Check the **receipt**."), "{text}");
+        assert!(text.contains("- [x] Reply"), "{text}");
+
+        // The wrong people, and bad files, make nothing.
+        let response = import(&rita, None, markdown.clone().into_bytes()).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        let response = import(&otto, None, markdown.clone().into_bytes()).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let response = import(&wendy, None, vec![0xff, 0xfe, 0x00]).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let response = import(&wendy, None, vec![b'a'; 5 << 20]).await;
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        let (_, tree) = wendy.get(&format!("/api/v1/spaces/{team}/pages")).await;
+        assert_eq!(tree.as_array().unwrap().len(), 3, "{tree}");
+
+        // Rita's export: what she may read, as files.
+        let response = rita
+            .send(Method::GET, &format!("/api/v1/spaces/{team}/export"), None)
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()["content-type"], "application/zip");
+        let dir = bureau_store::testing::temp_dir("docs-zip");
+        let file = dir.join("support.zip");
+        std::fs::write(&file, response.bytes().await.unwrap()).unwrap();
+        let out = dir.join("out");
+        let unzipped = std::process::Command::new("unzip")
+            .arg("-q")
+            .arg(&file)
+            .arg("-d")
+            .arg(&out)
+            .status()
+            .expect("unzip runs");
+        assert!(unzipped.success());
+        let page = std::fs::read_to_string(out.join("Support/Handbook/Returns- how to.md"))
+            .expect("the imported page sits under its parent's folder");
+        assert!(
+            page.contains(&format!("![screen](../_files/{image_id}-screen.png)")),
+            "{page}"
+        );
+        assert!(out.join("Support/Handbook.md").is_file());
+        assert_eq!(
+            std::fs::read(out.join(format!("Support/_files/{image_id}-screen.png"))).unwrap(),
+            b"\x89PNG picture"
+        );
+        assert!(!out.join("Support/Salaries.md").exists());
+
+        // One page with what is below it; an outsider gets nothing.
+        let response = rita
+            .send(
+                Method::GET,
+                &format!("/api/v1/pages/{handbook}/export?format=zip"),
+                None,
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let (status, body) = otto.get(&format!("/api/v1/spaces/{team}/export")).await;
+        error_code(status, &body, StatusCode::NOT_FOUND);
+        office.stop().await;
+    }
+}
