@@ -24,9 +24,11 @@ const Admin = lazy<{ section: AdminSection }>(() => import('../admin/Admin').the
 const Docs = lazy(() => import('../docs/Docs').then((m) => m.Docs));
 const Files = lazy(() => import('../files/Files').then((m) => m.Files));
 const Visitor = lazy(() => import('../files/Visitor').then((m) => m.Visitor));
+const PublicPage = lazy(() => import('../docs/Public').then((m) => m.PublicPageView));
 
-/** Pages anyone may open, signed in or not. */
-const PUBLIC: Record<string, ComponentType> = { '/login': Login, '/setup': Setup, '/invite': Invite, '/s': Visitor };
+/** Pages anyone may open, signed in or not: /s a shared file or folder,
+ * /p a Docs page behind its public link. */
+const PUBLIC: Record<string, ComponentType> = { '/login': Login, '/setup': Setup, '/invite': Invite, '/s': Visitor, '/p': PublicPage };
 
 /** The signed-in pages. Sections not built yet match their sub-paths too
  * (`/chat/general`), so links made today keep working tomorrow. */

@@ -10,6 +10,7 @@ import { Icon, Logo, type IconName } from '../ui/icons';
 import { ToastHost } from '../ui/Toast';
 import { StatusDialog } from '../chat/StatusDialog';
 import { dmName, entries, people } from '../chat/state';
+import { docMentions, mentionHref, seenMentions } from '../docs/notify';
 import { updateReady } from './pwa';
 import { navigate, usePlace } from './router';
 import { logout, me } from './session';
@@ -263,14 +264,16 @@ function Search() {
   );
 }
 
-/** Mentions and direct messages waiting, from the chat's unread counts. */
+/** Mentions and direct messages waiting, from the chat's unread counts,
+ * and mentions in Docs comments since the tab opened. */
 function Notifications() {
   const t = useT();
   const [open, setOpen] = useState(false);
   const list = useStore(entries);
   const known = useStore(people);
+  const inDocs = useStore(docMentions);
   const waiting = (list ?? []).filter((e) => e.notify !== 'mute' && (e.channel.kind === 'dm' ? e.unread > 0 : e.mentions > 0));
-  const count = waiting.reduce((n, e) => n + (e.channel.kind === 'dm' ? e.unread : e.mentions), 0);
+  const count = waiting.reduce((n, e) => n + (e.channel.kind === 'dm' ? e.unread : e.mentions), 0) + inDocs.length;
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!open) return;
@@ -295,7 +298,7 @@ function Notifications() {
       )}
       <div id="notifications-panel" class={`popover notifications-popover ${open ? '' : 'hidden'}`} role="region" aria-label={t.notifications.label}>
         <p class="popover-title">{t.notifications.title}</p>
-        {waiting.length === 0 ? (
+        {waiting.length === 0 && inDocs.length === 0 ? (
           <p class="popover-empty">
             <Icon name="check" />
             {t.notifications.empty}
@@ -308,6 +311,19 @@ function Notifications() {
                   {e.channel.kind === 'dm'
                     ? t.notifications.direct(e.unread, dmName(e, (id) => known[id]?.display_name ?? `#${id}`))
                     : t.notifications.mentions(e.mentions, e.channel.name ?? '')}
+                </a>
+              </li>
+            ))}
+            {inDocs.map((m) => (
+              <li key={`doc-${m.comment}`}>
+                <a
+                  href={mentionHref(m)}
+                  onClick={() => {
+                    seenMentions(m.page);
+                    setOpen(false);
+                  }}
+                >
+                  {t.notifications.docMention(m.by, m.title)}
                 </a>
               </li>
             ))}

@@ -8,6 +8,7 @@ import { clearResources, gateReadsOn, invalidate, invalidateAll, patch } from '.
 import { Store } from '../lib/store';
 import { applyChatEvent, forget as forgetChat, loadDirectory, loadEntries, resync as resyncChat } from '../chat/state';
 import { startChatNotifications } from '../chat/notify';
+import { applyDocsEvent, forgetMentions } from '../docs/notify';
 import { connect, disconnect, type ServerEvent } from '../realtime/events';
 import { clearToasts } from '../ui/Toast';
 import { navigate, place } from './router';
@@ -59,6 +60,7 @@ export async function boot(): Promise<void> {
 export function signedIn(current: Me): void {
   clearResources();
   forgetChat();
+  forgetMentions();
   stopChatNotifications();
   stopChatNotifications = startChatNotifications();
   setCsrfToken(current.csrf_token);
@@ -112,6 +114,7 @@ export function end(notice: Notice): void {
   disconnect();
   clearResources();
   forgetChat();
+  forgetMentions();
   stopChatNotifications();
   clearToasts();
   setCsrfToken(null);
@@ -174,6 +177,7 @@ let stopChatNotifications: () => void = () => {};
 
 function applyEvent(event: ServerEvent): void {
   applyChatEvent(event);
+  applyDocsEvent(event);
   const data = event.data;
   const id = typeof data.id === 'number' ? data.id : undefined;
   switch (event.kind) {

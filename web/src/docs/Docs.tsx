@@ -14,6 +14,7 @@ import { toast } from '../ui/Toast';
 import { MembersDialog, SpaceDialog } from './dialogs';
 import { PageView } from './PageView';
 import { createPage, failed, refreshDocs, spaceLabel, titleOf, useArchive, useRecent, useSpaces, type Space } from './state';
+import { TemplateDialog } from './Templates';
 import { DocsNav, type SpaceDialog as Dialogs } from './Tree';
 import { PageIcon } from './widgets';
 
@@ -50,18 +51,19 @@ export function Docs() {
         ) : archive ? (
           <ArchiveView />
         ) : (
-          <DocsHome />
+          <DocsHome onTemplate={() => setDialog({ kind: 'template' })} />
         )}
       </section>
       {dialog?.kind === 'new-space' && <SpaceDialog onClose={() => setDialog(null)} />}
       {dialog?.kind === 'edit-space' && <SpaceDialog space={dialog.space} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'members' && <MembersDialog space={dialog.space} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'template' && <TemplateDialog space={dialog.space} parent={dialog.parent} parentTitle={dialog.parentTitle} onClose={() => setDialog(null)} />}
     </div>
   );
 }
 
-/** /docs: recent pages and a way to start one. */
-function DocsHome() {
+/** /docs: recent pages and a way to start one, empty or from a template. */
+function DocsHome({ onTemplate }: { onTemplate: () => void }) {
   const t = useT();
   const spaces = useSpaces();
   const recent = useRecent();
@@ -82,9 +84,14 @@ function DocsHome() {
         intro={t.docs.homeIntro}
         actions={
           target && (
-            <Button kind="primary" icon="plus" onClick={() => void start()}>
-              {t.docs.newPage}
-            </Button>
+            <>
+              <Button icon="sparkle" onClick={onTemplate}>
+                {t.docs.templates.fromTemplate}
+              </Button>
+              <Button kind="primary" icon="plus" onClick={() => void start()}>
+                {t.docs.newPage}
+              </Button>
+            </>
           )
         }
       />

@@ -1,7 +1,8 @@
 // One page: where it is (breadcrumbs), its icon and title, what can be
-// done with it (favourite, share, lock, export, archive), and its content
-// in the block editor, which loads in its own file the first time a page
-// opens (TipTap and Yjs weigh more than the rest of the app together).
+// done with it (favourite, share, comments, version history, lock, export,
+// templates, archive), and its content in the block editor, which loads in
+// its own file the first time a page opens (TipTap and Yjs weigh more than
+// the rest of the app together).
 
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, API } from '../api/client';
@@ -16,9 +17,13 @@ import { Button, IconButton } from '../ui/Button';
 import { Icon } from '../ui/icons';
 import { Loaded } from '../ui/Page';
 import { toast } from '../ui/Toast';
+import { CommentsPanel } from './Comments';
 import { ShareDialog } from './dialogs';
 import type { EditorProps } from './editor/editor';
-import { buildTree, editorHandle, failed, live, refreshDocs, setFavourite, titleOf, useFavourites, usePage, useSpacePages, useSpaces, type Page } from './state';
+import { HistoryDialog } from './History';
+import { seenMentions } from './notify';
+import { anchorClicked, buildTree, createPage, editorHandle, failed, live, refreshDocs, selectionDraft, setFavourite, spaceLabel, threadAnchors, threadsOf, titleOf, useComments, useFavourites, usePage, useSpacePages, useSpaces, type Page } from './state';
+import { SaveTemplateDialog } from './Templates';
 import { EmojiPicker, PageIcon, PopMenu, type MenuItem } from './widgets';
 
 const LiveEditor = lazy<EditorProps>(() => import('./editor/editor').then((m) => m.LiveEditor));
@@ -42,12 +47,63 @@ function PageScreen({ page, onToggleNav, navOpen, reload }: { page: Page; onTogg
   const favourite = favourites.data?.some((p) => p.id === page.id) ?? false;
   const [sharing, setSharing] = useState(false);
   const [picking, setPicking] = useState(false);
+  const [history, setHistory] = useState(false);
+  const [savingTemplate, setSavingTemplate] = useState(false);
+  const params = new URLSearchParams(search);
+  const askedThread = Number(params.get('thread')) || null;
+  const [commenting, setCommenting] = useState(() => askedThread !== null);
+  const comments = useComments(page.id);
+  const threads = comments.data ? threadsOf(comments.data) : [];
+  const openThreads = threads.filter((th) => !th.first.resolved_at);
   const writable = page.access === 'write';
   const title = titleOf(page, t);
 
   useEffect(() => {
     document.title = `${title} · ${t.app.name}`;
   }, [title, t]);
+
+  // The editor highlights the open threads' anchors.
+  const openKey = openThreads.map((th) => th.first.id).join(',');
+  useEffect(() => {
+    const current = threadAnchors.get();
+    threadAnchors.set({ page: page.id, open: new Set(openThreads.map((th) => th.first.id)), active: current.page === page.id ? current.active : null });
+  }, [page.id, openKey]);
+  useEffect(
+    () => () => {
+      threadAnchors.set({ page: null, open: new Set(), active: null });
+      selectionDraft.get()?.cancel();
+    },
+    [page.id],
+  );
+  // A link to a thread (a mention), words chosen to comment on, or a click
+  // on an anchor in the text: the panel opens on it.
+  useEffect(() => {
+    seenMentions(page.id);
+    if (askedThread === null) return;
+    setCommenting(true);
+    threadAnchors.set({ ...threadAnchors.get(), page: page.id, active: askedThread });
+  }, [page.id, askedThread]);
+  useEffect(
+    () =>
+      selectionDraft.subscribe((draft) => {
+        if (draft?.page === page.id) setCommenting(true);
+      }),
+    [page.id],
+  );
+  useEffect(
+    () =>
+      anchorClicked.subscribe((click) => {
+        if (click?.page !== page.id) return;
+        setCommenting(true);
+        threadAnchors.set({ ...threadAnchors.get(), active: click.thread });
+      }),
+    [page.id],
+  );
+  const closeComments = () => {
+    setCommenting(false);
+    selectionDraft.get()?.cancel();
+    threadAnchors.set({ ...threadAnchors.get(), active: null });
+  };
 
   /** Saves a change of the page's settings and shows it everywhere. */
   const change = async (body: { title?: string; icon?: string; restricted?: boolean; locked?: boolean }) => {
@@ -74,10 +130,13 @@ function PageScreen({ page, onToggleNav, navOpen, reload }: { page: Page; onTogg
   };
 
   const more: (MenuItem | false)[] = [
+    { label: t.docs.history.open, icon: 'history', onSelect: () => setHistory(true) },
     writable && !page.archived && (page.locked ? { label: t.docs.unlock, icon: 'lock', onSelect: () => void change({ locked: false }) } : { label: t.docs.lock, icon: 'lock', onSelect: () => void change({ locked: true }) }),
     { label: t.docs.exportMarkdown, icon: 'download', href: `${API}/pages/${page.id}/export?format=markdown`, download: true },
+    space?.access === 'write' && !page.archived && !page.template && { label: t.docs.templates.saveAs, icon: 'sparkle', onSelect: () => setSavingTemplate(true) },
     space?.access === 'write' &&
-      !page.archived && {
+      !page.archived &&
+      !page.template && {
         label: t.docs.duplicate,
         icon: 'copy',
         onSelect: () =>
@@ -89,6 +148,11 @@ function PageScreen({ page, onToggleNav, navOpen, reload }: { page: Page; onTogg
     writable && !page.archived && { label: t.docs.archive, icon: 'trash', danger: true, onSelect: () => void act(() => api('post', '/pages/{id}/archive', { path: { id: page.id } }), t.docs.archived(title)) },
   ];
   const restore = () => void act(() => api('post', '/pages/{id}/restore', { path: { id: page.id } }), t.docs.restored(title));
+  const startFromTemplate = () =>
+    void act(async () => {
+      const made = await createPage(page.space_id, null, { template_id: page.id, title: page.title, icon: page.icon });
+      navigate(`/docs/${made.id}?new`);
+    });
 
   return (
     <div class="doc-screen">
@@ -141,6 +205,18 @@ function PageScreen({ page, onToggleNav, navOpen, reload }: { page: Page; onTogg
           >
             <Icon name="star" />
           </button>
+          <button
+            type="button"
+            class={`btn btn-ghost btn-small doc-comments-toggle ${commenting ? 'on' : ''}`}
+            aria-expanded={commenting ? 'true' : 'false'}
+            aria-controls={commenting ? 'doc-comments' : undefined}
+            aria-label={t.docs.comments.toggle(openThreads.length)}
+            title={t.docs.comments.toggle(openThreads.length)}
+            onClick={() => (commenting ? closeComments() : setCommenting(true))}
+          >
+            <Icon name="chat" />
+            {openThreads.length > 0 && <span class="doc-comments-count">{openThreads.length}</span>}
+          </button>
           {user.role !== 'guest' && writable && (
             <Button size="small" kind="ghost" icon="people" label={t.docs.share} onClick={() => setSharing(true)}>
               {t.docs.share}
@@ -149,6 +225,19 @@ function PageScreen({ page, onToggleNav, navOpen, reload }: { page: Page; onTogg
           <PopMenu label={t.docs.more} items={more} />
         </div>
       </header>
+      {page.template && (
+        <div class="doc-banner doc-banner-template" role="status">
+          <Icon name="sparkle" />
+          <p>
+            <strong>{t.docs.templates.banner(space ? spaceLabel(space, t) : '')}</strong> {t.docs.templates.bannerHint}
+          </p>
+          {space?.access === 'write' && !page.archived && (
+            <Button size="small" kind="primary" icon="plus" onClick={startFromTemplate}>
+              {t.docs.templates.useThis}
+            </Button>
+          )}
+        </div>
+      )}
       {page.archived && (
         <div class="doc-banner doc-banner-archived" role="status">
           <Icon name="trash" />
@@ -171,6 +260,7 @@ function PageScreen({ page, onToggleNav, navOpen, reload }: { page: Page; onTogg
           )}
         </div>
       )}
+      <div class={`doc-body ${commenting ? 'doc-body-comments' : ''}`}>
       <article class="doc">
         <div class="doc-head">
           <div class="doc-icon-row">
@@ -203,7 +293,11 @@ function PageScreen({ page, onToggleNav, navOpen, reload }: { page: Page; onTogg
         <LiveEditor key={page.id} pageId={page.id} editable={page.can_edit} user={{ id: user.id, name: user.display_name, has_avatar: user.has_avatar }} onRightsChanged={reload} />
         <SubPages page={page} />
       </article>
+      {commenting && <CommentsPanel page={page} onClose={closeComments} />}
+      </div>
       {sharing && <ShareDialog page={page} onClose={() => setSharing(false)} onRestrict={(on) => change({ restricted: on })} />}
+      {history && <HistoryDialog page={page} onClose={() => setHistory(false)} />}
+      {savingTemplate && <SaveTemplateDialog page={page} space={space} onClose={() => setSavingTemplate(false)} />}
     </div>
   );
 }

@@ -14,7 +14,12 @@ import { toast } from '../ui/Toast';
 import { buildTree, createPage, descendants, expanded, failed, movePage, refreshDocs, setExpanded, setFavourite, spaceLabel, titleOf, useFavourites, useRecent, useSpacePages, useSpaces, type PageSummary, type Space, type TreeNode } from './state';
 import { PageIcon, PopMenu, type MenuItem } from './widgets';
 
-export type SpaceDialog = { kind: 'new-space' } | { kind: 'edit-space'; space: Space } | { kind: 'members'; space: Space };
+export type SpaceDialog =
+  | { kind: 'new-space' }
+  | { kind: 'edit-space'; space: Space }
+  | { kind: 'members'; space: Space }
+  /** A new page from a template, in a space (chosen in the dialog when absent), under a page or at the top. */
+  | { kind: 'template'; space?: Space; parent?: number | null; parentTitle?: string };
 
 /** `onPick`: a page was chosen (on a phone, the list then makes way for it). */
 export function DocsNav({ current, onDialog, onPick }: { current: number | null; onDialog: (dialog: SpaceDialog) => void; onPick: () => void }) {
@@ -123,6 +128,7 @@ function SpaceTree({ space, current, onDialog }: { space: Space; current: number
   };
   const items: (MenuItem | false)[] = [
     writable && { label: t.docs.newPage, icon: 'plus', onSelect: () => void add(null) },
+    writable && { label: t.docs.templates.newFrom, icon: 'sparkle', onSelect: () => onDialog({ kind: 'template', space }) },
     space.kind === 'team' && writable && { label: t.docs.members, icon: 'people', onSelect: () => onDialog({ kind: 'members', space }) },
     space.kind === 'team' && writable && { label: t.docs.editSpace, icon: 'edit', onSelect: () => onDialog({ kind: 'edit-space', space }) },
     { label: t.docs.archiveView, icon: 'trash', onSelect: () => navigate(`/docs/archive?space=${space.id}`) },
@@ -169,7 +175,7 @@ function SpaceTree({ space, current, onDialog }: { space: Space; current: number
           {pages.data && tree.length > 0 && (
             <ul class="tree">
               {tree.map((node, index) => (
-                <TreeItem key={node.page.id} node={node} siblings={tree} index={index} current={current} open={open} all={pages.data!} space={space} onAdd={(parent) => void add(parent)} />
+                <TreeItem key={node.page.id} node={node} siblings={tree} index={index} current={current} open={open} all={pages.data!} space={space} onAdd={(parent) => void add(parent)} onDialog={onDialog} />
               ))}
             </ul>
           )}
@@ -198,6 +204,7 @@ function TreeItem(props: {
   all: readonly PageSummary[];
   space: Space;
   onAdd: (parent: number) => void;
+  onDialog: (dialog: SpaceDialog) => void;
 }) {
   const t = useT();
   const { node, current, open, space } = props;
@@ -258,6 +265,7 @@ function TreeItem(props: {
   const items: (MenuItem | false)[] = [
     writable && { label: t.docs.rename, icon: 'edit', onSelect: () => setRenaming(true) },
     writable && { label: t.docs.newSubPage, icon: 'plus', onSelect: () => props.onAdd(page.id) },
+    writable && { label: t.docs.templates.newInside, icon: 'sparkle', onSelect: () => props.onDialog({ kind: 'template', space, parent: page.id, parentTitle: title }) },
     space.access === 'write' && {
       label: t.docs.duplicate,
       icon: 'copy',

@@ -1,20 +1,25 @@
 // The Docs dialogs: a team space (its name and emoji), its members, and
-// sharing one page with people, groups and guests.
+// sharing one page with people, groups and guests, or with anyone through
+// a public read-only link.
 
 import { useState } from 'preact/hooks';
 import { api } from '../api/client';
 import { useGroups, useUsers } from '../api/reads';
 import { navigate } from '../app/router';
-import { useT } from '../i18n';
-import { useResource } from '../lib/resource';
+import { me } from '../app/session';
+import { formatDateTime, useT } from '../i18n';
+import { put, useResource } from '../lib/resource';
+import { useStore } from '../lib/store';
 import { fieldError, useAction } from '../ui/action';
 import { ProblemAlert } from '../ui/Alert';
 import { Button } from '../ui/Button';
-import { Dialog } from '../ui/Dialog';
+import { CopyField } from '../ui/copy';
+import { confirm, Dialog } from '../ui/Dialog';
 import { TextField } from '../ui/Field';
+import { Icon } from '../ui/icons';
 import { toast } from '../ui/Toast';
 import { AccessEditor, type Level, type Target } from '../files/access';
-import { refreshDocs, titleOf, type Grant, type Page, type Space } from './state';
+import { nameIn, refreshDocs, titleOf, useDirectory, usePublicLink, type Grant, type Page, type Space } from './state';
 import { EMOJI } from './widgets';
 
 const asGrants = (list: readonly Grant[]) => list.map((g) => ({ user_id: g.user_id, group_id: g.group_id, access: g.role }));
@@ -146,11 +151,85 @@ export function ShareDialog({ page, onClose, onRestrict }: { page: Page; onClose
           <span class="hint">{t.docs.restrictHint}</span>
         </span>
       </label>
+      <PublicLinkSection page={page} />
       <div class="dialog-actions">
         <Button kind="primary" onClick={onClose}>
           {t.common.close}
         </Button>
       </div>
     </Dialog>
+  );
+}
+
+/** The page's public link: anyone holding it reads the page and the pages
+ * inside it without an account. The server keeps only a hash of it, so the
+ * link shows once, when made; afterwards only that it exists. */
+function PublicLinkSection({ page }: { page: Page }) {
+  const t = useT();
+  const user = useStore(me);
+  const link = usePublicLink(page.id);
+  const directory = useDirectory();
+  const action = useAction();
+  /** The link just made, shown this once. */
+  const [made, setMade] = useState<string | null>(null);
+  if (user?.role === 'guest' || page.access !== 'write') return null;
+
+  const make = async (again: boolean) => {
+    if (again && !(await confirm({ title: t.docs.publicLink.renewTitle, body: t.docs.publicLink.renewBody, confirm: t.docs.publicLink.renew, danger: true }))) return;
+    const answer = await action.run(() => api('post', '/pages/{id}/public-link', { path: { id: page.id } }));
+    if (!answer) return;
+    put(`docs:public-link:${page.id}`, { ...answer, url: null });
+    setMade(answer.url ?? null);
+  };
+  const turnOff = async () => {
+    if (!(await confirm({ title: t.docs.publicLink.offTitle, body: t.docs.publicLink.offBody, confirm: t.docs.publicLink.off, danger: true }))) return;
+    const done = await action.run(async () => {
+      await api('delete', '/pages/{id}/public-link', { path: { id: page.id } });
+      return true;
+    });
+    if (!done) return;
+    setMade(null);
+    link.reload();
+    toast(t.docs.publicLink.turnedOff);
+  };
+  const state = link.data;
+  const author = nameIn(directory, state?.created_by);
+  return (
+    <section class="public-link" aria-labelledby="public-link-title">
+      <h3 id="public-link-title">
+        <Icon name="globe" />
+        {t.docs.publicLink.title}
+      </h3>
+      <p class="hint">{t.docs.publicLink.intro}</p>
+      <ProblemAlert problem={action.problem} />
+      {state &&
+        (state.enabled ? (
+          <>
+            {made ? (
+              <>
+                <CopyField label={t.docs.publicLink.label} value={made} />
+                <p class="hint public-link-once">{t.docs.publicLink.copyNow}</p>
+              </>
+            ) : (
+              <p class="public-link-on" data-testid="public-link-on">
+                <span class="public-link-dot" aria-hidden="true" />
+                {state.created_at ? t.docs.publicLink.on(formatDateTime(state.created_at), author) : t.docs.publicLink.onNoDate}
+              </p>
+            )}
+            <div class="public-link-actions">
+              <Button size="small" icon="refresh" busy={action.busy} onClick={() => void make(true)}>
+                {t.docs.publicLink.renew}
+              </Button>
+              <Button size="small" kind="danger" busy={action.busy} onClick={() => void turnOff()}>
+                {t.docs.publicLink.off}
+              </Button>
+            </div>
+          </>
+        ) : (
+          <Button icon="link" busy={action.busy} onClick={() => void make(false)}>
+            {t.docs.publicLink.create}
+          </Button>
+        ))}
+    </section>
   );
 }

@@ -32,6 +32,7 @@ import { Plugin } from '@tiptap/pm/state';
 import type { WebsocketProvider } from 'y-websocket';
 import type * as Y from 'yjs';
 import type { Messages } from '../../i18n';
+import { CommentAnchors, CommentMark, startComment } from './comments';
 import { SlashCommand } from './slash';
 import { FormatToolbar } from './toolbar';
 
@@ -169,8 +170,10 @@ const Link = Mark.create({
   },
 });
 
-export function extensions(options: { doc: Y.Doc; provider: WebsocketProvider; user: AwareUser; t: Messages }): AnyExtension[] {
-  const { t } = options;
+/** What a page is made of: its blocks and marks, the same for the live
+ * editor and for read-only views (a version, a public page). A mark or a
+ * block missing here would be dropped from the shared document. */
+function content(t: Messages): AnyExtension[] {
   return [
     Document,
     Paragraph,
@@ -182,6 +185,7 @@ export function extensions(options: { doc: Y.Doc; provider: WebsocketProvider; u
     Strike,
     Code,
     Link,
+    CommentMark,
     Blockquote,
     BulletList,
     OrderedList,
@@ -205,12 +209,22 @@ export function extensions(options: { doc: Y.Doc; provider: WebsocketProvider; u
     TableHeader,
     TableCell,
     Callout,
+  ];
+}
+
+/** The live editor: the content, shared through the page's provider, with
+ * the slash menu, the formatting bar, comments and other people's carets. */
+export function extensions(options: { page: number; doc: Y.Doc; provider: WebsocketProvider; user: AwareUser; t: Messages }): AnyExtension[] {
+  const { t, page } = options;
+  return [
+    ...content(t),
     Placeholder.configure({
       placeholder: ({ node }) => (node.type.name === 'heading' ? t.docs.headingPlaceholder : node.type.name === 'detailsSummary' ? t.docs.summary : t.docs.placeholder),
       showOnlyCurrent: true,
     }),
     SlashCommand,
-    FormatToolbar,
+    FormatToolbar.configure({ comment: (editor) => startComment(editor, page) }),
+    CommentAnchors.configure({ page }),
     Collaboration.configure({ document: options.doc, field: 'default' }),
     CollaborationCaret.configure({
       provider: options.provider,
@@ -219,4 +233,10 @@ export function extensions(options: { doc: Y.Doc; provider: WebsocketProvider; u
       selectionRender: (user: Record<string, unknown>) => ({ class: `collab-selection collab-hue-${hueOf(user)}` }),
     }),
   ];
+}
+
+/** A read-only view of a document that nobody edits (a version, a page
+ * behind a public link): the content alone. */
+export function viewExtensions(doc: Y.Doc, t: Messages): AnyExtension[] {
+  return [...content(t), Collaboration.configure({ document: doc, field: 'default' })];
 }

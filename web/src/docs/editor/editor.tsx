@@ -2,6 +2,9 @@
 // the service worker does not fetch ahead: most visits never need it).
 // The content is a Yjs document synced over the page's y-websocket
 // endpoint; its XmlFragment `default` is what the server exports.
+// The same file shows a document read-only (a version, a public page):
+// everything that needs TipTap or Yjs is loaded from here, and only here,
+// so that it stays one file fetched on demand.
 
 import './editor.css';
 import { Editor } from '@tiptap/core';
@@ -10,7 +13,7 @@ import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { messages, useT } from '../../i18n';
 import { editorHandle, live, type LiveStatus, type Peer } from '../state';
-import { awareUser, extensions } from './blocks';
+import { awareUser, extensions, viewExtensions } from './blocks';
 
 export interface EditorProps {
   pageId: number;
@@ -86,7 +89,7 @@ export function LiveEditor(props: EditorProps) {
       // TipTap's stylesheet is in editor.css: the CSP refuses injected <style>.
       injectCSS: false,
       editable: props.editable,
-      extensions: extensions({ doc, provider, user: awareUser(props.user), t: messages() }),
+      extensions: extensions({ page: props.pageId, doc, provider, user: awareUser(props.user), t: messages() }),
       editorProps: {
         attributes: { class: 'doc-content', 'aria-label': t.docs.content, 'aria-multiline': 'true', role: 'textbox' },
       },
@@ -114,4 +117,34 @@ export function LiveEditor(props: EditorProps) {
   }, [props.editable]);
 
   return <div class={`doc-editor ${props.editable ? '' : 'doc-editor-readonly'}`} ref={host} data-testid="doc-editor" />;
+}
+
+export interface ReadOnlyProps {
+  /** One Yjs update holding the whole document (what the server sends for
+   * a version or a public page). */
+  update: Uint8Array;
+  /** What the content is, for screen readers ("Version of 3 May"). */
+  label: string;
+}
+
+/** A document shown as it is, for reading: built from its Yjs state in a
+ * document of its own, which nothing sends anywhere. */
+export function ReadOnlyContent({ update, label }: ReadOnlyProps) {
+  const host = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, update);
+    const made = new Editor({
+      element: host.current!,
+      injectCSS: false,
+      editable: false,
+      extensions: viewExtensions(doc, messages()),
+      editorProps: { attributes: { class: 'doc-content', role: 'document', 'aria-label': label } },
+    });
+    return () => {
+      made.destroy();
+      doc.destroy();
+    };
+  }, [update, label]);
+  return <div class="doc-editor doc-editor-readonly doc-view" ref={host} data-testid="doc-view" />;
 }

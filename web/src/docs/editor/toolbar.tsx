@@ -1,6 +1,8 @@
 // The formatting bar over selected text: bold, italic, strikethrough,
-// code, and a link (an address typed in the bar). The keyboard has them
-// too: Ctrl+B, Ctrl+I, Ctrl+Shift+S, Ctrl+E, and Markdown as one types.
+// code, a link (an address typed in the bar), and a comment on the words.
+// The keyboard has the formats too: Ctrl+B, Ctrl+I, Ctrl+Shift+S, Ctrl+E,
+// and Markdown as one types. Someone who only reads the page gets the bar
+// with its comment button alone.
 
 import { Extension, type Editor } from '@tiptap/core';
 import { Plugin, PluginKey } from '@tiptap/pm/state';
@@ -8,13 +10,22 @@ import type { EditorView } from '@tiptap/pm/view';
 import { render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { messages } from '../../i18n';
+import { Icon } from '../../ui/icons';
 
 type MarkName = 'bold' | 'italic' | 'strike' | 'code';
 
-export const FormatToolbar = Extension.create({
+export interface ToolbarOptions {
+  /** Starts a comment on the selected words; none where one cannot comment. */
+  comment: ((editor: Editor) => void) | null;
+}
+
+export const FormatToolbar = Extension.create<ToolbarOptions>({
   name: 'formatToolbar',
+  addOptions() {
+    return { comment: null };
+  },
   addProseMirrorPlugins() {
-    const bar = new Bar(this.editor);
+    const bar = new Bar(this.editor, this.options.comment);
     return [
       new Plugin({
         key: new PluginKey('formatToolbar'),
@@ -38,8 +49,12 @@ export const FormatToolbar = Extension.create({
 
 class Bar {
   private host: HTMLDivElement | null = null;
+  private stopWatching: (() => void) | null = null;
 
-  constructor(private editor: Editor) {}
+  constructor(
+    private editor: Editor,
+    private comment: ToolbarOptions['comment'],
+  ) {}
 
   contains(node: Node | null): boolean {
     return !!node && !!this.host?.contains(node);
@@ -47,7 +62,10 @@ class Bar {
 
   follow(view: EditorView) {
     const { selection } = view.state;
-    const show = view.editable && view.hasFocus() && !selection.empty && selection.$from.parent.inlineContent && !selection.$from.parent.type.spec.code;
+    const text = !selection.empty && selection.$from.parent.inlineContent && !selection.$from.parent.type.spec.code;
+    // A reader's view never has the focus: their selection is inside it.
+    const reading = !view.editable && !!this.comment && selectedInside(view);
+    const show = text && ((view.editable && view.hasFocus()) || reading);
     if (!show) {
       // Not while the person types an address in the bar.
       if (this.contains(document.activeElement)) return;
@@ -59,7 +77,22 @@ class Bar {
       this.host.className = 'format-bar popover';
       document.body.append(this.host);
     }
-    render(<Buttons editor={this.editor} />, this.host);
+    if (!view.editable && !this.stopWatching) {
+      // No blur comes from a view that cannot take the focus: close when
+      // the selection leaves it.
+      const check = () => {
+        if (!selectedInside(view)) this.close();
+      };
+      document.addEventListener('selectionchange', check);
+      this.stopWatching = () => document.removeEventListener('selectionchange', check);
+    }
+    const comment = this.comment
+      ? () => {
+          this.comment?.(this.editor);
+          this.close();
+        }
+      : null;
+    render(<Buttons editor={this.editor} formats={view.editable} comment={comment} />, this.host);
     // Above the selection's first line, or under its last when there is no room.
     const start = view.coordsAtPos(selection.from);
     const end = view.coordsAtPos(selection.to);
@@ -71,6 +104,8 @@ class Bar {
   }
 
   close() {
+    this.stopWatching?.();
+    this.stopWatching = null;
     if (!this.host) return;
     render(null, this.host);
     this.host.remove();
@@ -78,7 +113,14 @@ class Bar {
   }
 }
 
-function Buttons({ editor }: { editor: Editor }) {
+/** Whether the page's selection is non-empty and inside the view. */
+function selectedInside(view: EditorView): boolean {
+  const selection = document.getSelection();
+  if (!selection || selection.isCollapsed || !selection.anchorNode || !selection.focusNode) return false;
+  return view.dom.contains(selection.anchorNode) && view.dom.contains(selection.focusNode);
+}
+
+function Buttons({ editor, formats, comment }: { editor: Editor; formats: boolean; comment: (() => void) | null }) {
   const t = messages();
   const [linking, setLinking] = useState(false);
   const field = useRef<HTMLInputElement>(null);
@@ -112,6 +154,19 @@ function Buttons({ editor }: { editor: Editor }) {
       </form>
     );
   }
+  const commentButton = comment && (
+    <button type="button" class="format-btn format-comment" onMouseDown={(e) => e.preventDefault()} onClick={comment}>
+      <Icon name="chat" />
+      {t.docs.comments.comment}
+    </button>
+  );
+  if (!formats) {
+    return (
+      <div class="format-buttons" role="toolbar" aria-label={t.docs.comments.selectionLabel}>
+        {commentButton}
+      </div>
+    );
+  }
   return (
     <div class="format-buttons" role="toolbar" aria-label={t.docs.format.label}>
       {marks.map((mark) => (
@@ -131,6 +186,8 @@ function Buttons({ editor }: { editor: Editor }) {
       <button type="button" class="format-btn" aria-pressed={current ? 'true' : 'false'} onMouseDown={(e) => e.preventDefault()} onClick={() => setLinking(true)}>
         {t.docs.format.link}
       </button>
+      {commentButton && <span class="format-sep" aria-hidden="true" />}
+      {commentButton}
     </div>
   );
 }
