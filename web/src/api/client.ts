@@ -114,6 +114,15 @@ export async function uploadFile(channel: number, file: File): Promise<Schemas['
   return (await decode(response)) as Schemas['AttachmentView'];
 }
 
+/** Makes a page of a space (under `parent`, else at its top) from a
+ * Markdown file: the file's bytes are the body, its name the fallback title. */
+export async function importMarkdown(space: number, parent: number | null, file: File): Promise<Schemas['PageJson']> {
+  const query = new URLSearchParams({ name: file.name });
+  if (parent !== null) query.set('parent_id', String(parent));
+  const response = await send('POST', `${API}/spaces/${space}/import?${query}`, file, 'text/markdown; charset=utf-8');
+  return (await decode(response)) as Schemas['PageJson'];
+}
+
 async function send(method: string, url: string, body: BodyInit | undefined, type: string | undefined, retried = false): Promise<Response> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (type) headers['Content-Type'] = type;

@@ -8,6 +8,7 @@ import { formatDateTime, useT } from '../i18n';
 import { useStore } from '../lib/store';
 import { PageHeader, Empty, Loading } from '../ui/Page';
 import { Alert } from '../ui/Alert';
+import { marked } from '../ui/marked';
 import { people, loadDirectory } from './state';
 
 type Result = Schemas['SearchResultView'];
@@ -66,18 +67,4 @@ export function SearchResults() {
       )}
     </>
   );
-}
-
-/** The text with its matching words in <mark>, as text nodes only. */
-function marked(text: string, ranges: readonly (readonly number[])[]) {
-  const parts = [];
-  let at = 0;
-  for (const [start, end] of ranges) {
-    if (start < at) continue;
-    if (start > at) parts.push(text.slice(at, start));
-    parts.push(<mark key={start}>{text.slice(start, end)}</mark>);
-    at = end;
-  }
-  parts.push(text.slice(at));
-  return parts;
 }

@@ -1,11 +1,11 @@
 // One page: where it is (breadcrumbs), its icon and title, what can be
-// done with it (favourite, share, comments, version history, lock, export,
-// templates, archive), and its content in the block editor, which loads in
-// its own file the first time a page opens (TipTap and Yjs weigh more than
-// the rest of the app together).
+// done with it (favourite, share, comments, version history, lock, import
+// and export, templates, archive), and its content in the block editor,
+// which loads in its own file the first time a page opens (TipTap and Yjs
+// weigh more than the rest of the app together).
 
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, API } from '../api/client';
+import { api } from '../api/client';
 import { navigate, usePlace } from '../app/router';
 import { me } from '../app/session';
 import { formatRelative, useT } from '../i18n';
@@ -24,6 +24,7 @@ import { HistoryDialog } from './History';
 import { seenMentions } from './notify';
 import { anchorClicked, buildTree, createPage, editorHandle, failed, live, refreshDocs, selectionDraft, setFavourite, spaceLabel, threadAnchors, threadsOf, titleOf, useComments, useFavourites, usePage, useSpacePages, useSpaces, type Page } from './state';
 import { SaveTemplateDialog } from './Templates';
+import { importItem, pageExportItems } from './Transfer';
 import { EmojiPicker, PageIcon, PopMenu, type MenuItem } from './widgets';
 
 const LiveEditor = lazy<EditorProps>(() => import('./editor/editor').then((m) => m.LiveEditor));
@@ -132,7 +133,8 @@ function PageScreen({ page, onToggleNav, navOpen, reload }: { page: Page; onTogg
   const more: (MenuItem | false)[] = [
     { label: t.docs.history.open, icon: 'history', onSelect: () => setHistory(true) },
     writable && !page.archived && (page.locked ? { label: t.docs.unlock, icon: 'lock', onSelect: () => void change({ locked: false }) } : { label: t.docs.lock, icon: 'lock', onSelect: () => void change({ locked: true }) }),
-    { label: t.docs.exportMarkdown, icon: 'download', href: `${API}/pages/${page.id}/export?format=markdown`, download: true },
+    page.can_edit && !page.template && importItem(t, { space: page.space_id, parent: page.id }),
+    ...pageExportItems(t, page.id),
     space?.access === 'write' && !page.archived && !page.template && { label: t.docs.templates.saveAs, icon: 'sparkle', onSelect: () => setSavingTemplate(true) },
     space?.access === 'write' &&
       !page.archived &&

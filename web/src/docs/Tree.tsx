@@ -1,5 +1,6 @@
-// The left column of Docs: favourites, recent pages, then each space with
-// its tree of pages. A page is dragged onto another to go inside it, or
+// The left column of Docs: the search field, favourites, recent pages,
+// then each space with its tree of pages (results replace them while the
+// field holds words). A page is dragged onto another to go inside it, or
 // between two to change the order; its menu does the same by keyboard.
 
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -12,6 +13,8 @@ import { Icon } from '../ui/icons';
 import { Loading } from '../ui/Page';
 import { toast } from '../ui/Toast';
 import { buildTree, createPage, descendants, expanded, failed, movePage, refreshDocs, setExpanded, setFavourite, spaceLabel, titleOf, useFavourites, useRecent, useSpacePages, useSpaces, type PageSummary, type Space, type TreeNode } from './state';
+import { DocsSearch } from './Search';
+import { importItem, spaceExportItem } from './Transfer';
 import { PageIcon, PopMenu, type MenuItem } from './widgets';
 
 export type SpaceDialog =
@@ -46,56 +49,58 @@ export function DocsNav({ current, onDialog, onPick }: { current: number | null;
         <h1>{t.nav.docs}</h1>
         {(mine || list.some((s) => s.access === 'write')) && <IconButton icon="plus" label={t.docs.newPage} onClick={() => void newPage()} />}
       </div>
-      {favourites.data && favourites.data.length > 0 && (
-        <section class="docs-section" aria-labelledby="docs-favourites">
-          <h2 id="docs-favourites" class="docs-section-title">
-            {t.docs.favourites}
-          </h2>
-          <ul class="docs-flat">
-            {favourites.data.map((page) => (
-              <li key={page.id}>
-                <a href={`/docs/${page.id}`} class="tree-row tree-link-row" aria-current={current === page.id ? 'page' : undefined}>
-                  <PageIcon icon={page.icon} />
-                  <span class="tree-title">{titleOf(page, t)}</span>
-                </a>
-              </li>
-            ))}
-          </ul>
-        </section>
-      )}
-      {recent.data && recent.data.length > 0 && (
-        <section class="docs-section" aria-labelledby="docs-recent">
-          <h2 id="docs-recent" class="docs-section-title">
-            {t.docs.recent}
-          </h2>
-          <ul class="docs-flat">
-            {recent.data.slice(0, 5).map((page) => (
-              <li key={page.id}>
-                <a href={`/docs/${page.id}`} class="tree-row tree-link-row" aria-current={current === page.id ? 'page' : undefined}>
-                  <PageIcon icon={page.icon} />
-                  <span class="tree-title">{titleOf(page, t)}</span>
-                </a>
-              </li>
-            ))}
-          </ul>
-        </section>
-      )}
-      {spaces.data === undefined && !spaces.error ? <Loading /> : null}
-      {list.map((space) => (
-        <SpaceTree key={space.id} space={space} current={current} onDialog={onDialog} />
-      ))}
-      <div class="docs-nav-foot">
-        {canCreateSpace && (
-          <button type="button" class="tree-row tree-action" onClick={() => onDialog({ kind: 'new-space' })}>
-            <Icon name="plus" />
-            <span>{t.docs.newSpace}</span>
-          </button>
+      <DocsSearch spaces={list}>
+        {favourites.data && favourites.data.length > 0 && (
+          <section class="docs-section" aria-labelledby="docs-favourites">
+            <h2 id="docs-favourites" class="docs-section-title">
+              {t.docs.favourites}
+            </h2>
+            <ul class="docs-flat">
+              {favourites.data.map((page) => (
+                <li key={page.id}>
+                  <a href={`/docs/${page.id}`} class="tree-row tree-link-row" aria-current={current === page.id ? 'page' : undefined}>
+                    <PageIcon icon={page.icon} />
+                    <span class="tree-title">{titleOf(page, t)}</span>
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </section>
         )}
-        <a href="/docs/archive" class="tree-row tree-action">
-          <Icon name="trash" />
-          <span>{t.docs.archiveView}</span>
-        </a>
-      </div>
+        {recent.data && recent.data.length > 0 && (
+          <section class="docs-section" aria-labelledby="docs-recent">
+            <h2 id="docs-recent" class="docs-section-title">
+              {t.docs.recent}
+            </h2>
+            <ul class="docs-flat">
+              {recent.data.slice(0, 5).map((page) => (
+                <li key={page.id}>
+                  <a href={`/docs/${page.id}`} class="tree-row tree-link-row" aria-current={current === page.id ? 'page' : undefined}>
+                    <PageIcon icon={page.icon} />
+                    <span class="tree-title">{titleOf(page, t)}</span>
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
+        {spaces.data === undefined && !spaces.error ? <Loading /> : null}
+        {list.map((space) => (
+          <SpaceTree key={space.id} space={space} current={current} onDialog={onDialog} />
+        ))}
+        <div class="docs-nav-foot">
+          {canCreateSpace && (
+            <button type="button" class="tree-row tree-action" onClick={() => onDialog({ kind: 'new-space' })}>
+              <Icon name="plus" />
+              <span>{t.docs.newSpace}</span>
+            </button>
+          )}
+          <a href="/docs/archive" class="tree-row tree-action">
+            <Icon name="trash" />
+            <span>{t.docs.archiveView}</span>
+          </a>
+        </div>
+      </DocsSearch>
     </nav>
   );
 }
@@ -129,6 +134,8 @@ function SpaceTree({ space, current, onDialog }: { space: Space; current: number
   const items: (MenuItem | false)[] = [
     writable && { label: t.docs.newPage, icon: 'plus', onSelect: () => void add(null) },
     writable && { label: t.docs.templates.newFrom, icon: 'sparkle', onSelect: () => onDialog({ kind: 'template', space }) },
+    writable && importItem(t, { space: space.id, parent: null }),
+    spaceExportItem(t, space.id),
     space.kind === 'team' && writable && { label: t.docs.members, icon: 'people', onSelect: () => onDialog({ kind: 'members', space }) },
     space.kind === 'team' && writable && { label: t.docs.editSpace, icon: 'edit', onSelect: () => onDialog({ kind: 'edit-space', space }) },
     { label: t.docs.archiveView, icon: 'trash', onSelect: () => navigate(`/docs/archive?space=${space.id}`) },
@@ -266,6 +273,7 @@ function TreeItem(props: {
     writable && { label: t.docs.rename, icon: 'edit', onSelect: () => setRenaming(true) },
     writable && { label: t.docs.newSubPage, icon: 'plus', onSelect: () => props.onAdd(page.id) },
     writable && { label: t.docs.templates.newInside, icon: 'sparkle', onSelect: () => props.onDialog({ kind: 'template', space, parent: page.id, parentTitle: title }) },
+    writable && importItem(t, { space: space.id, parent: page.id }),
     space.access === 'write' && {
       label: t.docs.duplicate,
       icon: 'copy',

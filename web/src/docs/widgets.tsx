@@ -129,6 +129,12 @@ export function place(floating: HTMLElement, anchor: Element, align: 'start' | '
   if (top + size.height > innerHeight - margin && at.top - size.height - 4 > margin) top = at.top - size.height - 4;
   floating.style.left = `${Math.round(left)}px`;
   floating.style.top = `${Math.round(top)}px`;
+  // An ancestor with a transform or a backdrop filter (the tree's row
+  // actions, the page's sticky bar) makes `position: fixed` count from its
+  // own box rather than the window's: move by the difference.
+  const landed = floating.getBoundingClientRect();
+  floating.style.left = `${Math.round(2 * left - landed.left)}px`;
+  floating.style.top = `${Math.round(2 * top - landed.top)}px`;
 }
 
 /** Common emoji for a page or a space. */
