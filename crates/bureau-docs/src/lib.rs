@@ -25,6 +25,7 @@ mod import;
 mod markdown;
 mod search;
 mod sync;
+mod tables;
 mod templates;
 
 use std::collections::HashMap;
@@ -39,6 +40,10 @@ pub use history::{NewComment, PublicPage, MAX_ATTACHMENT_BYTES, MAX_COMMENT_CHAR
 pub use markdown::to_markdown;
 pub use search::{plain_text, PageHit};
 pub use sync::{Outgoing, Rooms, Session, CLOSE_MALFORMED, CLOSE_RETRY, CLOSE_RIGHTS_CHANGED};
+pub use tables::{
+    Choice, Column, ColumnEdit, ColumnKind, Field, Filter, Named, NewColumn, Op, Row, Sort, Table,
+    View, MAX_CSV_ROWS, ROWS_CHANGED,
+};
 pub use templates::{Template, BUILTIN_TEMPLATES};
 
 /// Longest page title, in characters.
@@ -557,6 +562,7 @@ impl Docs {
         if rights_change {
             self.rooms.rights_changed_below(&self.ports.store, id).await;
         }
+        self.row_changed(&view.page).await;
         self.page(who, id).await
     }
 
@@ -626,6 +632,7 @@ impl Docs {
         .await?;
         tx.commit().await?;
         self.rooms.rights_changed_below(&self.ports.store, id).await;
+        self.row_changed(&view.page).await;
         self.page(who, id).await
     }
 
@@ -845,6 +852,7 @@ mod tests {
             updated_at: 0,
             archived_at: None,
             template: false,
+            database: false,
         }
     }
 

@@ -37,7 +37,7 @@ use yrs::types::Delta;
 use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
 use yrs::{
-    Any, Doc, Out, ReadTxn, StateVector, Text, Transact, TransactionMut, Update, Xml,
+    Any, Doc, Map, Out, ReadTxn, StateVector, Text, Transact, TransactionMut, Update, Xml,
     XmlElementPrelim, XmlFragment, XmlOut, XmlTextPrelim,
 };
 
@@ -115,6 +115,11 @@ enum Control {
     Restore {
         state: Vec<u8>,
         done: oneshot::Sender<Result<(), String>>,
+    },
+    /// Marks something kept beside the content as changed (see
+    /// [`Rooms::touch`]).
+    Touch {
+        key: &'static str,
     },
 }
 
@@ -267,22 +272,7 @@ impl Rooms {
         state: Vec<u8>,
     ) -> bureau_core::Result<()> {
         let (done, stored) = oneshot::channel();
-        let mut control = Control::Restore { state, done };
-        {
-            let mut rooms = self.rooms.lock().expect("rooms lock");
-            loop {
-                let room = rooms
-                    .entry(page)
-                    .or_insert_with(|| self.clone().open(page, space));
-                match room.control.send(control) {
-                    Ok(()) => break,
-                    Err(mpsc::error::SendError(back)) => {
-                        control = back;
-                        rooms.remove(&page);
-                    }
-                }
-            }
-        }
+        self.send(page, space, Control::Restore { state, done });
         match stored.await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(err)) => Err(bureau_core::Error::internal(format!(
@@ -291,6 +281,32 @@ impl Rooms {
             Err(_) => Err(bureau_core::Error::internal(
                 "the page's room stopped before the restore was stored",
             )),
+        }
+    }
+
+    /// Tells everyone on the page that what `key` names changed (a
+    /// database's rows): the page's document holds, in the map `bureau`,
+    /// the time of the last change under `key`; editors watch it and read
+    /// the rest again. The change is stored and relayed like an edit, so
+    /// it reaches the people on the page through any process.
+    pub fn touch(self: &Arc<Self>, page: i64, space: i64, key: &'static str) {
+        self.send(page, space, Control::Touch { key });
+    }
+
+    /// Hands `control` to the page's room, opening it if needed.
+    fn send(self: &Arc<Self>, page: i64, space: i64, mut control: Control) {
+        let mut rooms = self.rooms.lock().expect("rooms lock");
+        loop {
+            let room = rooms
+                .entry(page)
+                .or_insert_with(|| self.clone().open(page, space));
+            match room.control.send(control) {
+                Ok(()) => return,
+                Err(mpsc::error::SendError(back)) => {
+                    control = back;
+                    rooms.remove(&page);
+                }
+            }
         }
     }
 
@@ -496,6 +512,10 @@ impl Actor {
                     let _ = done.send(Err(err));
                 }
             },
+            Control::Touch { key } => {
+                let update = touched(&self.doc, key);
+                self.pending.push((MARKER, update));
+            }
         }
     }
 
@@ -731,7 +751,8 @@ impl Actor {
                 }
             };
             self.rows += 1;
-            self.edited = true;
+            // A mark alone is no edit: it makes no automatic version.
+            self.edited |= pending.iter().any(|(from, _)| *from != MARKER);
             for done in self.restores.drain(..) {
                 let _ = done.send(Ok(()));
             }
@@ -862,6 +883,32 @@ impl Actor {
 /// transaction, and returns that transaction's update. The copy keeps
 /// attribute and mark values as they are (numbers stay numbers: a
 /// heading's level, a to-do's checkbox).
+/// The sender of the server's marks: no connection has this number, so
+/// every connection is sent them.
+const MARKER: u64 = u64::MAX;
+
+/// The map of a page's document where the server notes changes kept
+/// beside the content.
+pub const MARKS: &str = "bureau";
+
+/// Notes the time of a change under `key` in [`MARKS`] (in ms).
+fn touched(live: &Doc, key: &'static str) -> Vec<u8> {
+    // Root types are fetched before any transaction: yrs would deadlock.
+    let marks = live.get_or_insert_map(MARKS);
+    let mut txn = live.transact_mut();
+    // Always later than the last mark, even within one millisecond.
+    let last = match marks.get(&txn, key) {
+        Some(Out::Any(Any::Number(n))) => n.as_f64().unwrap_or(0.0),
+        _ => 0.0,
+    };
+    marks.insert(
+        &mut txn,
+        key,
+        (bureau_core::time::now_ms() as f64).max(last + 1.0),
+    );
+    txn.encode_update_v1()
+}
+
 fn restore_into(live: &Doc, state: &[u8]) -> Result<Vec<u8>, String> {
     let old = Doc::new();
     let update = Update::decode_v1(state).map_err(|err| err.to_string())?;

@@ -284,6 +284,7 @@ impl Docs {
             None => {}
             Some(Start::State(state)) => tx.append_doc_update(page.id, &state).await?,
             Some(Start::Copy(from)) => tx.copy_doc_updates(from, page.id).await?,
+            Some(Start::Database) => tx.make_database(page.id).await?,
         }
         tx.commit().await?;
         self.page(who, page.id).await
@@ -346,6 +347,8 @@ impl Docs {
 pub(crate) enum Start {
     State(Vec<u8>),
     Copy(i64),
+    /// An empty database.
+    Database,
 }
 
 #[cfg(test)]

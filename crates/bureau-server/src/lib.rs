@@ -216,6 +216,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(api::docs::router())
         .merge(api::doc_history::router())
         .merge(api::doc_transfer::router())
+        .merge(api::doc_tables::router())
         .routes(routes!(realtime::events))
 }
 

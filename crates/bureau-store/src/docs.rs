@@ -52,6 +52,8 @@ pub struct PageRecord {
     /// A template of its space: offered when a page is made, not in the
     /// tree.
     pub template: bool,
+    /// A database: a table whose rows are the pages below it.
+    pub database: bool,
 }
 
 /// A new page, at the end of its siblings unless a position is given.
@@ -79,8 +81,8 @@ pub struct PageChange<'a> {
     pub template: Option<bool>,
 }
 
-const PAGE_COLUMNS: &str = "p.id, p.space_id, p.parent_id, p.position, p.title, p.icon, \
-    p.restricted, p.locked, p.created_by, p.created_at, p.updated_by, p.updated_at, p.archived_at, p.template";
+pub(crate) const PAGE_COLUMNS: &str = "p.id, p.space_id, p.parent_id, p.position, p.title, p.icon, \
+    p.restricted, p.locked, p.created_by, p.created_at, p.updated_by, p.updated_at, p.archived_at, p.template, p.kind";
 
 /// Whether the person (or a group of theirs) is named in a grant row `a`.
 const NAMES_USER: &str = "(a.user_id = $1 OR EXISTS (SELECT 1 FROM group_members g \
@@ -601,7 +603,7 @@ fn grant_from_row(row: &AnyRow) -> Result<DocGrantRecord> {
     })
 }
 
-fn page_from_row(row: &AnyRow) -> Result<PageRecord> {
+pub(crate) fn page_from_row(row: &AnyRow) -> Result<PageRecord> {
     Ok(PageRecord {
         id: row.try_get("id")?,
         space_id: row.try_get("space_id")?,
@@ -617,5 +619,6 @@ fn page_from_row(row: &AnyRow) -> Result<PageRecord> {
         updated_at: row.try_get("updated_at")?,
         archived_at: row.try_get("archived_at")?,
         template: row.try_get::<i64, _>("template")? != 0,
+        database: row.try_get::<String, _>("kind")? == "database",
     })
 }

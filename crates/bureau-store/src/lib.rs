@@ -13,6 +13,7 @@ mod accounts;
 mod blobs;
 mod chat;
 mod doc_history;
+mod doc_tables;
 mod docs;
 mod events;
 mod files;
@@ -38,6 +39,7 @@ pub use chat::{
 pub use doc_history::{
     DocAttachmentRecord, DocCommentRecord, DocVersionRecord, AUTO_VERSIONS_KEPT,
 };
+pub use doc_tables::{DbCellRecord, DbColumnChange, DbColumnRecord};
 pub use docs::{DocGrantRecord, DocSpaceRecord, NewPage, PageChange, PageRecord};
 pub use files::{
     AccessRecord, Content, GrantRecord, LockRecord, NewNode, NodeRecord, PropRecord, ShareRecord,

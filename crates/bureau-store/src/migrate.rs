@@ -33,6 +33,10 @@ const SQLITE: &[(&str, &str)] = &[
         "0007_docs_history",
         include_str!("../migrations/sqlite/0007_docs_history.sql"),
     ),
+    (
+        "0008_docs_databases",
+        include_str!("../migrations/sqlite/0008_docs_databases.sql"),
+    ),
 ];
 
 const POSTGRES: &[(&str, &str)] = &[
@@ -63,6 +67,10 @@ const POSTGRES: &[(&str, &str)] = &[
     (
         "0007_docs_history",
         include_str!("../migrations/postgres/0007_docs_history.sql"),
+    ),
+    (
+        "0008_docs_databases",
+        include_str!("../migrations/postgres/0008_docs_databases.sql"),
     ),
 ];
 

@@ -121,7 +121,8 @@ pub struct ImportQuery {
 /// Makes a page from a Markdown file (the raw bytes, UTF-8, up to 4 MiB):
 /// headings, lists and to-dos, quotes, code, tables, links, images and
 /// marks become blocks of the editor. A first `# Title` becomes the
-/// page's title.
+/// page's title. A file named `*.csv` becomes a database named after it:
+/// its first line names the columns, whose kinds follow their values.
 #[utoipa::path(post, path = "/spaces/{id}/import", tag = "docs",
     params(("id" = i64, Path), ImportQuery),
     request_body(content = String, content_type = "text/markdown"),
@@ -139,9 +140,20 @@ async fn import_markdown(
             ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "too_large",
-                "a Markdown file to import is at most 4 MiB",
+                "a file to import is at most 4 MiB",
             )
         })?;
+    if let Some(title) = query
+        .name
+        .strip_suffix(".csv")
+        .or_else(|| query.name.strip_suffix(".CSV"))
+    {
+        let page = state
+            .docs
+            .database_from_csv(&auth.principal, id, query.parent_id, title, &bytes)
+            .await?;
+        return Ok((StatusCode::CREATED, Reply(page.into())));
+    }
     let text = String::from_utf8(bytes.to_vec())
         .map_err(|_| Error::invalid("body", "the Markdown file is not UTF-8 text"))?;
     let page = state

@@ -93,6 +93,13 @@ pub struct PageSummary {
     pub restricted: bool,
     pub locked: bool,
     pub updated_at: String,
+    /// `page`, or `database`: a table whose rows are the pages below it.
+    pub kind: String,
+}
+
+/// What a page is: `page` or `database`.
+pub(super) fn kind_of(page: &PageRecord) -> String {
+    if page.database { "database" } else { "page" }.into()
 }
 
 impl PageSummary {
@@ -107,6 +114,7 @@ impl PageSummary {
             restricted: page.restricted,
             locked: page.locked,
             updated_at: bureau_core::time::rfc3339(page.updated_at),
+            kind: kind_of(page),
         }
     }
 }
@@ -144,12 +152,15 @@ pub struct PageJson {
     pub sync_path: String,
     /// A template of its space (kept out of the tree).
     pub template: bool,
+    /// `page`, or `database`: a table whose rows are the pages below it.
+    pub kind: String,
 }
 
 impl From<PageView> for PageJson {
     fn from(view: PageView) -> PageJson {
         let can_edit = view.can_edit();
         let page = view.page;
+        let kind = kind_of(&page);
         PageJson {
             id: page.id,
             space_id: page.space_id,
@@ -171,6 +182,7 @@ impl From<PageView> for PageJson {
             updated_by: page.updated_by.map(|u| u.0),
             sync_path: format!("/api/v1/docs/{}/sync", page.id),
             template: page.template,
+            kind,
         }
     }
 }
@@ -261,6 +273,8 @@ pub struct PageRequest {
     /// The language of a built-in template, `en` or `fr`; the caller's
     /// when absent.
     pub lang: Option<String>,
+    /// `page` (the default) or `database`: an empty table.
+    pub kind: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -288,8 +302,9 @@ pub struct MoveRequest {
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ExportQuery {
-    /// `markdown` (the page alone) or `zip` (the page and the pages below
-    /// it as Markdown files, with their images and files).
+    /// `markdown` (the page alone), `zip` (the page and the pages below
+    /// it as Markdown files, with their images and files) or, for a
+    /// database, `csv` (its rows through the saved view).
     pub format: String,
 }
 
@@ -432,6 +447,30 @@ async fn create_page(
     auth: Auth,
     Json(body): Json<PageRequest>,
 ) -> ApiResult<(StatusCode, Reply<PageJson>)> {
+    match body.kind.as_deref() {
+        None | Some("page") => {}
+        Some("database") => {
+            if body.template.is_some() || body.template_id.is_some() {
+                return Err(
+                    Error::invalid("kind", "a database starts empty, not from a template").into(),
+                );
+            }
+            let page = state
+                .docs
+                .create_database(
+                    &auth.principal,
+                    body.space_id,
+                    body.parent_id,
+                    &body.title,
+                    &body.icon,
+                )
+                .await?;
+            return Ok((StatusCode::CREATED, Reply(page.into())));
+        }
+        Some(_) => {
+            return Err(Error::invalid("kind", "a page is of kind `page` or `database`").into())
+        }
+    }
     let french = match &body.template {
         Some(_) => super::doc_history::french(&state, &auth, body.lang.as_deref()).await?,
         None => false,
@@ -709,14 +748,31 @@ async fn export(
             let space = view.page.space_id;
             return super::doc_transfer::archive(state, auth, space, Some(id)).await;
         }
-        _ => return Err(Error::invalid("format", "pages export as `markdown` or `zip`").into()),
+        "csv" => {
+            let (view, bytes) = state.docs.table_csv(&auth.principal, id).await?;
+            let name = format!("{}.csv", file_stem(&view.page.title, id));
+            return Ok((
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        super::content_disposition("attachment", &name),
+                    ),
+                ],
+                bytes,
+            )
+                .into_response());
+        }
+        _ => {
+            return Err(Error::invalid(
+                "format",
+                "pages export as `markdown`, `zip` or (databases) `csv`",
+            )
+            .into())
+        }
     }
     let (view, text) = state.docs.export_markdown(&auth.principal, id).await?;
-    let name = if view.page.title.is_empty() {
-        format!("page-{id}.md")
-    } else {
-        format!("{}.md", view.page.title.replace(['/', '\\'], "-"))
-    };
+    let name = format!("{}.md", file_stem(&view.page.title, id));
     Ok((
         [
             (
@@ -731,6 +787,15 @@ async fn export(
         text,
     )
         .into_response())
+}
+
+/// A page's title as a file name, without its extension.
+fn file_stem(title: &str, id: i64) -> String {
+    if title.is_empty() {
+        format!("page-{id}")
+    } else {
+        title.replace(['/', '\\'], "-")
+    }
 }
 
 // ---- live content --------------------------------------------------------------

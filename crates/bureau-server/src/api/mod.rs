@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod chat;
 pub mod doc_history;
+pub mod doc_tables;
 pub mod doc_transfer;
 pub mod docs;
 pub mod files;

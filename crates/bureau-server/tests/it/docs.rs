@@ -113,13 +113,19 @@ impl Editor {
     /// Reads frames, applying what the server sends, until the text is
     /// `expected`; panics after 10 s.
     pub(crate) async fn until_text(&mut self, expected: &str) {
+        let expected_text = expected.to_owned();
+        self.until(expected, move |editor| editor.text() == expected_text)
+            .await;
+    }
+
+    /// Reads frames, applying what the server sends, until `done` holds;
+    /// panics after 10 s, saying it waited for `what`.
+    pub(crate) async fn until(&mut self, what: &str, done: impl Fn(&Editor) -> bool) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        while self.text() != expected {
+        while !done(self) {
             let frame = tokio::time::timeout_at(deadline, self.socket.next())
                 .await
-                .unwrap_or_else(|_| {
-                    panic!("waited for {expected:?}, the text is {:?}", self.text())
-                });
+                .unwrap_or_else(|_| panic!("waited for {what:?}, the text is {:?}", self.text()));
             match frame {
                 Some(Ok(Ws::Binary(bytes))) => self.apply(&bytes).await,
                 Some(Ok(Ws::Close(close))) => panic!("the server closed: {close:?}"),

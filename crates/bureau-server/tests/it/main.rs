@@ -7,6 +7,7 @@ mod bad_input;
 mod chat;
 mod docs;
 mod docs_history;
+mod docs_tables;
 mod events;
 mod files;
 mod http;
