@@ -3,7 +3,9 @@
 //! as ProseMirror does: one element per block, named after its node type
 //! (`paragraph`, `heading` with `level`, `bulletList`, `taskItem` with
 //! `checked`...), and text whose formatting attributes are its marks
-//! (`bold`, `italic`, `strike`, `code`, `link` with `href`).
+//! (`bold`, `italic`, `strike`, `code`, `link` with `href`). Images are
+//! `image` (`src`, `alt`), files `fileAttachment` (`href`, `name`), and
+//! mentions `mention` (`id`, `label`, `kind`: `person` or `page`).
 
 use yrs::types::text::YChange;
 use yrs::types::Attrs;
@@ -135,6 +137,12 @@ fn write_block<T: ReadTxn>(txn: &T, element: &XmlElementRef, indent: &str, out: 
             line(out, indent, &format!("![{}]({src})", escape(&alt)));
             out.push('\n');
         }
+        "fileAttachment" => {
+            let href = attr(txn, element, "href").unwrap_or_default();
+            let name = attr(txn, element, "name").unwrap_or_default();
+            line(out, indent, &format!("[{}]({href})", escape(&name)));
+            out.push('\n');
+        }
         "table" => write_table(txn, &children, indent, out),
         "details" => {
             // A toggle: its summary in bold, its content below.
@@ -209,8 +217,13 @@ fn inline<T: ReadTxn>(txn: &T, children: &[XmlOut]) -> String {
                 "hardBreak" => out.push_str("  \n"),
                 "mention" => {
                     let label = attr(txn, element, "label").unwrap_or_default();
-                    out.push('@');
-                    out.push_str(&escape(&label));
+                    if attr(txn, element, "kind").is_some_and(|k| k == "page") {
+                        let id = attr(txn, element, "id").unwrap_or_default();
+                        out.push_str(&format!("[{}](/docs/{id})", escape(&label)));
+                    } else {
+                        out.push('@');
+                        out.push_str(&escape(&label));
+                    }
                 }
                 "image" => {
                     let src = attr(txn, element, "src").unwrap_or_default();
@@ -306,6 +319,39 @@ mod tests {
         assert_eq!(
             markdown,
             "# Onboarding\n\n## Arrivée\n\nRead the **guide**\n\n- [x] Laptop \\*ready\\*\n"
+        );
+    }
+
+    #[test]
+    fn images_files_and_mentions_become_markdown() {
+        let doc = Doc::new();
+        let fragment = doc.get_or_insert_xml_fragment(FRAGMENT);
+        {
+            let mut txn = doc.transact_mut();
+            let image = fragment.push_back(&mut txn, XmlElementPrelim::empty("image"));
+            image.insert_attribute(&mut txn, "src", "/api/v1/pages/3/attachments/7");
+            image.insert_attribute(&mut txn, "alt", "plan.png");
+            let file = fragment.push_back(&mut txn, XmlElementPrelim::empty("fileAttachment"));
+            file.insert_attribute(&mut txn, "href", "/api/v1/pages/3/attachments/8");
+            file.insert_attribute(&mut txn, "name", "budget_2025.xlsx");
+            file.insert_attribute(&mut txn, "size", Any::from(2048.0));
+            let para = fragment.push_back(&mut txn, XmlElementPrelim::empty("paragraph"));
+            para.push_back(&mut txn, XmlTextPrelim::new("Ask "));
+            let person = para.push_back(&mut txn, XmlElementPrelim::empty("mention"));
+            person.insert_attribute(&mut txn, "id", "2");
+            person.insert_attribute(&mut txn, "label", "Léa Dubois");
+            person.insert_attribute(&mut txn, "kind", "person");
+            para.push_back(&mut txn, XmlTextPrelim::new(" about "));
+            let page = para.push_back(&mut txn, XmlElementPrelim::empty("mention"));
+            page.insert_attribute(&mut txn, "id", "12");
+            page.insert_attribute(&mut txn, "label", "Travel [2025]");
+            page.insert_attribute(&mut txn, "kind", "page");
+        }
+        assert_eq!(
+            to_markdown("", &doc),
+            "![plan.png](/api/v1/pages/3/attachments/7)\n\n\
+             [budget\\_2025.xlsx](/api/v1/pages/3/attachments/8)\n\n\
+             Ask @Léa Dubois about [Travel \\[2025\\]](/docs/12)\n"
         );
     }
 }

@@ -123,6 +123,13 @@ export async function importMarkdown(space: number, parent: number | null, file:
   return (await decode(response)) as Schemas['PageJson'];
 }
 
+/** Adds an image or file to a page's content (an editor's right). */
+export async function uploadPageAttachment(page: number, file: File): Promise<Schemas['AttachmentJson']> {
+  const url = `${API}/pages/${page}/attachments?name=${encodeURIComponent(file.name)}`;
+  const response = await send('POST', url, file, file.type || 'application/octet-stream');
+  return (await decode(response)) as Schemas['AttachmentJson'];
+}
+
 async function send(method: string, url: string, body: BodyInit | undefined, type: string | undefined, retried = false): Promise<Response> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (type) headers['Content-Type'] = type;

@@ -9,6 +9,7 @@ import { Store } from '../lib/store';
 import { applyChatEvent, forget as forgetChat, loadDirectory, loadEntries, resync as resyncChat } from '../chat/state';
 import { startChatNotifications } from '../chat/notify';
 import { applyDocsEvent, forgetMentions } from '../docs/notify';
+import { forgetOfflineDocs, forgetOthersOfflineDocs } from '../docs/offline';
 import { connect, disconnect, type ServerEvent } from '../realtime/events';
 import { clearToasts } from '../ui/Toast';
 import { navigate, place } from './router';
@@ -61,6 +62,7 @@ export function signedIn(current: Me): void {
   clearResources();
   forgetChat();
   forgetMentions();
+  void forgetOthersOfflineDocs(current.user.id);
   stopChatNotifications();
   stopChatNotifications = startChatNotifications();
   setCsrfToken(current.csrf_token);
@@ -115,6 +117,8 @@ export function end(notice: Notice): void {
   clearResources();
   forgetChat();
   forgetMentions();
+  // Pages kept for offline edits belong to this person alone.
+  void forgetOfflineDocs();
   stopChatNotifications();
   clearToasts();
   setCsrfToken(null);

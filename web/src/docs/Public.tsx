@@ -4,7 +4,7 @@
 // the pages inside it, each opened within the link (/p?page=ID#SECRET).
 
 import './docs.css';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { API, ApiError, errorOf } from '../api/client';
 import { describe } from '../api/errors';
 import { LanguageSwitch } from '../accounts/AuthLayout';
@@ -15,6 +15,7 @@ import { Alert, ProblemAlert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { Icon, Logo } from '../ui/icons';
 import { Loading } from '../ui/Page';
+import type { Addresses } from './editor/blocks';
 import type { ReadOnlyProps } from './editor/editor';
 import { bytes, titleOf, type PublicPage } from './state';
 import { PageIcon } from './widgets';
@@ -56,6 +57,7 @@ export function PublicPageView() {
   }, [title, t]);
 
   const link = (id: number | null) => `/p${id ? `?page=${id}` : ''}#${encodeURIComponent(secret)}`;
+  const addresses = useMemo(() => publicAddresses(secret), [secret]);
 
   return (
     <div class="public-doc">
@@ -120,7 +122,7 @@ export function PublicPageView() {
               <h1 class="doc-title public-title">{titleOf(state.page, t)}</h1>
               <p class="doc-meta">{t.docs.edited(formatRelative(state.page.updated_at))}</p>
             </div>
-            <ReadOnlyContent update={state.content} label={t.docs.content} />
+            <ReadOnlyContent update={state.content} label={t.docs.content} addresses={addresses} />
             {state.page.children.length > 0 && (
               <section class="doc-children" aria-labelledby="public-children">
                 <h2 id="public-children">{t.docs.subPages}</h2>
@@ -142,6 +144,16 @@ export function PublicPageView() {
       <footer class="public-foot">{t.docs.publicView.footer}</footer>
     </div>
   );
+}
+
+/** The page's images and files, fetched through the link (a page's own
+ * address needs a session); mentioned pages are named, not linked. */
+function publicAddresses(secret: string): Addresses {
+  const attachment = /^\/api\/v1\/pages\/(\d+)\/attachments\/(\d+)$/;
+  return {
+    attachment: (url) => url.replace(attachment, (_, page: string, id: string) => `${API}/public/pages/${encodeURIComponent(secret)}/attachments/${id}?page=${page}`),
+    page: () => null,
+  };
 }
 
 /** JSON from a public endpoint: no session, and a 401 means nothing here. */

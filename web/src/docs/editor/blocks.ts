@@ -1,6 +1,6 @@
 // What the block editor is made of: TipTap's starter kit and a few more
-// blocks (to-dos, toggles, tables, callouts), shared live through Yjs,
-// with each person's caret in their colour.
+// blocks (to-dos, toggles, tables, callouts, images and files, mentions),
+// shared live through Yjs, with each person's caret in their colour.
 //
 // The page's CSP forbids style="" attributes: nothing here renders one.
 // Colours come from classes (collab-hue-N, the avatars' eight hues) and
@@ -33,6 +33,9 @@ import type { WebsocketProvider } from 'y-websocket';
 import type * as Y from 'yjs';
 import type { Messages } from '../../i18n';
 import { CommentAnchors, CommentMark, startComment } from './comments';
+import { DragHandle } from './drag';
+import { FileAttachment, Image, Uploads, type Resolve } from './media';
+import { Mention, MentionSuggestions, type PageHref } from './mention';
 import { SlashCommand } from './slash';
 import { FormatToolbar } from './toolbar';
 
@@ -170,10 +173,18 @@ const Link = Mark.create({
   },
 });
 
+/** Where a read-only view's images, files and page mentions lead (a
+ * public link's reader fetches them through the link). */
+export interface Addresses {
+  attachment?: Resolve;
+  page?: PageHref;
+}
+
 /** What a page is made of: its blocks and marks, the same for the live
  * editor and for read-only views (a version, a public page). A mark or a
  * block missing here would be dropped from the shared document. */
-function content(t: Messages): AnyExtension[] {
+function content(t: Messages, addresses: Addresses = {}): AnyExtension[] {
+  const attachment = addresses.attachment ? { resolve: addresses.attachment } : {};
   return [
     Document,
     Paragraph,
@@ -209,11 +220,15 @@ function content(t: Messages): AnyExtension[] {
     TableHeader,
     TableCell,
     Callout,
+    Image.configure(attachment),
+    FileAttachment.configure(attachment),
+    Mention.configure(addresses.page ? { pageHref: addresses.page } : {}),
   ];
 }
 
 /** The live editor: the content, shared through the page's provider, with
- * the slash menu, the formatting bar, comments and other people's carets. */
+ * the slash menu, mentions, uploads, drag handles, the formatting bar,
+ * comments and other people's carets. */
 export function extensions(options: { page: number; doc: Y.Doc; provider: WebsocketProvider; user: AwareUser; t: Messages }): AnyExtension[] {
   const { t, page } = options;
   return [
@@ -223,6 +238,9 @@ export function extensions(options: { page: number; doc: Y.Doc; provider: Websoc
       showOnlyCurrent: true,
     }),
     SlashCommand,
+    MentionSuggestions,
+    Uploads.configure({ page }),
+    DragHandle,
     FormatToolbar.configure({ comment: (editor) => startComment(editor, page) }),
     CommentAnchors.configure({ page }),
     Collaboration.configure({ document: options.doc, field: 'default' }),
@@ -237,6 +255,6 @@ export function extensions(options: { page: number; doc: Y.Doc; provider: Websoc
 
 /** A read-only view of a document that nobody edits (a version, a page
  * behind a public link): the content alone. */
-export function viewExtensions(doc: Y.Doc, t: Messages): AnyExtension[] {
-  return [...content(t), Collaboration.configure({ document: doc, field: 'default' })];
+export function viewExtensions(doc: Y.Doc, t: Messages, addresses: Addresses = {}): AnyExtension[] {
+  return [...content(t, addresses), Collaboration.configure({ document: doc, field: 'default' })];
 }

@@ -1,7 +1,10 @@
 // The block editor of a page, in its own file (the `editor-*` chunk, which
 // the service worker does not fetch ahead: most visits never need it).
 // The content is a Yjs document synced over the page's y-websocket
-// endpoint; its XmlFragment `default` is what the server exports.
+// endpoint; its XmlFragment `default` is what the server exports. The
+// document is also kept in IndexedDB (../offline.ts), so that edits made
+// offline survive a reload and reach the server when the connection
+// returns (the provider resyncs on reconnect: both sides merge).
 // The same file shows a document read-only (a version, a public page):
 // everything that needs TipTap or Yjs is loaded from here, and only here,
 // so that it stays one file fetched on demand.
@@ -9,11 +12,13 @@
 import './editor.css';
 import { Editor } from '@tiptap/core';
 import { useEffect, useRef } from 'preact/hooks';
+import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { messages, useT } from '../../i18n';
 import { editorHandle, live, type LiveStatus, type Peer } from '../state';
-import { awareUser, extensions, viewExtensions } from './blocks';
+import { offlineDocName } from '../offline';
+import { awareUser, extensions, viewExtensions, type Addresses } from './blocks';
 
 export interface EditorProps {
   pageId: number;
@@ -38,6 +43,7 @@ export function LiveEditor(props: EditorProps) {
 
   useEffect(() => {
     const doc = new Y.Doc();
+    const kept = new IndexeddbPersistence(offlineDocName(props.user.id, props.pageId), doc);
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
     const provider = new WebsocketProvider(`${scheme}://${location.host}/api/v1/docs`, `${props.pageId}/sync`, doc, {
       // y-websocket reconnects after 4001 (rights changed) and stops after
@@ -106,6 +112,7 @@ export function LiveEditor(props: EditorProps) {
       awareness.off('change', seePeers);
       made.destroy();
       provider.destroy();
+      void kept.destroy();
       doc.destroy();
       editor.current = null;
       live.set({ page: null, status: 'connecting', peers: [] });
@@ -125,11 +132,14 @@ export interface ReadOnlyProps {
   update: Uint8Array;
   /** What the content is, for screen readers ("Version of 3 May"). */
   label: string;
+  /** Where images, files and page mentions lead, when not the app's own
+   * addresses (a public link's reader). */
+  addresses?: Addresses;
 }
 
 /** A document shown as it is, for reading: built from its Yjs state in a
  * document of its own, which nothing sends anywhere. */
-export function ReadOnlyContent({ update, label }: ReadOnlyProps) {
+export function ReadOnlyContent({ update, label, addresses }: ReadOnlyProps) {
   const host = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const doc = new Y.Doc();
@@ -138,13 +148,13 @@ export function ReadOnlyContent({ update, label }: ReadOnlyProps) {
       element: host.current!,
       injectCSS: false,
       editable: false,
-      extensions: viewExtensions(doc, messages()),
+      extensions: viewExtensions(doc, messages(), addresses),
       editorProps: { attributes: { class: 'doc-content', role: 'document', 'aria-label': label } },
     });
     return () => {
       made.destroy();
       doc.destroy();
     };
-  }, [update, label]);
+  }, [update, label, addresses]);
   return <div class="doc-editor doc-editor-readonly doc-view" ref={host} data-testid="doc-view" />;
 }
