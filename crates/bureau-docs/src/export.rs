@@ -25,6 +25,8 @@ pub enum Exported {
     Folder,
     /// A page as Markdown ([`Docs::export_page`]).
     Page(i64),
+    /// A database's rows as CSV ([`Docs::table_csv`]).
+    Table(i64),
     /// An image or file of a page.
     File {
         page: i64,
@@ -80,6 +82,13 @@ impl Docs {
                     what: Exported::Page(page.id),
                 });
                 pages.push(page.id);
+                if page.database {
+                    entries.push(ExportEntry {
+                        path: format!("{folder}/{name}.csv"),
+                        modified_ms: page.updated_at,
+                        what: Exported::Table(page.id),
+                    });
+                }
                 let children: Vec<&PageRecord> = tree
                     .iter()
                     .filter(|p| p.parent_id == Some(page.id))
@@ -130,7 +139,8 @@ impl Docs {
     ) -> Result<String> {
         let view = self.page(who, page).await?;
         let doc = self.rooms.snapshot(page).await?;
-        let text = to_markdown(&view.page.title, &doc);
+        let mut text = to_markdown(&view.page.title, &doc);
+        self.append_table(who, &view, &mut text).await?;
         let up = "../".repeat(path.matches('/').count().saturating_sub(1));
         Ok(rewrite_links(&text, |p, a| {
             links.get(&(p, a)).map(|to| format!("{up}{to}"))

@@ -656,6 +656,11 @@ impl Docs {
             })
             .await?;
         tx.copy_doc_updates(id, top.id).await?;
+        let mut copies = HashMap::from([(id, top.id)]);
+        let mut databases = Vec::new();
+        if view.page.database {
+            databases.push(id);
+        }
         let mut queue = vec![(id, top.id)];
         while let Some((from, to)) = queue.pop() {
             for (child, _) in tree.iter().filter(|(p, _)| p.parent_id == Some(from)) {
@@ -669,8 +674,15 @@ impl Docs {
                     })
                     .await?;
                 tx.copy_doc_updates(child.id, copy.id).await?;
+                copies.insert(child.id, copy.id);
+                if child.database {
+                    databases.push(child.id);
+                }
                 queue.push((child.id, copy.id));
             }
+        }
+        for database in databases {
+            self.copy_table(&mut tx, database, &copies).await?;
         }
         tx.commit().await?;
         self.page(who, top.id).await
@@ -756,7 +768,8 @@ impl Docs {
     pub async fn export_markdown(&self, who: &Principal, id: i64) -> Result<(PageView, String)> {
         let view = self.page(who, id).await?;
         let doc = self.rooms.snapshot(id).await?;
-        let text = to_markdown(&view.page.title, &doc);
+        let mut text = to_markdown(&view.page.title, &doc);
+        self.append_table(who, &view, &mut text).await?;
         Ok((view, text))
     }
 }

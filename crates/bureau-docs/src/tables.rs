@@ -540,6 +540,80 @@ impl Docs {
         }
     }
 
+    /// Copies a database's columns, view and values onto its copy, whose
+    /// rows are the copies of its rows (`copies`: page to copy).
+    pub(crate) async fn copy_table(
+        &self,
+        tx: &mut bureau_store::Tx,
+        from: i64,
+        copies: &HashMap<i64, i64>,
+    ) -> Result<()> {
+        let store = &self.ports.store;
+        let to = copies[&from];
+        tx.make_database(to).await?;
+        let mut columns = HashMap::new();
+        for column in store.db_columns(from).await? {
+            let id = tx
+                .insert_db_column(
+                    to,
+                    &column.name,
+                    &column.kind,
+                    &column.options,
+                    column.position,
+                )
+                .await?;
+            columns.insert(column.id, id);
+        }
+        for cell in store.db_cells(from).await? {
+            if let (Some(row), Some(column)) =
+                (copies.get(&cell.row_id), columns.get(&cell.column_id))
+            {
+                tx.set_db_cell(*row, *column, Some(&cell.value)).await?;
+            }
+        }
+        let mut view: View = store
+            .db_view(from)
+            .await?
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default();
+        let remap = |field: &mut Field| {
+            if let Field::Column(id) = field {
+                *id = columns.get(id).copied().unwrap_or(0);
+            }
+        };
+        view.sorts.iter_mut().for_each(|s| remap(&mut s.field));
+        view.filters.iter_mut().for_each(|f| remap(&mut f.field));
+        tx.set_db_view(to, &serde_json::to_string(&view).map_err(Error::internal)?)
+            .await?;
+        Ok(())
+    }
+
+    /// Adds a database's rows to its Markdown as a table, through the
+    /// saved view; other pages are left as they are.
+    pub(crate) async fn append_table(
+        &self,
+        who: &Principal,
+        page: &PageView,
+        text: &mut String,
+    ) -> Result<()> {
+        if !page.page.database {
+            return Ok(());
+        }
+        let (_, csv) = self.table_csv(who, page.page.id).await?;
+        let lines = read_csv(&csv)?;
+        if !text.is_empty() && !text.ends_with("\n\n") {
+            text.push_str(if text.ends_with('\n') { "\n" } else { "\n\n" });
+        }
+        for (n, line) in lines.iter().enumerate() {
+            let cells: Vec<String> = line.iter().map(|cell| markdown_cell(cell)).collect();
+            text.push_str(&format!("| {} |\n", cells.join(" | ")));
+            if n == 0 {
+                text.push_str(&format!("|{}\n", " --- |".repeat(line.len())));
+            }
+        }
+        Ok(())
+    }
+
     /// The table as CSV: a header of the column names after "Name", then
     /// one line per row in the saved view's order. People are written by
     /// name, checkboxes as true/false, dates as YYYY-MM-DD.
@@ -802,6 +876,13 @@ fn title_header(columns: &[Column]) -> String {
     } else {
         "Name".into()
     }
+}
+
+/// A value as a Markdown table cell: pipes escaped, lines joined.
+fn markdown_cell(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace(['\r', '\n'], " ")
 }
 
 fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>> {

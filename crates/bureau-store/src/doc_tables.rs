@@ -134,13 +134,16 @@ impl Tx {
     pub async fn update_db_column(&mut self, id: i64, change: &DbColumnChange<'_>) -> Result<()> {
         sqlx::query(
             "UPDATE doc_db_columns SET name = COALESCE($2, name), kind = COALESCE($3, kind), \
-             options = COALESCE($4, options), position = COALESCE($5, position) WHERE id = $1",
+             options = COALESCE($4, options), \
+             position = CASE WHEN $6 = 1 THEN $5 ELSE position END WHERE id = $1",
         )
         .bind(id)
         .bind(change.name)
         .bind(change.kind)
         .bind(change.options)
-        .bind(change.position)
+        // Never a NULL double (see `Tx::update_page`).
+        .bind(change.position.unwrap_or(0.0))
+        .bind(change.position.is_some() as i64)
         .execute(&mut *self.inner)
         .await?;
         Ok(())

@@ -528,7 +528,8 @@ impl Tx {
                title = COALESCE($2, title), icon = COALESCE($3, icon), \
                restricted = COALESCE($4, restricted), locked = COALESCE($5, locked), \
                parent_id = CASE WHEN $6 = 1 THEN $7 ELSE parent_id END, \
-               space_id = COALESCE($8, space_id), position = COALESCE($9, position), \
+               space_id = COALESCE($8, space_id), \
+               position = CASE WHEN $15 = 1 THEN $9 ELSE position END, \
                archived_at = CASE WHEN $10 = 1 THEN $11 ELSE archived_at END, \
                archived_by = CASE WHEN $10 = 1 THEN $12 ELSE archived_by END, \
                template = COALESCE($14, template), \
@@ -543,12 +544,16 @@ impl Tx {
         .bind(change.parent_id.is_some() as i64)
         .bind(change.parent_id.flatten())
         .bind(change.space_id)
-        .bind(change.position)
+        // Never a NULL double: sqlx 0.8's Any driver sends one to
+        // PostgreSQL as a float4, and the statement cached with that type
+        // then refuses a real position.
+        .bind(change.position.unwrap_or(0.0))
         .bind(change.archived_at.is_some() as i64)
         .bind(change.archived_at.flatten())
         .bind(by.0)
         .bind(bureau_core::time::now_ms())
         .bind(change.template.map(i64::from))
+        .bind(change.position.is_some() as i64)
         .execute(&mut *self.inner)
         .await?;
         Ok(())

@@ -74,6 +74,12 @@ pub(super) async fn archive(
                             .map(Bytes::from)
                             .map_err(std::io::Error::other)
                     })),
+                    Exported::Table(id) => ZipContent::Made(Box::pin(async move {
+                        docs.table_csv(&who, id)
+                            .await
+                            .map(|(_, csv)| Bytes::from(csv))
+                            .map_err(std::io::Error::other)
+                    })),
                     Exported::File { page, id } => ZipContent::Made(Box::pin(async move {
                         docs.export_file(&who, page, id)
                             .await

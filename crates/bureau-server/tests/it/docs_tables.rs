@@ -273,6 +273,25 @@ async fn a_table_of_typed_rows() {
             .await;
         error_code(code, &body, StatusCode::UNPROCESSABLE_ENTITY);
 
+        // A copy of the database keeps its columns, values and view.
+        let (code, copy) = wendy
+            .post(&format!("/api/v1/pages/{db}/duplicate"), json!({}))
+            .await;
+        assert_eq!(code, StatusCode::CREATED, "{copy}");
+        let copied = table(&wendy, copy["id"].as_i64().unwrap()).await;
+        let original = table(&wendy, db).await;
+        assert_eq!(titles(&copied), titles(&original));
+        assert_eq!(copied["columns"].as_array().unwrap().len(), 7);
+        assert_eq!(
+            copied["rows"][0]["cells"].as_object().unwrap().len(),
+            original["rows"][0]["cells"].as_object().unwrap().len()
+        );
+        assert_ne!(
+            copied["view"], original["view"],
+            "the view names the copy's columns"
+        );
+        assert_eq!(copied["view"]["sorts"].as_array().unwrap().len(), 1);
+
         // A deleted column leaves the saved view.
         let (code, _) = wendy
             .delete(&format!("/api/v1/pages/{db}/columns/{paid}"))
@@ -363,6 +382,32 @@ async fn csv_in_and_out_and_live_changes() {
             Some("\"Acme, Inc.\",12000,true,2026-12-10,wendy")
         );
         assert_eq!(lines.next(), Some("Globex,3500.5,false,,Rita"));
+
+        // In Markdown, the rows are a table after the description; in a
+        // ZIP, the database comes as CSV too.
+        let markdown = crate::docs::export(&rita, db).await;
+        assert!(
+            markdown.contains("| Name | Deal size | Signed | Next call | Owner |\n| --- | --- | --- | --- | --- |\n| Acme, Inc. | 12000 | true | 2026-12-10 | wendy |"),
+            "{markdown}"
+        );
+        let response = rita
+            .send(
+                Method::GET,
+                &format!("/api/v1/pages/{db}/export?format=zip"),
+                None,
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let zip = response.bytes().await.unwrap();
+        let dir = bureau_store::testing::temp_dir("docs-table-zip");
+        std::fs::write(dir.join("leads.zip"), &zip).unwrap();
+        let listed = std::process::Command::new("unzip")
+            .arg("-p")
+            .arg(dir.join("leads.zip"))
+            .arg("Leads/Leads.csv")
+            .output()
+            .expect("unzip runs");
+        assert_eq!(String::from_utf8_lossy(&listed.stdout), text);
 
         // A CSV file imported into a space becomes a database of its own,
         // and goes out the way it came in.
