@@ -114,6 +114,13 @@ export async function uploadFile(channel: number, file: File): Promise<Schemas['
   return (await decode(response)) as Schemas['AttachmentView'];
 }
 
+/** Adds a database's rows from a CSV file (its first line names the
+ * columns): all of them, or none and the bad line named. */
+export async function importRows(page: number, file: File): Promise<{ added: number }> {
+  const response = await send('POST', `${API}/pages/${page}/rows/import`, file, 'text/csv; charset=utf-8');
+  return (await decode(response)) as { added: number };
+}
+
 /** Makes a page of a space (under `parent`, else at its top) from a
  * Markdown file: the file's bytes are the body, its name the fallback title. */
 export async function importMarkdown(space: number, parent: number | null, file: File): Promise<Schemas['PageJson']> {

@@ -13,7 +13,7 @@ import { Empty, Loaded, PageHeader } from '../ui/Page';
 import { toast } from '../ui/Toast';
 import { MembersDialog, SpaceDialog } from './dialogs';
 import { PageView } from './PageView';
-import { createPage, failed, refreshDocs, spaceLabel, titleOf, useArchive, useRecent, useSpaces, type Space } from './state';
+import { createDatabase, createPage, failed, refreshDocs, spaceLabel, titleOf, useArchive, useRecent, useSpaces, type Space } from './state';
 import { TemplateDialog } from './Templates';
 import { DocsNav, type SpaceDialog as Dialogs } from './Tree';
 import { PageIcon } from './widgets';
@@ -68,10 +68,10 @@ function DocsHome({ onTemplate }: { onTemplate: () => void }) {
   const spaces = useSpaces();
   const recent = useRecent();
   const target = spaces.data?.find((s) => s.kind === 'personal' && s.access === 'write') ?? spaces.data?.find((s) => s.access === 'write');
-  const start = async () => {
+  const start = async (make: typeof createPage | typeof createDatabase) => {
     if (!target) return;
     try {
-      const page = await createPage(target.id, null);
+      const page = await make(target.id, null);
       navigate(`/docs/${page.id}?new`);
     } catch (error) {
       failed(t, error);
@@ -88,7 +88,10 @@ function DocsHome({ onTemplate }: { onTemplate: () => void }) {
               <Button icon="sparkle" onClick={onTemplate}>
                 {t.docs.templates.fromTemplate}
               </Button>
-              <Button kind="primary" icon="plus" onClick={() => void start()}>
+              <Button icon="table" onClick={() => void start(createDatabase)}>
+                {t.docs.table.newDatabase}
+              </Button>
+              <Button kind="primary" icon="plus" onClick={() => void start(createPage)}>
                 {t.docs.newPage}
               </Button>
             </>
@@ -108,7 +111,7 @@ function DocsHome({ onTemplate }: { onTemplate: () => void }) {
                 {pages.map((page) => (
                   <li key={page.id}>
                     <a href={`/docs/${page.id}`} class="card docs-card">
-                      <PageIcon icon={page.icon} />
+                      <PageIcon icon={page.icon} kind={page.kind} />
                       <span class="docs-card-title">{titleOf(page, t)}</span>
                       <span class="docs-card-meta">{t.docs.edited(formatRelative(page.updated_at))}</span>
                     </a>

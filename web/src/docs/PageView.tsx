@@ -28,6 +28,7 @@ import { importItem, pageExportItems } from './Transfer';
 import { EmojiPicker, PageIcon, PopMenu, type MenuItem } from './widgets';
 
 const LiveEditor = lazy<EditorProps>(() => import('./editor/editor').then((m) => m.LiveEditor));
+const DatabaseTable = lazy<{ page: Page }>(() => import('./Table').then((m) => m.DatabaseTable));
 
 export function PageView({ id, onToggleNav, navOpen }: { id: number; onToggleNav: () => void; navOpen: boolean }) {
   const page = usePage(id);
@@ -263,7 +264,7 @@ function PageScreen({ page, onToggleNav, navOpen, reload }: { page: Page; onTogg
         </div>
       )}
       <div class={`doc-body ${commenting ? 'doc-body-comments' : ''}`}>
-      <article class="doc">
+      <article class={`doc ${page.kind === 'database' ? 'doc-database' : ''}`}>
         <div class="doc-head">
           <div class="doc-icon-row">
             {page.icon ? (
@@ -293,7 +294,7 @@ function PageScreen({ page, onToggleNav, navOpen, reload }: { page: Page; onTogg
           <p class="doc-meta">{t.docs.edited(formatRelative(page.updated_at))}</p>
         </div>
         <LiveEditor key={page.id} pageId={page.id} editable={page.can_edit} user={{ id: user.id, name: user.display_name, has_avatar: user.has_avatar }} onRightsChanged={reload} />
-        <SubPages page={page} />
+        {page.kind === 'database' ? <DatabaseTable page={page} /> : <SubPages page={page} />}
       </article>
       {commenting && <CommentsPanel page={page} onClose={closeComments} />}
       </div>

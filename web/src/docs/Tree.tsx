@@ -12,7 +12,7 @@ import { IconButton } from '../ui/Button';
 import { Icon } from '../ui/icons';
 import { Loading } from '../ui/Page';
 import { toast } from '../ui/Toast';
-import { buildTree, createPage, descendants, expanded, failed, movePage, refreshDocs, setExpanded, setFavourite, spaceLabel, titleOf, useFavourites, useRecent, useSpacePages, useSpaces, type PageSummary, type Space, type TreeNode } from './state';
+import { buildTree, createDatabase, createPage, descendants, expanded, failed, movePage, refreshDocs, setExpanded, setFavourite, spaceLabel, titleOf, useFavourites, useRecent, useSpacePages, useSpaces, type PageSummary, type Space, type TreeNode } from './state';
 import { DocsSearch } from './Search';
 import { importItem, spaceExportItem } from './Transfer';
 import { PageIcon, PopMenu, type MenuItem } from './widgets';
@@ -59,7 +59,7 @@ export function DocsNav({ current, onDialog, onPick }: { current: number | null;
               {favourites.data.map((page) => (
                 <li key={page.id}>
                   <a href={`/docs/${page.id}`} class="tree-row tree-link-row" aria-current={current === page.id ? 'page' : undefined}>
-                    <PageIcon icon={page.icon} />
+                    <PageIcon icon={page.icon} kind={page.kind} />
                     <span class="tree-title">{titleOf(page, t)}</span>
                   </a>
                 </li>
@@ -76,7 +76,7 @@ export function DocsNav({ current, onDialog, onPick }: { current: number | null;
               {recent.data.slice(0, 5).map((page) => (
                 <li key={page.id}>
                   <a href={`/docs/${page.id}`} class="tree-row tree-link-row" aria-current={current === page.id ? 'page' : undefined}>
-                    <PageIcon icon={page.icon} />
+                    <PageIcon icon={page.icon} kind={page.kind} />
                     <span class="tree-title">{titleOf(page, t)}</span>
                   </a>
                 </li>
@@ -131,8 +131,17 @@ function SpaceTree({ space, current, onDialog }: { space: Space; current: number
       failed(t, error);
     }
   };
+  const addDatabase = async (parent: number | null) => {
+    try {
+      const page = await createDatabase(space.id, parent);
+      navigate(`/docs/${page.id}?new`);
+    } catch (error) {
+      failed(t, error);
+    }
+  };
   const items: (MenuItem | false)[] = [
     writable && { label: t.docs.newPage, icon: 'plus', onSelect: () => void add(null) },
+    writable && { label: t.docs.table.newDatabase, icon: 'table', onSelect: () => void addDatabase(null) },
     writable && { label: t.docs.templates.newFrom, icon: 'sparkle', onSelect: () => onDialog({ kind: 'template', space }) },
     writable && importItem(t, { space: space.id, parent: null }),
     spaceExportItem(t, space.id),
@@ -182,7 +191,7 @@ function SpaceTree({ space, current, onDialog }: { space: Space; current: number
           {pages.data && tree.length > 0 && (
             <ul class="tree">
               {tree.map((node, index) => (
-                <TreeItem key={node.page.id} node={node} siblings={tree} index={index} current={current} open={open} all={pages.data!} space={space} onAdd={(parent) => void add(parent)} onDialog={onDialog} />
+                <TreeItem key={node.page.id} node={node} siblings={tree} index={index} current={current} open={open} all={pages.data!} space={space} onAdd={(parent) => void add(parent)} onAddDatabase={(parent) => void addDatabase(parent)} onDialog={onDialog} />
               ))}
             </ul>
           )}
@@ -211,6 +220,7 @@ function TreeItem(props: {
   all: readonly PageSummary[];
   space: Space;
   onAdd: (parent: number) => void;
+  onAddDatabase: (parent: number) => void;
   onDialog: (dialog: SpaceDialog) => void;
 }) {
   const t = useT();
@@ -218,7 +228,9 @@ function TreeItem(props: {
   const page = node.page;
   const title = titleOf(page, t);
   const isOpen = open.has(page.id);
-  const hasChildren = node.children.length > 0;
+  // A database's sub-pages are its rows: its table shows them, not the tree.
+  const children = page.kind === 'database' ? [] : node.children;
+  const hasChildren = children.length > 0;
   const writable = page.access === 'write';
   const [drop, setDrop] = useState<DropPlace | null>(null);
   const [renaming, setRenaming] = useState(false);
@@ -271,7 +283,8 @@ function TreeItem(props: {
   const favourite = useFavourites().data?.some((p) => p.id === page.id) ?? false;
   const items: (MenuItem | false)[] = [
     writable && { label: t.docs.rename, icon: 'edit', onSelect: () => setRenaming(true) },
-    writable && { label: t.docs.newSubPage, icon: 'plus', onSelect: () => props.onAdd(page.id) },
+    writable && page.kind !== 'database' && { label: t.docs.newSubPage, icon: 'plus', onSelect: () => props.onAdd(page.id) },
+    writable && page.kind !== 'database' && { label: t.docs.table.newDatabaseInside, icon: 'table', onSelect: () => props.onAddDatabase(page.id) },
     writable && { label: t.docs.templates.newInside, icon: 'sparkle', onSelect: () => props.onDialog({ kind: 'template', space, parent: page.id, parentTitle: title }) },
     writable && importItem(t, { space: space.id, parent: page.id }),
     space.access === 'write' && {
@@ -334,20 +347,20 @@ function TreeItem(props: {
           <RenameBox initial={page.title} onDone={(value) => void rename(value)} onCancel={() => setRenaming(false)} />
         ) : (
           <a href={`/docs/${page.id}`} class="tree-link" aria-current={current === page.id ? 'page' : undefined} draggable={false}>
-            <PageIcon icon={page.icon} />
+            <PageIcon icon={page.icon} kind={page.kind} />
             <span class={`tree-title ${page.title.trim() ? '' : 'untitled'}`}>{title}</span>
             {page.restricted && <Icon name="lock" class="tree-flag" />}
           </a>
         )}
         <span class="tree-actions">
           <PopMenu label={t.docs.pageActions(title)} items={items} />
-          {writable && <IconButton icon="plus" label={t.docs.newSubPageOf(title)} onClick={() => props.onAdd(page.id)} />}
+          {writable && page.kind !== 'database' && <IconButton icon="plus" label={t.docs.newSubPageOf(title)} onClick={() => props.onAdd(page.id)} />}
         </span>
       </div>
       {hasChildren && isOpen && (
         <ul>
-          {node.children.map((child, index) => (
-            <TreeItem key={child.page.id} {...props} node={child} siblings={node.children} index={index} />
+          {children.map((child, index) => (
+            <TreeItem key={child.page.id} {...props} node={child} siblings={children} index={index} />
           ))}
         </ul>
       )}

@@ -190,6 +190,12 @@ export const editorHandle = {
   },
 };
 
+/** The open page's mark of a change to its table (a database's rows,
+ * columns or view, by anyone): the server sets `rows` in the Yjs
+ * document's map `bureau`, the editor reports it here, the table reads
+ * itself again. */
+export const tableMark = new Store<{ page: number; at: unknown } | null>(null);
+
 /** Text chosen in the editor to comment on: the comments panel asks for the
  * first comment, then `anchor` marks the text with the new thread (the
  * editor keeps where the text is meanwhile, as others type). */
@@ -224,6 +230,14 @@ export async function createPage(space: number, parent: number | null, start: St
     ...(start && 'template_id' in start ? { template_id: start.template_id } : {}),
   };
   const page = await api('post', '/pages', { body });
+  if (parent != null) setExpanded(parent, true);
+  refreshDocs();
+  return page;
+}
+
+/** A new database (a page whose sub-pages are the rows of a table). */
+export async function createDatabase(space: number, parent: number | null): Promise<Page> {
+  const page = await api('post', '/pages', { body: { space_id: space, title: '', parent_id: parent, icon: '', kind: 'database' } });
   if (parent != null) setExpanded(parent, true);
   refreshDocs();
   return page;

@@ -6,11 +6,11 @@ import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hook
 import { useT } from '../i18n';
 import { Icon, type IconName } from '../ui/icons';
 
-/** A page's emoji, or the document icon when it has none. */
-export function PageIcon({ icon }: { icon: string }) {
+/** A page's emoji, or the document icon (a table's, for a database) when it has none. */
+export function PageIcon({ icon, kind }: { icon: string; kind?: string }) {
   return (
     <span class="page-icon" aria-hidden="true">
-      {icon || <Icon name="file" />}
+      {icon || <Icon name={kind === 'database' ? 'table' : 'file'} />}
     </span>
   );
 }

@@ -16,7 +16,7 @@ import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { messages, useT } from '../../i18n';
-import { editorHandle, live, type LiveStatus, type Peer } from '../state';
+import { editorHandle, live, tableMark, type LiveStatus, type Peer } from '../state';
 import { offlineDocName } from '../offline';
 import { awareUser, extensions, viewExtensions, type Addresses } from './blocks';
 
@@ -89,6 +89,10 @@ export function LiveEditor(props: EditorProps) {
       publish();
     };
     awareness.on('change', seePeers);
+    // A database's table changed (the server's mark): its view reads it again.
+    const marks = doc.getMap('bureau');
+    const marked = () => tableMark.set({ page: props.pageId, at: marks.get('rows') });
+    marks.observe(marked);
 
     const made = new Editor({
       element: host.current!,
@@ -110,6 +114,7 @@ export function LiveEditor(props: EditorProps) {
       };
       removeEventListener('offline', offline);
       awareness.off('change', seePeers);
+      marks.unobserve(marked);
       made.destroy();
       provider.destroy();
       void kept.destroy();
