@@ -32,6 +32,9 @@ pub struct NewComment<'a> {
     pub mentions: &'a [UserId],
 }
 
+/// The key under which a page's document notes comment changes.
+pub const COMMENTS_CHANGED: &str = "comments";
+
 /// Largest image or file in a page, in bytes.
 pub const MAX_ATTACHMENT_BYTES: usize = 50 << 20;
 
@@ -286,6 +289,7 @@ impl Docs {
             .await?;
         }
         self.ports.commit(tx).await?;
+        self.comments_changed(page).await;
         Ok(comment)
     }
 
@@ -308,6 +312,7 @@ impl Docs {
         let mut tx = self.ports.store.begin().await?;
         let comment = tx.edit_doc_comment(id, body).await?;
         tx.commit().await?;
+        self.comments_changed(page).await;
         Ok(comment)
     }
 
@@ -332,6 +337,7 @@ impl Docs {
             .resolve_doc_thread(id, resolved.then_some(who.user_id))
             .await?;
         tx.commit().await?;
+        self.comments_changed(page).await;
         Ok(comment)
     }
 
@@ -348,7 +354,16 @@ impl Docs {
         let mut tx = self.ports.store.begin().await?;
         tx.delete_doc_comment(id).await?;
         tx.commit().await?;
+        self.comments_changed(page).await;
         Ok(())
+    }
+
+    /// Tells the people on the page that its comments changed (see
+    /// [`crate::Rooms::touch`]): their comment panels read them again.
+    async fn comments_changed(&self, page: i64) {
+        if let Ok(Some(record)) = self.ports.store.page(page).await {
+            self.rooms.touch(page, record.space_id, COMMENTS_CHANGED);
+        }
     }
 
     async fn thread(&self, page: i64, id: i64) -> Result<DocCommentRecord> {

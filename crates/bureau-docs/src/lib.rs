@@ -36,7 +36,9 @@ use bureau_core::{Error, GroupId, Principal, Result, Role, UserId};
 use bureau_store::{DocGrantRecord, DocSpaceRecord, NewPage, PageChange, PageRecord};
 
 pub use export::{ExportEntry, Exported, Links};
-pub use history::{NewComment, PublicPage, MAX_ATTACHMENT_BYTES, MAX_COMMENT_CHARS, MENTIONED};
+pub use history::{
+    NewComment, PublicPage, COMMENTS_CHANGED, MAX_ATTACHMENT_BYTES, MAX_COMMENT_CHARS, MENTIONED,
+};
 pub use markdown::to_markdown;
 pub use search::{plain_text, PageHit};
 pub use sync::{Outgoing, Rooms, Session, CLOSE_MALFORMED, CLOSE_RETRY, CLOSE_RIGHTS_CHANGED};

@@ -250,6 +250,14 @@ async fn comment_threads_and_mentions() {
         assert_eq!(thread["thread_id"], Value::Null);
         let thread_id = thread["id"].as_i64().unwrap();
 
+        // Whoever has the page open hears that its comments changed.
+        let mut watcher = Editor::open(&rita, id).await;
+        watcher
+            .until("the comments' mark", |editor| {
+                crate::docs_tables::mark(editor, "comments") > 0.0
+            })
+            .await;
+
         // Wendy answers and mentions Rita, who is told on her event socket.
         let mut rita_events = events::connect(&rita, None).await;
         events::until_ready(&mut rita_events).await;

@@ -57,9 +57,15 @@ fn titles(table: &Value) -> Vec<String> {
 
 /// The time of the last row change noted in the database page's document.
 fn rows_mark(editor: &Editor) -> f64 {
+    mark(editor, "rows")
+}
+
+/// The time of the last change the server noted under `key` in a page's
+/// document (0 when none).
+pub(crate) fn mark(editor: &Editor, key: &str) -> f64 {
     let marks = editor.doc.get_or_insert_map("bureau");
     let txn = editor.doc.transact();
-    match marks.get(&txn, "rows") {
+    match marks.get(&txn, key) {
         Some(yrs::Out::Any(yrs::Any::Number(n))) => n.as_f64().unwrap_or(0.0),
         _ => 0.0,
     }
