@@ -306,18 +306,24 @@ const NOTES = `Notes from **Lyon**, kept short.
 test('Markdown files chosen in the picker become pages, in order, with their blocks', { timeout: 90_000 }, async () => {
   const page = lea.page;
   await page.goto(`${server.url}/docs`);
-  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), treeMenu(page, spaceRow(page), 'Import Markdown…')]);
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), treeMenu(page, spaceRow(page), 'Import Markdown or CSV…')]);
   assert.equal(chooser.isMultiple(), true);
   await chooser.setFiles([
     { name: 'checklist.md', mimeType: 'text/markdown', buffer: Buffer.from(CHECKLIST) },
     { name: 'lyon-notes.markdown', mimeType: 'text/markdown', buffer: Buffer.from(NOTES) },
+    { name: 'suppliers.csv', mimeType: 'text/csv', buffer: Buffer.from('Name,Amount\nPaper,120\nCoffee,42\n') },
   ]);
-  await page.getByText('2 pages imported.').waitFor();
+  await page.getByText('3 pages imported.').waitFor();
   const pages = await admin.get(`/spaces/${space.id}/pages`);
   const checklist = pages.find((p) => p.title === 'Arrival checklist');
   const notes = pages.find((p) => p.title === 'lyon-notes');
   assert.ok(checklist && notes, `the tree has both pages: ${pages.map((p) => p.title)}`);
   assert.ok(checklist.id < notes.id, 'imported in the order chosen');
+  // A CSV file becomes a database of its rows.
+  const suppliers = pages.find((p) => p.title === 'suppliers');
+  assert.equal(suppliers?.kind, 'database', `the CSV file made a database: ${pages.map((p) => p.title)}`);
+  const table = await admin.get(`/pages/${suppliers.id}/table`);
+  assert.deepEqual(table.rows.map((r) => [r.title, r.cells[table.columns[0].id]]), [['Paper', 120], ['Coffee', 42]]);
 
   // The first imported page opens, its Markdown as blocks; the tree shows both.
   await page.waitForURL(`${server.url}/docs/${checklist.id}`);
@@ -340,7 +346,7 @@ test('files imported under a page become its sub-pages; a file that is not text 
   const page = lea.page;
   await page.goto(`${server.url}/docs/${welcome.id}`);
   await editor(page).waitFor();
-  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), treeMenu(page, pageRow(page, welcome.id), 'Import Markdown…')]);
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), treeMenu(page, pageRow(page, welcome.id), 'Import Markdown or CSV…')]);
   await chooser.setFiles([
     { name: 'broken.md', mimeType: 'text/markdown', buffer: Buffer.from([0x23, 0x20, 0xff, 0xfe, 0x0a]) },
     { name: 'faq.md', mimeType: 'text/markdown', buffer: Buffer.from('# FAQ\n\nAsk **anything**.\n') },
@@ -357,7 +363,7 @@ test('files imported under a page become its sub-pages; a file that is not text 
 
   // The page's own menu imports under it as well.
   await page.locator('.doc-bar').getByRole('button', { name: 'More actions' }).click();
-  const [again] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('menuitem', { name: 'Import Markdown…' }).click()]);
+  const [again] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('menuitem', { name: 'Import Markdown or CSV…' }).click()]);
   await again.setFiles([{ name: 'answers.txt', mimeType: 'text/plain', buffer: Buffer.from('# Answers\n\nSoon.\n') }]);
   const answers = await pageTitled('Answers');
   assert.equal(answers.parent_id, faq.id);
@@ -370,13 +376,13 @@ test('a reader has no import, but exports', { timeout: 60_000 }, async () => {
   await spaceRow(page).hover();
   const spaceActions = await menuItems(page, spaceRow(page).locator('.pop-menu > button'));
   assert.ok(spaceActions.includes('Export the space (ZIP)'), spaceActions.join(', '));
-  assert.ok(!spaceActions.includes('Import Markdown…'), spaceActions.join(', '));
+  assert.ok(!spaceActions.includes('Import Markdown or CSV…'), spaceActions.join(', '));
   await pageRow(page, welcome.id).hover();
   const pageActions = await menuItems(page, pageRow(page, welcome.id).locator('.pop-menu > button'));
-  assert.ok(!pageActions.includes('Import Markdown…'), pageActions.join(', '));
+  assert.ok(!pageActions.includes('Import Markdown or CSV…'), pageActions.join(', '));
   await openPage(page, welcome.id);
   const more = await menuItems(page, page.locator('.doc-bar').getByRole('button', { name: 'More actions' }));
-  assert.ok(!more.includes('Import Markdown…'), more.join(', '));
+  assert.ok(!more.includes('Import Markdown or CSV…'), more.join(', '));
   assert.ok(more.includes('Export to Markdown') && more.includes('Export with sub-pages (ZIP)'), more.join(', '));
 
   // What Tom downloads holds what he may read, not the restricted page.

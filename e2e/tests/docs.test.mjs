@@ -622,7 +622,9 @@ test('comments: a thread on words, a mention Léa hears of, a reply, resolved', 
   await herPanel.getByRole('textbox', { name: 'Reply to Camille Martin' }).press('Enter');
   await herPanel.getByText('Yes, still two weeks.').waitFor();
 
-  // Camille's panel reads again when it opens; a click on the words opens the thread.
+  // Camille's open panel shows Léa's reply live, without a reload; after
+  // closing it, a click on the words opens the thread again.
+  await panel.getByText('Yes, still two weeks.').waitFor();
   await page.locator('.doc-bar').getByRole('button', { name: /Comments: 1 open thread/ }).click();
   await panel.waitFor({ state: 'detached' });
   await editor(page).locator('.comment-anchor', { hasText: 'two weeks ahead' }).first().click();

@@ -485,7 +485,8 @@ impl Docs {
             .next()
             .unwrap_or(file_name)
             .trim_end_matches(".markdown")
-            .trim_end_matches(".md");
+            .trim_end_matches(".md")
+            .trim_end_matches(".txt");
         let title = heading.unwrap_or_else(|| from_name.to_string());
         let title = truncate(title.replace(char::is_control, " ").trim(), MAX_TITLE_CHARS);
         self.create_page_with(who, space, parent, &title, "", Some(Start::State(state)))

@@ -1,5 +1,5 @@
 // Docs in and out as files: Markdown files chosen on the device become
-// pages (one each, in the order chosen), and a page, a page with what is
+// pages (one each, in the order chosen), CSV files databases, and a page, a page with what is
 // below it, or a whole space downloads as Markdown or a ZIP. The server
 // does the conversions; downloads are plain links that carry the session
 // cookie.
@@ -12,8 +12,9 @@ import { toast } from '../ui/Toast';
 import { refreshDocs, setExpanded } from './state';
 import type { MenuItem } from './widgets';
 
-/** What the file picker offers: Markdown, and plain text written like it. */
-const MARKDOWN_FILES = '.md,.markdown,.txt,text/markdown,text/plain';
+/** What the file picker offers: Markdown, plain text written like it, and
+ * CSV (each file becomes a database). */
+const MARKDOWN_FILES = '.md,.markdown,.txt,.csv,text/markdown,text/plain,text/csv';
 
 /** Where imported pages go: the top of a space, or under a page of it. */
 export interface ImportTarget {

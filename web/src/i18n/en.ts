@@ -866,7 +866,7 @@ export const en = {
       failed: 'The search did not work. Try again.',
     },
     transfer: {
-      importMarkdown: 'Import Markdown…',
+      importMarkdown: 'Import Markdown or CSV…',
       imported: (n: number) => (n === 1 ? '1 page imported.' : `${n} pages imported.`),
       importFailed: (file: string, why: string) => `“${file}” was not imported. ${why}`,
       notText: 'It is not UTF-8 text.',

@@ -869,7 +869,7 @@ export const fr: Messages = {
       failed: 'La recherche n’a pas abouti. Réessayez.',
     },
     transfer: {
-      importMarkdown: 'Importer du Markdown…',
+      importMarkdown: 'Importer du Markdown ou du CSV…',
       imported: (n: number) => (n === 1 ? '1 page importée.' : `${n} pages importées.`),
       importFailed: (file: string, why: string) => `« ${file} » n’a pas été importé. ${why}`,
       notText: 'Ce n’est pas du texte UTF-8.',

@@ -830,6 +830,10 @@ async fn sync(
         .join(view.page.id, view.page.space_id, view.can_edit());
     Ok(upgrade
         .max_message_size(MAX_SYNC_MESSAGE)
+        // Editors send small updates; tungstenite's default 128 KiB read
+        // buffer per socket would be most of an open page's memory. Larger
+        // messages (a paste) are still read whole, in more reads.
+        .read_buffer_size(8 * 1024)
         .max_frame_size(MAX_SYNC_MESSAGE)
         .on_upgrade(move |socket| serve(socket, session)))
 }

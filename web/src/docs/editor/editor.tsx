@@ -16,6 +16,7 @@ import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { messages, useT } from '../../i18n';
+import { invalidate } from '../../lib/resource';
 import { editorHandle, live, tableMark, type LiveStatus, type Peer } from '../state';
 import { offlineDocName } from '../offline';
 import { awareUser, extensions, viewExtensions, type Addresses } from './blocks';
@@ -89,9 +90,13 @@ export function LiveEditor(props: EditorProps) {
       publish();
     };
     awareness.on('change', seePeers);
-    // A database's table changed (the server's mark): its view reads it again.
+    // The server's marks: a database's table or the page's comments
+    // changed (anyone's change, through any process); they are read again.
     const marks = doc.getMap('bureau');
-    const marked = () => tableMark.set({ page: props.pageId, at: marks.get('rows') });
+    const marked = (event: Y.YMapEvent<unknown>) => {
+      if (event.keysChanged.has('rows')) tableMark.set({ page: props.pageId, at: marks.get('rows') });
+      if (event.keysChanged.has('comments')) invalidate(`docs:comments:${props.pageId}`);
+    };
     marks.observe(marked);
 
     const made = new Editor({
