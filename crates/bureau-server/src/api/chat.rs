@@ -434,20 +434,13 @@ async fn upload(
     headers: HeaderMap,
     request: Request,
 ) -> ApiResult<(StatusCode, Reply<AttachmentView>)> {
-    let mime = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("application/octet-stream")
-        .to_string();
-    let bytes = axum::body::to_bytes(request.into_body(), MAX_ATTACHMENT_BYTES)
-        .await
-        .map_err(|_| {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
-                "a chat attachment is at most 25 MiB; share larger files through Files",
-            )
-        })?;
+    let mime = super::content_type(&headers);
+    let bytes = super::whole_body(
+        request,
+        MAX_ATTACHMENT_BYTES,
+        "a chat attachment is at most 25 MiB; share larger files through Files",
+    )
+    .await?;
     let upload = Upload {
         name: &query.name,
         mime: &mime,

@@ -16,7 +16,7 @@ use utoipa_axum::routes;
 
 use super::docs::{Crumb, PageJson, PageSummary};
 use crate::auth::Auth;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{Json, Path, Query};
 use crate::AppState;
 
@@ -456,20 +456,13 @@ async fn upload_attachment(
     headers: HeaderMap,
     request: Request,
 ) -> ApiResult<(StatusCode, Reply<AttachmentJson>)> {
-    let mime = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("application/octet-stream")
-        .to_string();
-    let bytes = axum::body::to_bytes(request.into_body(), MAX_ATTACHMENT_BYTES)
-        .await
-        .map_err(|_| {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
-                "an image or file in a page is at most 50 MiB; share larger files through Files",
-            )
-        })?;
+    let mime = super::content_type(&headers);
+    let bytes = super::whole_body(
+        request,
+        MAX_ATTACHMENT_BYTES,
+        "an image or file in a page is at most 50 MiB; share larger files through Files",
+    )
+    .await?;
     let record = state
         .docs
         .attach(&auth.principal, id, &query.name, &mime, bytes.to_vec())

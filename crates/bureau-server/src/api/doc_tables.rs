@@ -19,7 +19,7 @@ use utoipa_axum::routes;
 
 use super::docs::PageJson;
 use crate::auth::Auth;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{Json, Path};
 use crate::AppState;
 
@@ -381,15 +381,12 @@ async fn import_rows(
     Path(id): Path<i64>,
     request: Request,
 ) -> ApiResult<(StatusCode, Reply<ImportedJson>)> {
-    let bytes = axum::body::to_bytes(request.into_body(), MAX_CSV_BYTES)
-        .await
-        .map_err(|_| {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
-                "a CSV file to import is at most 4 MiB",
-            )
-        })?;
+    let bytes = super::whole_body(
+        request,
+        MAX_CSV_BYTES,
+        "a CSV file to import is at most 4 MiB",
+    )
+    .await?;
     let added = state.docs.import_csv(&auth.principal, id, &bytes).await?;
     Ok((StatusCode::CREATED, Reply(ImportedJson { added })))
 }

@@ -20,7 +20,7 @@ use utoipa_axum::routes;
 use super::docs::PageJson;
 use super::zip::{ZipContent, ZipEntry};
 use crate::auth::Auth;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{Path, Query};
 use crate::AppState;
 
@@ -140,15 +140,12 @@ async fn import_markdown(
     Query(query): Query<ImportQuery>,
     request: Request,
 ) -> ApiResult<(StatusCode, Reply<PageJson>)> {
-    let bytes = axum::body::to_bytes(request.into_body(), MAX_IMPORT_BYTES)
-        .await
-        .map_err(|_| {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
-                "a file to import is at most 4 MiB",
-            )
-        })?;
+    let bytes = super::whole_body(
+        request,
+        MAX_IMPORT_BYTES,
+        "a file to import is at most 4 MiB",
+    )
+    .await?;
     if let Some(title) = query
         .name
         .strip_suffix(".csv")

@@ -122,12 +122,32 @@ impl Editor {
     /// panics after 10 s, saying it waited for `what`.
     pub(crate) async fn until(&mut self, what: &str, done: impl Fn(&Editor) -> bool) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        let mut seen = Vec::new();
         while !done(self) {
             let frame = tokio::time::timeout_at(deadline, self.socket.next())
                 .await
-                .unwrap_or_else(|_| panic!("waited for {what:?}, the text is {:?}", self.text()));
+                .unwrap_or_else(|_| {
+                    panic!(
+                        "waited for {what:?}, the text is {:?}; frames received: {seen:?}",
+                        self.text()
+                    )
+                });
             match frame {
-                Some(Ok(Ws::Binary(bytes))) => self.apply(&bytes).await,
+                Some(Ok(Ws::Binary(bytes))) => {
+                    seen.push(match Message::decode_v1(&bytes) {
+                        Ok(Message::Sync(SyncMessage::SyncStep1(_))) => "step 1".to_string(),
+                        Ok(Message::Sync(SyncMessage::SyncStep2(u))) => {
+                            format!("step 2 ({} B)", u.len())
+                        }
+                        Ok(Message::Sync(SyncMessage::Update(u))) => {
+                            format!("update ({} B)", u.len())
+                        }
+                        Ok(Message::Awareness(_)) => "awareness".to_string(),
+                        Ok(other) => format!("{other:?}"),
+                        Err(err) => format!("undecodable: {err}"),
+                    });
+                    self.apply(&bytes).await
+                }
                 Some(Ok(Ws::Close(close))) => panic!("the server closed: {close:?}"),
                 Some(Ok(_)) => {}
                 other => panic!("the socket ended: {other:?}"),
