@@ -91,7 +91,9 @@ async fn digest_on(database: &str, sink: &mut Sink) {
     let mail = MailSettings {
         smtp_url: format!("smtp://127.0.0.1:{}", sink.port),
         from: "bureau <bureau@office.test>".into(),
-        unread_for: Duration::from_millis(800),
+        // Long enough that Carol's read lands first on a loaded machine
+        // (at 800 ms it failed now and then with the whole suite beside it).
+        unread_for: Duration::from_secs(3),
         every: Duration::from_millis(200),
     };
     let office = Office::start_with(database, Bus::local("mail"), Some(mail)).await;
