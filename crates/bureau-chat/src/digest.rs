@@ -56,6 +56,7 @@ impl Chat {
                 now - ms(config.unread_for),
                 now - ms(config.max_age),
                 now - ms(config.quiet_period),
+                now,
             )
             .await?;
         let mut sent = 0;

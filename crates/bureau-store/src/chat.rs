@@ -415,26 +415,29 @@ impl Store {
         Ok(messages)
     }
 
-    /// Mentions and direct messages that stayed unread since before
-    /// `unread_since`, written after `not_before`, for people with an email
-    /// address who were not emailed after `quiet_since`; by person, then
-    /// message. Muted conversations are left out.
+    /// Mentions and direct messages left unread, written after
+    /// `not_before` and by `now`, for people with an email address who were
+    /// not emailed after `quiet_since` and have at least one of them unread
+    /// since before `unread_since`; by person, then message. Muted
+    /// conversations are left out.
     pub async fn pending_notices(
         &self,
         unread_since: i64,
         not_before: i64,
         quiet_since: i64,
+        now: i64,
     ) -> Result<Vec<PendingNotice>> {
         let rows = sqlx::query(
             "SELECT m.user_id, u.email, u.display_name, u.locale, x.id AS message_id, x.channel_id, \
-                    c.kind, c.name AS channel_name, a.display_name AS author_name, x.via, x.text \
+                    c.kind, c.name AS channel_name, a.display_name AS author_name, x.via, x.text, \
+                    x.created_at \
              FROM messages x \
              JOIN channels c ON c.id = x.channel_id \
              JOIN channel_members m ON m.channel_id = x.channel_id \
              JOIN users u ON u.id = m.user_id \
              JOIN users a ON a.id = x.author_id \
              LEFT JOIN email_cursors e ON e.user_id = m.user_id \
-             WHERE x.created_at > $2 AND x.created_at <= $1 AND x.deleted_at IS NULL \
+             WHERE x.created_at > $2 AND x.created_at <= $4 AND x.deleted_at IS NULL \
                AND x.author_id <> m.user_id AND x.id > m.last_read_id \
                AND x.id > COALESCE(e.last_message_id, 0) \
                AND (e.last_sent_at IS NULL OR e.last_sent_at <= $3) \
@@ -446,9 +449,23 @@ impl Store {
         .bind(unread_since)
         .bind(not_before)
         .bind(quiet_since)
+        .bind(now)
         .fetch_all(&self.read)
         .await?;
+        // A person is due once one notice has waited `unread_since`; their
+        // email then holds every notice waiting, the newest too, so that
+        // messages a moment apart do not make two emails.
+        let mut due = std::collections::HashSet::new();
+        for row in &rows {
+            if row.try_get::<i64, _>("created_at")? <= unread_since {
+                due.insert(row.try_get::<i64, _>("user_id")?);
+            }
+        }
         rows.iter()
+            .filter(|row| {
+                row.try_get::<i64, _>("user_id")
+                    .is_ok_and(|user| due.contains(&user))
+            })
             .map(|row| {
                 let kind: String = row.try_get("kind")?;
                 let locale: String = row.try_get("locale")?;
