@@ -21,6 +21,7 @@ import { Icon, type IconName } from '../ui/icons';
 import { Loaded } from '../ui/Page';
 import { toast } from '../ui/Toast';
 import { failed, nameIn, refreshDocs, tableMark, titleOf, useDirectory, type Page } from './state';
+import { RenameBox } from './Tree';
 import { PageIcon, place, PopMenu, type MenuItem } from './widgets';
 
 type Table = Schemas['TableJson'];
@@ -235,7 +236,7 @@ function TableView({ data, page, tableKey, refresh }: { data: Table; page: Page;
               <tr key={row.id} data-row={row.id}>
                 <th scope="row" class="db-title-cell">
                   {renaming === row.id ? (
-                    <RowNameBox row={row} onDone={(value) => renameRow(row, value)} onCancel={() => setRenaming(null)} />
+                    <RenameBox initial={row.title} label={t.docs.table.rowName} class="db-input" placeholder={t.docs.untitled} onDone={(value) => renameRow(row, value)} onCancel={() => setRenaming(null)} />
                   ) : (
                     <span class="db-title-inner">
                       <a href={`/docs/${row.id}`} class="db-row-link">
@@ -459,38 +460,6 @@ function shownValue(t: Messages, column: Column | undefined, value: Value | null
   if (column?.kind === 'person') return value === 'me' ? t.docs.table.me : (nameIn(directory, Number(value)) ?? String(value));
   if (column?.kind === 'checkbox' || typeof value === 'boolean') return value === true ? t.docs.table.checked : t.docs.table.unchecked;
   return String(value);
-}
-
-/** The row's name, being typed (a new row, or "Rename"). */
-function RowNameBox({ row, onDone, onCancel }: { row: Row; onDone: (value: string) => void; onCancel: () => void }) {
-  const t = useT();
-  const input = useRef<HTMLInputElement>(null);
-  const finished = useRef(false);
-  useEffect(() => {
-    input.current?.focus();
-    input.current?.select();
-  }, []);
-  const finish = (value: string | null) => {
-    if (finished.current) return;
-    finished.current = true;
-    if (value === null) onCancel();
-    else onDone(value);
-  };
-  return (
-    <input
-      ref={input}
-      class="db-input"
-      aria-label={t.docs.table.rowName}
-      defaultValue={row.title}
-      placeholder={t.docs.untitled}
-      maxLength={200}
-      onKeyDown={(e) => {
-        if (e.key === 'Enter') finish(e.currentTarget.value);
-        if (e.key === 'Escape') finish(null);
-      }}
-      onBlur={(e) => finish(e.currentTarget.value)}
-    />
-  );
 }
 
 /** One cell: its value shown (a button for writers: Enter or a click

@@ -368,7 +368,8 @@ function TreeItem(props: {
   );
 }
 
-function RenameBox({ initial, onDone, onCancel }: { initial: string; onDone: (value: string) => void; onCancel: () => void }) {
+/** A name being typed in place: Enter or leaving keeps it, Escape does not. */
+export function RenameBox({ initial, label, class: className = 'tree-rename', placeholder, onDone, onCancel }: { initial: string; label?: string; class?: string; placeholder?: string; onDone: (value: string) => void; onCancel: () => void }) {
   const t = useT();
   const input = useRef<HTMLInputElement>(null);
   const finished = useRef(false);
@@ -385,9 +386,10 @@ function RenameBox({ initial, onDone, onCancel }: { initial: string; onDone: (va
   return (
     <input
       ref={input}
-      class="tree-rename"
-      aria-label={t.docs.renameLabel}
+      class={className}
+      aria-label={label ?? t.docs.renameLabel}
       defaultValue={initial}
+      placeholder={placeholder}
       maxLength={200}
       onKeyDown={(e) => {
         if (e.key === 'Enter') finish(e.currentTarget.value);

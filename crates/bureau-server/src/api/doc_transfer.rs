@@ -4,10 +4,9 @@
 
 use std::sync::Arc;
 
-use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::Json as Reply;
 use bureau_core::Error;
 use bureau_docs::{ExportEntry, Exported};
@@ -95,23 +94,7 @@ pub(super) async fn archive(
             },
         )
         .collect();
-    let (sender, receiver) = tokio::sync::mpsc::channel(4);
-    tokio::spawn(super::zip::write(state.files.clone(), entries, sender));
-    let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
-        receiver.recv().await.map(|item| (item, receiver))
-    });
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/zip".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                super::content_disposition("attachment", &format!("{top}.zip")),
-            ),
-            (header::CACHE_CONTROL, "private, no-cache".to_string()),
-        ],
-        Body::from_stream(stream),
-    )
-        .into_response())
+    Ok(super::zip::response(state.files.clone(), entries, &top))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -565,23 +565,7 @@ async fn zip_folder(
             },
         });
     }
-    let (sender, receiver) = tokio::sync::mpsc::channel(4);
-    tokio::spawn(super::zip::write(state.files.clone(), entries, sender));
-    let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
-        receiver.recv().await.map(|item| (item, receiver))
-    });
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/zip".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                super::content_disposition("attachment", &format!("{base}.zip")),
-            ),
-            (header::CACHE_CONTROL, "private, no-cache".to_string()),
-        ],
-        Body::from_stream(stream),
-    )
-        .into_response())
+    Ok(super::zip::response(state.files.clone(), entries, &base))
 }
 
 // ---- changing ----------------------------------------------------------------------

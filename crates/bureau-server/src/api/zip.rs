@@ -251,3 +251,30 @@ fn dos_time(ms: i64) -> (u16, u16) {
     let date = (((year - 1980) << 9) | (month << 5) | day) as u16;
     (time, date)
 }
+
+/// A streamed `name.zip` download of `entries`, written as the client reads.
+pub fn response(
+    files: std::sync::Arc<bureau_files::Files>,
+    entries: Vec<ZipEntry>,
+    name: &str,
+) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let (sender, receiver) = tokio::sync::mpsc::channel(4);
+    tokio::spawn(write(files, entries, sender));
+    let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|item| (item, receiver))
+    });
+    (
+        [
+            (header::CONTENT_TYPE, "application/zip".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                super::content_disposition("attachment", &format!("{name}.zip")),
+            ),
+            (header::CACHE_CONTROL, "private, no-cache".to_string()),
+        ],
+        axum::body::Body::from_stream(stream),
+    )
+        .into_response()
+}
