@@ -6,7 +6,8 @@
 //! writes are serialised without locks. An update is applied, then
 //! **appended to the Store before anyone else hears of it**: what another
 //! client received survives a crash. Updates that arrive together are
-//! merged and written as one row (group commit). Relays skip the sender, and
+//! merged and written as one row, and one writer per process stores the
+//! rows of all pages waiting together by one statement (group commit). Relays skip the sender, and
 //! a connection too slow to keep up is dropped (it reconnects and
 //! resyncs) rather than buffered without bound.
 //!
@@ -22,7 +23,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use bureau_bus::{Bus, Delivery};
@@ -58,8 +59,10 @@ pub const IDLE_UNLOAD: Duration = Duration::from_secs(30);
 const OUTGOING_QUEUE: usize = 1024;
 /// Frames from all connections waiting for the actor.
 const INCOMING_QUEUE: usize = 512;
-/// Updates written in one transaction at most.
+/// Updates merged into one batch at most.
 const BATCH: usize = 256;
+/// Pages' batches written by one statement at most.
+const GROUP: usize = 256;
 /// Log rows after which a page's log is merged into one row.
 const COMPACT_AFTER: usize = 500;
 /// How often an automatic version is taken while a page is being edited.
@@ -83,6 +86,17 @@ pub struct Rooms {
     process: u64,
     rooms: Mutex<HashMap<i64, Room>>,
     next: AtomicU64,
+    /// Bumped by every change of who may do what (see [`Rooms::rights`]).
+    rights: AtomicU64,
+    /// The log writer, started with the first room.
+    writer: OnceLock<mpsc::UnboundedSender<Append>>,
+}
+
+/// A page's batch for the log writer, and where to say it is stored.
+struct Append {
+    page: i64,
+    batch: Vec<u8>,
+    stored: oneshot::Sender<Result<i64, String>>,
 }
 
 struct Room {
@@ -161,16 +175,47 @@ impl Rooms {
             process: u64::from_le_bytes(seed),
             rooms: Mutex::new(HashMap::new()),
             next: AtomicU64::new(1),
+            rights: AtomicU64::new(0),
+            writer: OnceLock::new(),
         }
+    }
+
+    /// The process's one writer of page logs: the batches of all pages
+    /// that wait together are stored by one statement, so under load a
+    /// commit serves many pages instead of each waiting its turn.
+    fn writer(&self) -> mpsc::UnboundedSender<Append> {
+        self.writer
+            .get_or_init(|| {
+                let (writer, appends) = mpsc::unbounded_channel();
+                tokio::spawn(write_logs(self.store.clone(), appends));
+                writer
+            })
+            .clone()
+    }
+
+    /// Where the changes of who may do what stand: read it before checking
+    /// what a person may do with a page, and hand it to [`Rooms::join`].
+    pub fn rights(&self) -> u64 {
+        self.rights.load(Ordering::SeqCst)
     }
 
     /// Joins a page's room (opening it if needed). The caller has checked
     /// that the person may read the page; `can_write` says whether their
-    /// updates are taken.
-    pub fn join(self: &Arc<Self>, page: i64, space: i64, can_write: bool) -> Session {
+    /// updates are taken. `rights` is [`Rooms::rights`] from before that
+    /// check: if rights changed since, the check may be stale, and the
+    /// connection is closed at once as rights-changed (the client
+    /// reconnects and is checked again). A change after the join closes
+    /// it anyway.
+    pub fn join(self: &Arc<Self>, page: i64, space: i64, can_write: bool, rights: u64) -> Session {
         let conn = self.next.fetch_add(1, Ordering::Relaxed);
         let (out, outgoing) = mpsc::channel(OUTGOING_QUEUE);
         let mut rooms = self.rooms.lock().expect("rooms lock");
+        if self.rights() != rights {
+            let _ = out.try_send(Outgoing::Close {
+                code: CLOSE_RIGHTS_CHANGED,
+                reason: "what you may do with this page changed; reconnect".into(),
+            });
+        }
         loop {
             let room = rooms
                 .entry(page)
@@ -223,6 +268,7 @@ impl Rooms {
     /// Closes the connections to `page` and to open pages below it, after
     /// a change of who may do what there.
     pub async fn rights_changed_below(&self, store: &Store, page: i64) {
+        self.rights.fetch_add(1, Ordering::SeqCst);
         let open: Vec<i64> = self
             .rooms
             .lock()
@@ -243,6 +289,7 @@ impl Rooms {
 
     /// Closes the connections to every open page of a space.
     pub fn rights_changed_in_space(&self, space: i64) {
+        self.rights.fetch_add(1, Ordering::SeqCst);
         let open: Vec<i64> = self
             .rooms
             .lock()
@@ -344,6 +391,7 @@ struct Conn {
 struct Actor {
     page: i64,
     store: Store,
+    writer: mpsc::UnboundedSender<Append>,
     bus: Option<Bus>,
     process: u64,
     doc: Doc,
@@ -359,6 +407,8 @@ struct Actor {
     relays: Vec<(u64, Vec<u8>)>,
     /// Sync step 1 messages to answer once pending updates are stored.
     answers: Vec<(u64, StateVector)>,
+    /// Awareness queries to answer once pending updates are stored.
+    queries: Vec<u64>,
     /// Restores to confirm once pending updates are stored.
     restores: Vec<oneshot::Sender<Result<(), String>>>,
     /// Whether the content changed since the last automatic version, and
@@ -377,6 +427,7 @@ impl Actor {
         Actor {
             page,
             store: rooms.store.clone(),
+            writer: rooms.writer(),
             bus: (!rooms.bus.is_local()).then(|| rooms.bus.clone()),
             process: rooms.process,
             doc: Doc::new(),
@@ -388,6 +439,7 @@ impl Actor {
             pending: Vec::new(),
             relays: Vec::new(),
             answers: Vec::new(),
+            queries: Vec::new(),
             restores: Vec::new(),
             edited: false,
             versioned_at: Instant::now(),
@@ -659,8 +711,9 @@ impl Actor {
                 }
             }
             Message::AwarenessQuery => {
-                let frame = self.awareness_of();
-                self.send(conn, frame);
+                // Also answered once pending updates are stored: an answer
+                // tells the client that all it sent before is kept.
+                self.queries.push(conn);
             }
             Message::Auth(_) | Message::Custom(..) => {}
         }
@@ -735,11 +788,7 @@ impl Actor {
                     return false;
                 }
             };
-            let last = match self
-                .store
-                .append_doc_updates(self.page, std::slice::from_ref(&batch))
-                .await
-            {
+            let last = match self.append(batch.clone()).await {
                 Ok(last) => last,
                 Err(err) => {
                     tracing::error!(page = self.page, %err, "docs: updates could not be stored");
@@ -791,6 +840,12 @@ impl Actor {
                 Message::Sync(SyncMessage::SyncStep2(diff)).encode_v1(),
             );
         }
+        if !self.queries.is_empty() {
+            let frame = self.awareness_of();
+            for conn in std::mem::take(&mut self.queries) {
+                self.send(conn, frame.clone());
+            }
+        }
         let relays = std::mem::take(&mut self.relays);
         for (from, frame) in &relays {
             self.relay(*from, frame);
@@ -803,6 +858,21 @@ impl Actor {
             }
         }
         true
+    }
+
+    /// Stores a batch through the log writer; returns its row's id.
+    async fn append(&self, batch: Vec<u8>) -> Result<i64, String> {
+        let (stored, done) = oneshot::channel();
+        let append = Append {
+            page: self.page,
+            batch,
+            stored,
+        };
+        if self.writer.send(append).is_err() {
+            return Err("the log writer stopped".into());
+        }
+        done.await
+            .unwrap_or_else(|_| Err("the log writer stopped".into()))
     }
 
     /// Sends a frame to every connection but its sender.
@@ -875,6 +945,42 @@ impl Actor {
             let diff = self.doc.transact().encode_diff_v1(&before);
             let frame = Message::Sync(SyncMessage::Update(diff)).encode_v1();
             self.relay(0, &frame);
+        }
+    }
+}
+
+/// Writes the batches handed to it, those waiting together by one
+/// statement, and tells each sender its row's id.
+async fn write_logs(store: Store, mut appends: mpsc::UnboundedReceiver<Append>) {
+    let mut group = Vec::with_capacity(GROUP);
+    while appends.recv_many(&mut group, GROUP).await > 0 {
+        let updates: Vec<(i64, &[u8])> = group
+            .iter()
+            .map(|append: &Append| (append.page, append.batch.as_slice()))
+            .collect();
+        match store.append_doc_updates(&updates).await {
+            Ok(ids) => {
+                for (append, id) in group.drain(..).zip(ids) {
+                    let _ = append.stored.send(Ok(id));
+                }
+            }
+            // One bad row (a page deleted meanwhile) fails the statement:
+            // each is tried alone, so only its own page hears of it.
+            Err(_) if group.len() > 1 => {
+                for append in group.drain(..) {
+                    let one = [(append.page, append.batch.as_slice())];
+                    let stored = match store.append_doc_updates(&one).await {
+                        Ok(ids) => Ok(ids[0]),
+                        Err(err) => Err(err.to_string()),
+                    };
+                    let _ = append.stored.send(stored);
+                }
+            }
+            Err(err) => {
+                for append in group.drain(..) {
+                    let _ = append.stored.send(Err(err.to_string()));
+                }
+            }
         }
     }
 }

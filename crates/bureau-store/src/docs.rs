@@ -299,25 +299,41 @@ impl Store {
             .collect()
     }
 
-    /// Appends updates to a page's log in one transaction; returns the id
-    /// of the last.
-    pub async fn append_doc_updates(&self, page: i64, updates: &[Vec<u8>]) -> Result<i64> {
-        let now = bureau_core::time::now_ms();
-        let mut tx = self.write.begin().await?;
-        let mut last = 0;
-        for update in updates {
-            last = sqlx::query_scalar(
-                "INSERT INTO doc_updates (page_id, data, created_at) VALUES ($1, $2, $3) \
-                 RETURNING id",
-            )
-            .bind(page)
-            .bind(update.as_slice())
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
+    /// Appends one update to each of several pages' logs in one statement
+    /// (one commit serves them all); returns the id each got, in the order
+    /// given.
+    pub async fn append_doc_updates(&self, updates: &[(i64, &[u8])]) -> Result<Vec<i64>> {
+        if updates.is_empty() {
+            return Ok(Vec::new());
         }
-        tx.commit().await?;
-        Ok(last)
+        let now = bureau_core::time::now_ms();
+        let mut sql = String::from("INSERT INTO doc_updates (page_id, data, created_at) VALUES ");
+        for i in 0..updates.len() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            let n = 3 * i;
+            sql.push_str(&format!("(${}, ${}, ${})", n + 1, n + 2, n + 3));
+        }
+        // Rows come back in no promised order: each is matched by its
+        // page (a page given twice gets its highest id for both).
+        sql.push_str(" RETURNING id, page_id");
+        let mut query = sqlx::query(&sql);
+        for (page, data) in updates {
+            query = query.bind(*page).bind(*data).bind(now);
+        }
+        let rows = query.fetch_all(&self.write).await?;
+        let mut last = std::collections::HashMap::new();
+        for row in &rows {
+            let id: i64 = row.try_get("id")?;
+            let page: i64 = row.try_get("page_id")?;
+            let entry = last.entry(page).or_insert(id);
+            *entry = (*entry).max(id);
+        }
+        Ok(updates
+            .iter()
+            .map(|(page, _)| last.get(page).copied().unwrap_or_default())
+            .collect())
     }
 
     /// Replaces the rows of a page's log up to `upto` by one row, made by

@@ -820,6 +820,9 @@ async fn sync(
             "this WebSocket was opened from another site",
         ));
     }
+    // Read before the check: a change of rights while it runs closes the
+    // connection at once (see Rooms::join).
+    let rights = state.docs.rooms.rights();
     let view = state.docs.page(&auth.principal, page_id).await?;
     let upgrade = upgrade.map_err(|rejection| {
         ApiError::new(rejection.status(), "not_websocket", rejection.body_text())
@@ -827,7 +830,7 @@ async fn sync(
     let session = state
         .docs
         .rooms
-        .join(view.page.id, view.page.space_id, view.can_edit());
+        .join(view.page.id, view.page.space_id, view.can_edit(), rights);
     Ok(upgrade
         .max_message_size(MAX_SYNC_MESSAGE)
         // Editors send small updates; tungstenite's default 128 KiB read

@@ -171,8 +171,9 @@ impl Editor {
         }
     }
 
-    /// Waits until the server has handled everything sent so far: it
-    /// answers an awareness query after the frames before it.
+    /// Waits until the server has handled and stored everything sent so
+    /// far: it answers an awareness query once the updates before it are
+    /// stored.
     pub(crate) async fn round_trip(&mut self) {
         self.send(Message::AwarenessQuery.encode_v1()).await;
         loop {

@@ -55,7 +55,15 @@ export function LiveEditor(props: EditorProps) {
     let peers: Peer[] = [];
     const publish = () => live.set({ page: props.pageId, status, peers });
     publish();
+    // After a rights-changed close the page's rights are read again, and
+    // once more when the socket is back: a change made while it was away
+    // closed no socket of this tab.
+    let rightsStale = false;
     provider.on('status', ({ status: now }) => {
+      if (now === 'connected' && rightsStale) {
+        rightsStale = false;
+        rightsChanged.current();
+      }
       if (now === 'disconnected') status = navigator.onLine ? 'connecting' : 'offline';
       if (now === 'connecting' && status !== 'offline') status = 'connecting';
       publish();
@@ -65,7 +73,10 @@ export function LiveEditor(props: EditorProps) {
       publish();
     });
     provider.on('connection-close', (event) => {
-      if (event?.code === CLOSE_RIGHTS_CHANGED) rightsChanged.current();
+      if (event?.code === CLOSE_RIGHTS_CHANGED) {
+        rightsStale = true;
+        rightsChanged.current();
+      }
       // A second failed attempt in a row: say so plainly.
       if (provider.wsUnsuccessfulReconnects > 1) {
         status = 'offline';
