@@ -4,7 +4,8 @@
 // public link; a file card downloads the very bytes sent; Tom cannot add
 // any. "@" mentions a person and a page, whose chip opens it. A block
 // dragged by its handle moves for both editors. An edit typed offline
-// survives a reload and reaches the others once the connection is back.
+// survives a reload and reaches the others once the connection is back,
+// and outlives a session that ended meanwhile until the next login.
 // Screens in light and dark, on a desktop and a phone; no CSP violation.
 
 import assert from 'node:assert/strict';
@@ -15,7 +16,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { deflateSync } from 'node:zlib';
 import * as Y from 'yjs';
-import { invitePerson, setupAdmin } from '../lib/api.mjs';
+import { Client, invitePerson, setupAdmin } from '../lib/api.mjs';
 import { login } from '../lib/app.mjs';
 import { capture, launch, person, PHONE, screenshot } from '../lib/browser.mjs';
 import { startServer } from '../lib/server.mjs';
@@ -460,6 +461,36 @@ test('an edit typed offline survives a reload and reaches the others when the co
   await waitForText(lea.page, /Written on the train\./);
   await waitForText(camille.page, /Written online\..*Written on the train\./);
   await waitForMarkdown(notes.id, /Written on the train\./);
+});
+
+test('an edit typed offline outlives a session that ended meanwhile and reaches the server at the next login', { timeout: 120_000 }, async () => {
+  const expenses = await newPage('Expenses');
+  await open(lea.page, expenses.id);
+  await typeAtEnd(lea.page, 'Receipts kept.');
+  await waitForMarkdown(expenses.id, /Receipts kept\./);
+  await lea.context.setOffline(true);
+  await lea.page.locator('.doc-status[data-status="offline"]').waitFor({ timeout: 20_000 });
+  await typeAtEnd(lea.page, 'Taxi to the airport.');
+  await lea.page.waitForTimeout(1500);
+
+  // Her browser's session ends while she is away: she signs it out from
+  // another device.
+  const phone = new Client(server.url);
+  await phone.post('/auth/login', { name: LEA.name, password: LEA.password });
+  for (const session of await phone.get('/me/sessions')) {
+    if (!session.current) await phone.delete(`/me/sessions/${session.id}`);
+  }
+  await lea.context.setOffline(false);
+  await lea.page.waitForURL(`${server.url}/login`, { timeout: 30_000 });
+  assert.doesNotMatch(await markdown(expenses.id), /Taxi/, 'nothing was sent without a session');
+  const kept = await lea.page.evaluate(async () => (await indexedDB.databases()).filter((d) => d.name?.startsWith('bureau-doc-')).length);
+  assert.ok(kept > 0, 'the pages with unsent edits are still on the device');
+
+  // She signs in again: the page opens with her edit and the server gets it.
+  await login(lea.page, server.url, LEA.name, LEA.password);
+  await open(lea.page, expenses.id);
+  await waitForText(lea.page, /Receipts kept\..*Taxi to the airport\./);
+  await waitForMarkdown(expenses.id, /Receipts kept\.[\s\S]*Taxi to the airport\./);
 });
 
 test('logging out forgets the pages kept on the device', { timeout: 60_000 }, async () => {

@@ -161,6 +161,21 @@ pub enum AccessChange {
     ChannelLeft(ChannelId, UserId),
 }
 
+impl AccessChange {
+    /// Whether this change ends the access of someone acting as `user`
+    /// with `credential`: their account was deactivated, or this very
+    /// session revoked. The one place that rule lives.
+    pub fn ends(&self, user: UserId, credential: crate::Credential) -> bool {
+        match self {
+            AccessChange::UserDeactivated(gone) => *gone == user,
+            AccessChange::SessionRevoked(session) => {
+                credential == crate::Credential::Session(*session)
+            }
+            _ => false,
+        }
+    }
+}
+
 impl Event {
     pub fn access_change(&self) -> Option<AccessChange> {
         let data = &self.data;

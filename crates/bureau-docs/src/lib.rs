@@ -41,7 +41,7 @@ pub use history::{
 };
 pub use markdown::to_markdown;
 pub use search::{plain_text, PageHit};
-pub use sync::{Outgoing, Rooms, Session, CLOSE_MALFORMED, CLOSE_RETRY, CLOSE_RIGHTS_CHANGED};
+pub use sync::{Outgoing, Rooms, Session, Who, CLOSE_MALFORMED, CLOSE_RETRY, CLOSE_RIGHTS_CHANGED};
 pub use tables::{
     Choice, Column, ColumnEdit, ColumnKind, Field, Filter, Named, NewColumn, Op, Row, Sort, Table,
     View, MAX_CSV_ROWS, ROWS_CHANGED,

@@ -27,6 +27,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use bureau_bus::{Bus, Delivery};
+use bureau_core::{AccessChange, Credential, UserId};
 use bureau_store::Store;
 use bytes::Bytes;
 use futures_util::FutureExt;
@@ -119,7 +120,11 @@ enum Control {
     Join {
         conn: u64,
         out: mpsc::Sender<Outgoing>,
+        who: Who,
     },
+    /// Closes the connections of a revoked session or a deactivated
+    /// account.
+    AccessEnded(AccessChange),
     Leave {
         conn: u64,
     },
@@ -135,6 +140,13 @@ enum Control {
     Touch {
         key: &'static str,
     },
+}
+
+/// Who a connection acts as: whose account, by which credential.
+#[derive(Clone, Copy, Debug)]
+pub struct Who {
+    pub user: UserId,
+    pub credential: Credential,
 }
 
 /// One connection's place in a room. Dropping it leaves the room.
@@ -206,7 +218,14 @@ impl Rooms {
     /// connection is closed at once as rights-changed (the client
     /// reconnects and is checked again). A change after the join closes
     /// it anyway.
-    pub fn join(self: &Arc<Self>, page: i64, space: i64, can_write: bool, rights: u64) -> Session {
+    pub fn join(
+        self: &Arc<Self>,
+        page: i64,
+        space: i64,
+        who: Who,
+        can_write: bool,
+        rights: u64,
+    ) -> Session {
         let conn = self.next.fetch_add(1, Ordering::Relaxed);
         let (out, outgoing) = mpsc::channel(OUTGOING_QUEUE);
         let mut rooms = self.rooms.lock().expect("rooms lock");
@@ -223,6 +242,7 @@ impl Rooms {
             let joined = room.control.send(Control::Join {
                 conn,
                 out: out.clone(),
+                who,
             });
             if joined.is_ok() {
                 return Session {
@@ -300,6 +320,23 @@ impl Rooms {
             .collect();
         for id in open {
             self.close_all(id);
+        }
+    }
+
+    /// Closes, in every open page, the connections a deactivation or a
+    /// session revocation ends (as rights-changed: the client's next
+    /// attempt is refused, and the app sees the session is gone).
+    pub fn access_ended(&self, change: &AccessChange) {
+        if !matches!(
+            change,
+            AccessChange::UserDeactivated(_) | AccessChange::SessionRevoked(_)
+        ) {
+            return;
+        }
+        // A check in flight when this happened is stale too.
+        self.rights.fetch_add(1, Ordering::SeqCst);
+        for room in self.rooms.lock().expect("rooms lock").values() {
+            let _ = room.control.send(Control::AccessEnded(change.clone()));
         }
     }
 
@@ -384,6 +421,7 @@ async fn load(store: &Store, page: i64, doc: &Doc) -> bureau_core::Result<usize>
 
 struct Conn {
     out: mpsc::Sender<Outgoing>,
+    who: Who,
     /// The awareness clients this connection announced.
     clients: HashSet<u64>,
 }
@@ -530,7 +568,7 @@ impl Actor {
 
     fn on_control(&mut self, control: Control) {
         match control {
-            Control::Join { conn, out } => {
+            Control::Join { conn, out, who } => {
                 // The server speaks first: its state vector (step 1), and
                 // who else is here.
                 let sv = self.doc.transact().state_vector();
@@ -544,9 +582,27 @@ impl Actor {
                     conn,
                     Conn {
                         out,
+                        who,
                         clients: HashSet::new(),
                     },
                 );
+            }
+            Control::AccessEnded(change) => {
+                let ended: Vec<u64> = self
+                    .conns
+                    .iter()
+                    .filter(|(_, c)| change.ends(c.who.user, c.who.credential))
+                    .map(|(id, _)| *id)
+                    .collect();
+                for conn in ended {
+                    if let Some(c) = self.conns.get(&conn) {
+                        let _ = c.out.try_send(Outgoing::Close {
+                            code: CLOSE_RIGHTS_CHANGED,
+                            reason: "your session ended".into(),
+                        });
+                    }
+                    self.drop_conn(conn);
+                }
             }
             Control::Leave { conn } => self.drop_conn(conn),
             Control::CloseAll => {

@@ -163,6 +163,10 @@ impl Server {
         .map_err(|e| e.to_string())?;
         let docs = Arc::new(bureau_docs::Docs::new(ports.clone(), docs_index));
         tokio::spawn(docs.clone().follow_content());
+        // A revoked session or a deactivated account also loses the pages
+        // it has open, at once.
+        let rooms = docs.rooms.clone();
+        hub.on_access_ended(move |change| rooms.access_ended(change));
         let state = AppState {
             store: ports.store.clone(),
             chat,

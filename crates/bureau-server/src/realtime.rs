@@ -19,7 +19,7 @@ use axum::extract::{State, WebSocketUpgrade};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
 use bureau_bus::{Bus, Delivery};
-use bureau_core::{AccessChange, BusHeader, Credential, Event, Principal, Scope, Viewer};
+use bureau_core::{AccessChange, BusHeader, Event, Principal, Scope, Viewer};
 use bureau_store::Store;
 use serde::Deserialize;
 use tokio::sync::{mpsc, watch};
@@ -97,7 +97,12 @@ pub struct Hub {
     dispatched: AtomicI64,
     pub fanout_time: bureau_core::metrics::Histogram,
     shutdown: watch::Receiver<bool>,
+    /// Told of every deactivation and session revocation (see
+    /// [`Hub::on_access_ended`]).
+    access_ended: std::sync::Mutex<Vec<AccessListener>>,
 }
+
+type AccessListener = Box<dyn Fn(&AccessChange) + Send + Sync>;
 
 impl Hub {
     /// Starts following the bus from the Store's newest event.
@@ -124,6 +129,7 @@ impl Hub {
             dispatched: AtomicI64::new(last),
             fanout_time: Default::default(),
             shutdown,
+            access_ended: Default::default(),
         });
         let follower = hub.clone();
         tokio::spawn(async move {
@@ -160,6 +166,16 @@ impl Hub {
                 .await;
         });
         Ok(hub)
+    }
+
+    /// Calls `listener` with every account deactivation and session
+    /// revocation this process learns of (from any process), so that other
+    /// long-lived connections (a page's sync socket) end with it.
+    pub fn on_access_ended(&self, listener: impl Fn(&AccessChange) + Send + Sync + 'static) {
+        self.access_ended
+            .lock()
+            .expect("hub lock")
+            .push(Box::new(listener));
     }
 
     /// Hands a signal (typing, presence: never stored, never replayed) to
@@ -383,21 +399,19 @@ impl Hub {
                 }
             }
         }
-        let ended = |principal: &Principal| match &change {
-            Some(AccessChange::UserDeactivated(user)) => principal.user_id == *user,
-            Some(AccessChange::SessionRevoked(session)) => {
-                principal.credential == Credential::Session(*session)
-            }
-            _ => false,
-        };
-        if matches!(
-            change,
-            Some(AccessChange::UserDeactivated(_) | AccessChange::SessionRevoked(_))
-        ) {
+        if let Some(change @ (AccessChange::UserDeactivated(_) | AccessChange::SessionRevoked(_))) =
+            &change
+        {
             // Dropping a connection's queue ends it once the queue drains, so
             // the event that ends access is the last thing it receives.
+            let ended =
+                |principal: &Principal| change.ends(principal.user_id, principal.credential);
             let mut connections = self.connections.write().expect("hub lock");
             connections.retain(|_, connection| !ended(&connection.viewer.principal));
+            drop(connections);
+            for listener in self.access_ended.lock().expect("hub lock").iter() {
+                listener(change);
+            }
         }
         self.fanout_time.record(started.elapsed());
     }

@@ -117,8 +117,11 @@ export function end(notice: Notice): void {
   clearResources();
   forgetChat();
   forgetMentions();
-  // Pages kept for offline edits belong to this person alone.
-  void forgetOfflineDocs();
+  // Pages kept for offline edits belong to this person alone: gone at
+  // logout and with the account. A session that merely expired keeps
+  // them, so edits not yet sent reach the server at the person's next
+  // login (anyone else's login deletes them, see `signedIn`).
+  if (notice !== 'session_ended') void forgetOfflineDocs();
   stopChatNotifications();
   clearToasts();
   setCsrfToken(null);

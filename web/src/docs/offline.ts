@@ -2,8 +2,10 @@
 // document in IndexedDB (y-indexeddb, one database per person and page),
 // so edits made offline survive a reload and merge when the connection
 // returns. They belong to the person signed in: the session forgets them
-// on logout, and anyone else's at a login, so the next person at a shared
-// computer never gets them. Kept apart from the editor's chunk, which
+// on logout and when the account is deactivated (not when a session
+// merely expires: unsent edits wait for the next login), and anyone
+// else's at a login, so the next person at a shared computer never gets
+// them. Kept apart from the editor's chunk, which
 // only the pages load.
 
 const PREFIX = 'bureau-doc-';

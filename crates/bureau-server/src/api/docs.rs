@@ -827,10 +827,17 @@ async fn sync(
     let upgrade = upgrade.map_err(|rejection| {
         ApiError::new(rejection.status(), "not_websocket", rejection.body_text())
     })?;
-    let session = state
-        .docs
-        .rooms
-        .join(view.page.id, view.page.space_id, view.can_edit(), rights);
+    let who = bureau_docs::Who {
+        user: auth.principal.user_id,
+        credential: auth.principal.credential,
+    };
+    let session = state.docs.rooms.join(
+        view.page.id,
+        view.page.space_id,
+        who,
+        view.can_edit(),
+        rights,
+    );
     Ok(upgrade
         .max_message_size(MAX_SYNC_MESSAGE)
         // Editors send small updates; tungstenite's default 128 KiB read

@@ -436,6 +436,66 @@ async fn a_locked_page_refuses_edits() {
     office.stop().await;
 }
 
+/// Signing a session out from elsewhere, or deactivating the account,
+/// closes the pages that session or person has open at once; the other
+/// session and other people stay, and the closed one cannot come back.
+#[tokio::test]
+async fn a_revoked_session_or_a_deactivated_account_loses_its_pages() {
+    let office = Office::start().await;
+    let admin = office.person("boss", Role::Admin).await;
+    let wendy = office.person("wendy", Role::Member).await;
+    let alice = office.person("alice", Role::Member).await;
+    let alice_id = alice.my_id().await;
+    let team = space(&wendy, "Ops").await;
+    add_member(&wendy, team, alice_id, "write").await;
+    let id = page(&wendy, team, "Runbook", None).await;
+    let mut laptop = Editor::open(&alice, id).await;
+    laptop.type_text("Step one.").await;
+    laptop.round_trip().await;
+    let mut phone_api = office.anonymous();
+    phone_api.login("alice", crate::support::PASSWORD).await;
+    let mut phone = Editor::open(&phone_api, id).await;
+    phone.until_text("Step one.").await;
+    let mut hers = Editor::open(&wendy, id).await;
+    hers.until_text("Step one.").await;
+
+    // From her phone, Alice signs the laptop out: its page closes.
+    let (_, sessions) = alice.get("/api/v1/me/sessions").await;
+    let laptop_session = sessions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["current"] == true)
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let (status, _) = phone_api
+        .delete(&format!("/api/v1/me/sessions/{laptop_session}"))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(laptop.close_code().await, Some(4001));
+    assert_eq!(Editor::try_open(&alice, id).await.err(), Some(401));
+    // The phone and Wendy edit on.
+    phone.type_text(" Step two.").await;
+    hers.until_text("Step one. Step two.").await;
+    assert_eq!(phone.close_code().await, None, "the other session stays");
+
+    // Deactivated, Alice loses the page everywhere; Wendy keeps it.
+    let (status, body) = admin
+        .patch(
+            &format!("/api/v1/users/{alice_id}"),
+            json!({ "active": false }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(phone.close_code().await, Some(4001));
+    assert_eq!(Editor::try_open(&phone_api, id).await.err(), Some(401));
+    hers.type_text(" Step three.").await;
+    hers.round_trip().await;
+    assert_eq!(hers.close_code().await, None);
+    office.stop().await;
+}
+
 /// What was acknowledged survives a restart; a late joiner gets the whole
 /// page; hundreds of updates are compacted without losing a character.
 #[tokio::test]
