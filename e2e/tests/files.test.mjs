@@ -406,12 +406,15 @@ test('the keyboard reaches the actions of a file', { timeout: 30_000 }, async ()
   await page.keyboard.press('Enter');
   const menuList = row(page, 'report.txt').locator('.menu-popover');
   await menuList.waitFor();
-  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Preview');
+  // Focus moves once the menu is drawn: wait for it to land (it fails
+  // after the timeout if it never does).
+  const focused = (text) => page.waitForFunction((want) => document.activeElement?.textContent === want, text, { timeout: 5000 });
+  await focused('Preview');
   await page.keyboard.press('ArrowDown');
-  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Download');
+  await focused('Download');
   await page.keyboard.press('Escape');
   await menuList.waitFor({ state: 'detached' });
-  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Actions for report.txt');
+  await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Actions for report.txt', null, { timeout: 5000 });
   // Space ticks a box; Escape clears the selection.
   await row(page, 'report.txt').getByRole('checkbox').focus();
   await page.keyboard.press('Space');

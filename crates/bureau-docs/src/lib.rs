@@ -390,7 +390,7 @@ impl Docs {
         tx.set_doc_space_member(id, group, user, access.map(|a| a == Access::Write))
             .await?;
         tx.commit().await?;
-        self.rooms.rights_changed_in_space(id);
+        self.rooms.rights_changed_in_space(id).await;
         Ok(())
     }
 

@@ -13,8 +13,9 @@
 //!
 //! Several processes may hold the same page open: each publishes what it
 //! persisted on the bus (`docs.<page>`), and the others apply and relay
-//! it. The in-process bus has no other process, so nothing is published.
-//! A room with nobody in it for [`IDLE_UNLOAD`] unloads.
+//! it. Changes of rights are told on `docs.rights`, so each process
+//! closes the sockets it holds to the pages concerned. The in-process bus
+//! has no other process, so nothing is published. A room with nobody in it for [`IDLE_UNLOAD`] unloads.
 //!
 //! Versions: while a page is edited the room stores its whole state as an
 //! automatic version every [`AUTO_VERSION_EVERY`], and once more when the
@@ -53,6 +54,13 @@ pub const CLOSE_RIGHTS_CHANGED: u16 = 4001;
 /// Close code when the page's content could not be saved, or the client
 /// could not keep up: it reconnects and resyncs.
 pub const CLOSE_RETRY: u16 = 1013;
+
+/// The bus subject on which processes tell each other of changes of
+/// rights: the sender, a kind ([`RIGHTS_BELOW`] a page, [`RIGHTS_SPACE`])
+/// and an id.
+const RIGHTS_SUBJECT: &str = "docs.rights";
+const RIGHTS_BELOW: u8 = 0;
+const RIGHTS_SPACE: u8 = 1;
 
 /// A room unloads after this long with nobody in it.
 pub const IDLE_UNLOAD: Duration = Duration::from_secs(30);
@@ -286,8 +294,78 @@ impl Rooms {
     }
 
     /// Closes the connections to `page` and to open pages below it, after
-    /// a change of who may do what there.
+    /// a change of who may do what there, in every process.
     pub async fn rights_changed_below(&self, store: &Store, page: i64) {
+        self.close_below(store, page).await;
+        self.publish_rights(RIGHTS_BELOW, page).await;
+    }
+
+    /// Closes the connections to every open page of a space, after a
+    /// change of its members, in every process.
+    pub async fn rights_changed_in_space(&self, space: i64) {
+        self.close_in_space(space);
+        self.publish_rights(RIGHTS_SPACE, space).await;
+    }
+
+    /// Tells the other processes what changed (see [`Rooms::follow_rights`]).
+    async fn publish_rights(&self, kind: u8, id: i64) {
+        if self.bus.is_local() {
+            return;
+        }
+        let mut payload = Vec::with_capacity(17);
+        payload.extend_from_slice(&self.process.to_le_bytes());
+        payload.push(kind);
+        payload.extend_from_slice(&id.to_le_bytes());
+        if let Err(err) = self.bus.publish(RIGHTS_SUBJECT, Bytes::from(payload)).await {
+            tracing::warn!(%err, "docs: a change of rights was not told to other processes");
+        }
+    }
+
+    /// Applies the changes of rights other processes make to this one's
+    /// open pages, for as long as the process runs. Missed messages close
+    /// every open page: its clients reconnect and are checked again.
+    pub async fn follow_rights(self: Arc<Self>) {
+        if self.bus.is_local() {
+            return;
+        }
+        let mut subscription = match self.bus.subscribe(RIGHTS_SUBJECT).await {
+            Ok(subscription) => Some(subscription),
+            Err(err) => {
+                tracing::error!(%err, "docs: other processes' changes of rights will not close sockets here");
+                return;
+            }
+        };
+        while let Some(delivery) = next_delivery(&mut subscription).await {
+            match delivery {
+                Delivery::Message(payload) => {
+                    if payload.len() != 17 || payload[..8] == self.process.to_le_bytes() {
+                        continue;
+                    }
+                    let id = i64::from_le_bytes(payload[9..17].try_into().expect("8 bytes"));
+                    match payload[8] {
+                        RIGHTS_BELOW => self.close_below(&self.store, id).await,
+                        RIGHTS_SPACE => self.close_in_space(id),
+                        _ => {}
+                    }
+                }
+                Delivery::Lagged => {
+                    self.rights.fetch_add(1, Ordering::SeqCst);
+                    let open: Vec<i64> = self
+                        .rooms
+                        .lock()
+                        .expect("rooms lock")
+                        .keys()
+                        .copied()
+                        .collect();
+                    for page in open {
+                        self.close_all(page);
+                    }
+                }
+            }
+        }
+    }
+
+    async fn close_below(&self, store: &Store, page: i64) {
         self.rights.fetch_add(1, Ordering::SeqCst);
         let open: Vec<i64> = self
             .rooms
@@ -307,8 +385,7 @@ impl Rooms {
         }
     }
 
-    /// Closes the connections to every open page of a space.
-    pub fn rights_changed_in_space(&self, space: i64) {
+    fn close_in_space(&self, space: i64) {
         self.rights.fetch_add(1, Ordering::SeqCst);
         let open: Vec<i64> = self
             .rooms

@@ -163,6 +163,7 @@ impl Server {
         .map_err(|e| e.to_string())?;
         let docs = Arc::new(bureau_docs::Docs::new(ports.clone(), docs_index));
         tokio::spawn(docs.clone().follow_content());
+        tokio::spawn(docs.rooms.clone().follow_rights());
         // A revoked session or a deactivated account also loses the pages
         // it has open, at once.
         let rooms = docs.rooms.clone();

@@ -768,3 +768,66 @@ async fn two_processes_edit_one_page() {
     first.stop().await;
     second.stop().await;
 }
+
+/// A change of rights made through one process closes the sockets another
+/// process holds to the pages concerned: a lock, then a removal from the
+/// space.
+#[tokio::test]
+async fn rights_changed_in_one_process_reach_the_other() {
+    let (Some(database), Ok(nats)) = (
+        bureau_store::testing::postgres_url("docs_rights_nodes").await,
+        std::env::var("BUREAU_TEST_NATS"),
+    ) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must run the two-process docs test"
+        );
+        eprintln!("skipping: BUREAU_TEST_POSTGRES and BUREAU_TEST_NATS are needed");
+        return;
+    };
+    let namespace = format!(
+        "docs-rights-{}-{}",
+        std::process::id(),
+        bureau_core::time::now_ms()
+    );
+    let first = Office::start_on(&database, Bus::connect(&nats, &namespace).await.unwrap()).await;
+    let second = Office::start_on(&database, Bus::connect(&nats, &namespace).await.unwrap()).await;
+    let wendy = first.person("wendy", Role::Member).await;
+    first.person("alice", Role::Member).await;
+    let mut alice = second.anonymous();
+    alice.login("alice", crate::support::PASSWORD).await;
+    let alice_id = alice.my_id().await;
+    let team = space(&wendy, "Ops").await;
+    add_member(&wendy, team, alice_id, "write").await;
+    let id = page(&wendy, team, "Runbook", None).await;
+
+    // Locked through the first process: Alice's socket on the second
+    // closes, and once back she may no longer write.
+    let mut hers = Editor::open(&alice, id).await;
+    hers.type_text("Step one.").await;
+    hers.round_trip().await;
+    let (status, body) = wendy
+        .patch(&format!("/api/v1/pages/{id}"), json!({ "locked": true }))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(hers.close_code().await, Some(4001));
+    let mut again = Editor::open(&alice, id).await;
+    again.until_text("Step one.").await;
+    again.type_text(" Step two.").await;
+    again.round_trip().await;
+    let mut check = Editor::open(&wendy, id).await;
+    check.until_text("Step one.").await;
+    assert_eq!(check.close_code().await, None);
+    assert_eq!(check.text(), "Step one.", "the locked page took no edit");
+
+    // Removed from the space through the first process: her socket on the
+    // second closes, and she cannot open the page again.
+    let (status, body) = wendy
+        .delete(&format!("/api/v1/spaces/{team}/members/{alice_id}"))
+        .await;
+    assert!(status.is_success(), "{status} {body}");
+    assert_eq!(again.close_code().await, Some(4001));
+    assert_eq!(Editor::try_open(&alice, id).await.err(), Some(404));
+    first.stop().await;
+    second.stop().await;
+}
