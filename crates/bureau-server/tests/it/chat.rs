@@ -2,13 +2,12 @@
 //! who sees what, who may post, threads, reactions, reads, bad input,
 //! reconnection, webhooks, and two nodes on PostgreSQL + NATS.
 
-use bureau_bus::Bus;
 use bureau_core::Role;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::events::{connect, kinds, next, next_frame, until_ready, Socket};
-use crate::support::{error_code, offices, Api, Office};
+use crate::support::{error_code, offices, two_processes, Api, Office};
 
 async fn channel(api: &Api, name: &str, private: bool) -> i64 {
     let (status, body) = api
@@ -768,24 +767,9 @@ async fn attachments_are_readable_only_where_their_message_is() {
 /// (PostgreSQL + NATS).
 #[tokio::test]
 async fn a_message_crosses_nodes() {
-    let (Some(database), Ok(nats)) = (
-        bureau_store::testing::postgres_url("chat_nodes").await,
-        std::env::var("BUREAU_TEST_NATS"),
-    ) else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must run the two-node test"
-        );
-        eprintln!("skipping: BUREAU_TEST_POSTGRES and BUREAU_TEST_NATS are needed");
+    let Some((first, second)) = two_processes("chat_nodes").await else {
         return;
     };
-    let namespace = format!(
-        "chat-nodes-{}-{}",
-        std::process::id(),
-        bureau_core::time::now_ms()
-    );
-    let first = Office::start_on(&database, Bus::connect(&nats, &namespace).await.unwrap()).await;
-    let second = Office::start_on(&database, Bus::connect(&nats, &namespace).await.unwrap()).await;
     let alice = first.person("alice", Role::Member).await;
     let bob_first = first.person("bob", Role::Member).await;
     let mut bob = second.anonymous();

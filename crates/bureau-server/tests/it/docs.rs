@@ -20,7 +20,7 @@ use yrs::{
 };
 
 use crate::events::Socket;
-use crate::support::{error_code, offices, Api, Office};
+use crate::support::{error_code, offices, two_processes, Api, Office};
 
 /// A Yjs client of one page: its own document, synced over the socket.
 pub(crate) struct Editor {
@@ -736,24 +736,9 @@ async fn the_page_tree() {
 /// one reaches an editor connected to the other.
 #[tokio::test]
 async fn two_processes_edit_one_page() {
-    let (Some(database), Ok(nats)) = (
-        bureau_store::testing::postgres_url("docs_nodes").await,
-        std::env::var("BUREAU_TEST_NATS"),
-    ) else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must run the two-process docs test"
-        );
-        eprintln!("skipping: BUREAU_TEST_POSTGRES and BUREAU_TEST_NATS are needed");
+    let Some((first, second)) = two_processes("docs_nodes").await else {
         return;
     };
-    let namespace = format!(
-        "docs-{}-{}",
-        std::process::id(),
-        bureau_core::time::now_ms()
-    );
-    let first = Office::start_on(&database, Bus::connect(&nats, &namespace).await.unwrap()).await;
-    let second = Office::start_on(&database, Bus::connect(&nats, &namespace).await.unwrap()).await;
     let on_first = first.person("wendy", Role::Member).await;
     let mut on_second = second.anonymous();
     on_second.login("wendy", crate::support::PASSWORD).await;
@@ -774,24 +759,9 @@ async fn two_processes_edit_one_page() {
 /// space.
 #[tokio::test]
 async fn rights_changed_in_one_process_reach_the_other() {
-    let (Some(database), Ok(nats)) = (
-        bureau_store::testing::postgres_url("docs_rights_nodes").await,
-        std::env::var("BUREAU_TEST_NATS"),
-    ) else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must run the two-process docs test"
-        );
-        eprintln!("skipping: BUREAU_TEST_POSTGRES and BUREAU_TEST_NATS are needed");
+    let Some((first, second)) = two_processes("docs_rights_nodes").await else {
         return;
     };
-    let namespace = format!(
-        "docs-rights-{}-{}",
-        std::process::id(),
-        bureau_core::time::now_ms()
-    );
-    let first = Office::start_on(&database, Bus::connect(&nats, &namespace).await.unwrap()).await;
-    let second = Office::start_on(&database, Bus::connect(&nats, &namespace).await.unwrap()).await;
     let wendy = first.person("wendy", Role::Member).await;
     first.person("alice", Role::Member).await;
     let mut alice = second.anonymous();

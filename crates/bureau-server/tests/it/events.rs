@@ -318,29 +318,9 @@ async fn cookie_sockets_refuse_other_sites() {
 /// one reaches a client of the other.
 #[tokio::test]
 async fn two_nodes_share_events_over_postgres_and_nats() {
-    let (Some(database), Ok(nats)) = (
-        bureau_store::testing::postgres_url("two_nodes").await,
-        std::env::var("BUREAU_TEST_NATS"),
-    ) else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must run the two-node test"
-        );
-        eprintln!("skipping: BUREAU_TEST_POSTGRES and BUREAU_TEST_NATS are needed");
+    let Some((first, second)) = crate::support::two_processes("two_nodes").await else {
         return;
     };
-    let namespace = format!(
-        "two-nodes-{}-{}",
-        std::process::id(),
-        bureau_core::time::now_ms()
-    );
-    let bus = || async {
-        Bus::connect(&nats, &namespace)
-            .await
-            .expect("NATS accepts connections")
-    };
-    let first = Office::start_on(&database, bus().await).await;
-    let second = Office::start_on(&database, bus().await).await;
     let on_first = first.person("alice", Role::Member).await;
     let mut on_second = second.anonymous();
     on_second.login("alice", crate::support::PASSWORD).await;

@@ -274,6 +274,36 @@ pub fn error_code(status: StatusCode, body: &Value, expected: StatusCode) -> Str
 
 /// A fresh office on each backend this machine has: SQLite always,
 /// PostgreSQL when `BUREAU_TEST_POSTGRES` is set (CI requires it).
+/// Two offices (two processes of one company) on one fresh PostgreSQL
+/// database and one NATS namespace; `None` when the tests run without
+/// them, which CI never does.
+pub async fn two_processes(label: &str) -> Option<(Office, Office)> {
+    let (Some(database), Ok(nats)) = (
+        testing::postgres_url(label).await,
+        std::env::var("BUREAU_TEST_NATS"),
+    ) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must run the two-process tests"
+        );
+        eprintln!("skipping: BUREAU_TEST_POSTGRES and BUREAU_TEST_NATS are needed");
+        return None;
+    };
+    let namespace = format!(
+        "{label}-{}-{}",
+        std::process::id(),
+        bureau_core::time::now_ms()
+    );
+    let bus = || async {
+        Bus::connect(&nats, &namespace)
+            .await
+            .expect("NATS accepts connections")
+    };
+    let first = Office::start_on(&database, bus().await).await;
+    let second = Office::start_on(&database, bus().await).await;
+    Some((first, second))
+}
+
 pub async fn offices(label: &str) -> Vec<Office> {
     let mut offices = vec![Office::start().await];
     if let Some(url) = testing::postgres_url(label).await {

@@ -1,7 +1,25 @@
-use bureau_core::{Locale, Role};
-use bureau_store::{DbColumnChange, NewPage, NewUser, PageChange, Store};
+use bureau_core::{Locale, Role, UserId};
+use bureau_store::{DbColumnChange, NewPage, NewUser, PageChange, Store, Tx};
 
 use crate::each_backend;
+
+/// Wendy, a member, and a team space of hers.
+async fn writer_and_space(tx: &mut Tx) -> (UserId, i64) {
+    let who = tx
+        .insert_user(NewUser {
+            name: "wendy",
+            display_name: "Wendy",
+            email: None,
+            locale: Locale::En,
+            role: Role::Member,
+            password_hash: None,
+        })
+        .await
+        .unwrap()
+        .id;
+    let space = tx.insert_doc_space("Team", "", who).await.unwrap();
+    (who, space)
+}
 
 /// A page's or a column's position, left alone then set, again and again:
 /// every statement is cached per connection, so a NULL bound with the
@@ -10,19 +28,7 @@ use crate::each_backend;
 async fn positions_change_after_updates_that_leave_them() {
     each_backend("doc_positions", |store: Store| async move {
         let mut tx = store.begin().await.unwrap();
-        let who = tx
-            .insert_user(NewUser {
-                name: "wendy",
-                display_name: "Wendy",
-                email: None,
-                locale: Locale::En,
-                role: Role::Member,
-                password_hash: None,
-            })
-            .await
-            .unwrap()
-            .id;
-        let space = tx.insert_doc_space("Team", "", who).await.unwrap();
+        let (who, space) = writer_and_space(&mut tx).await;
         let page = tx
             .insert_page(NewPage {
                 space_id: space,
@@ -82,19 +88,7 @@ async fn positions_change_after_updates_that_leave_them() {
 async fn one_statement_appends_to_many_logs() {
     each_backend("doc_append", |store: Store| async move {
         let mut tx = store.begin().await.unwrap();
-        let who = tx
-            .insert_user(NewUser {
-                name: "wendy",
-                display_name: "Wendy",
-                email: None,
-                locale: Locale::En,
-                role: Role::Member,
-                password_hash: None,
-            })
-            .await
-            .unwrap()
-            .id;
-        let space = tx.insert_doc_space("Team", "", who).await.unwrap();
+        let (who, space) = writer_and_space(&mut tx).await;
         let mut pages = Vec::new();
         for title in ["One", "Two", "Three"] {
             let page = tx
