@@ -350,14 +350,7 @@ impl Rooms {
                 }
                 Delivery::Lagged => {
                     self.rights.fetch_add(1, Ordering::SeqCst);
-                    let open: Vec<i64> = self
-                        .rooms
-                        .lock()
-                        .expect("rooms lock")
-                        .keys()
-                        .copied()
-                        .collect();
-                    for page in open {
+                    for page in self.open_pages() {
                         self.close_all(page);
                     }
                 }
@@ -365,16 +358,19 @@ impl Rooms {
         }
     }
 
-    async fn close_below(&self, store: &Store, page: i64) {
-        self.rights.fetch_add(1, Ordering::SeqCst);
-        let open: Vec<i64> = self
-            .rooms
+    /// The pages this process has open.
+    fn open_pages(&self) -> Vec<i64> {
+        self.rooms
             .lock()
             .expect("rooms lock")
             .keys()
             .copied()
-            .collect();
-        for id in open {
+            .collect()
+    }
+
+    async fn close_below(&self, store: &Store, page: i64) {
+        self.rights.fetch_add(1, Ordering::SeqCst);
+        for id in self.open_pages() {
             let below = match store.page_chain(id).await {
                 Ok(chain) => chain.iter().any(|p| p.id == page),
                 Err(_) => true,
