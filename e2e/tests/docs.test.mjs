@@ -298,6 +298,22 @@ test('the page tree: sub-pages, moves, drag and drop, archive and restore', { ti
   assert.equal((await tree()).find((p) => p.id === firstWeek).icon, '🚀');
 });
 
+test('pages Camille adds, renames and archives show in Léa’s tree at once', { timeout: 60_000 }, async () => {
+  await lea.page.goto(`${server.url}/docs`);
+  await row(lea.page, onboarding.id).waitFor();
+  // A mark on this document: a reload would wipe it.
+  await lea.page.evaluate(() => { window.stillTheSameDocument = true; });
+  const policy = await admin.post('/pages', { space_id: space.id, title: 'Expense policy', icon: '' });
+  await row(lea.page, policy.id).getByText('Expense policy').waitFor();
+  await admin.patch(`/pages/${policy.id}`, { title: 'Travel and expenses' });
+  await row(lea.page, policy.id).getByText('Travel and expenses').waitFor();
+  await screenshot(lea.page, 'docs-tree-live');
+  await admin.post(`/pages/${policy.id}/archive`, {});
+  await row(lea.page, policy.id).waitFor({ state: 'detached' });
+  // All of it without a reload: still the document Léa opened.
+  assert.equal(await lea.page.evaluate(() => window.stillTheSameDocument), true);
+});
+
 test('the slash menu makes a heading and a to-do list', { timeout: 60_000 }, async () => {
   const { page } = lea;
   const created = await admin.post('/pages', { space_id: space.id, title: 'Checklist' });

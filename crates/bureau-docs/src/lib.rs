@@ -32,8 +32,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use bureau_accounts::Ports;
-use bureau_core::{Error, GroupId, Principal, Result, Role, UserId};
-use bureau_store::{DocGrantRecord, DocSpaceRecord, NewPage, PageChange, PageRecord};
+use bureau_core::{Error, GroupId, NewEvent, Principal, Result, Role, Scope, UserId};
+use bureau_store::{DocGrantRecord, DocSpaceRecord, NewPage, PageChange, PageRecord, Tx};
 
 pub use export::{ExportEntry, Exported, Links};
 pub use history::{
@@ -50,6 +50,9 @@ pub use templates::{Template, BUILTIN_TEMPLATES};
 
 /// Longest page title, in characters.
 pub const MAX_TITLE_CHARS: usize = 200;
+/// The event telling a person that a space's tree or settings changed
+/// (`{"space_id"}`): their app reads the tree again.
+pub const TREE_CHANGED: &str = "docs.tree";
 /// Longest space name, in characters.
 pub const MAX_SPACE_NAME_CHARS: usize = 80;
 
@@ -153,6 +156,21 @@ impl Docs {
             rooms,
             search: Arc::new(search),
         }
+    }
+
+    /// Tells everyone who sees something of `space` that its tree or
+    /// settings changed: one `docs.tree` event each (nobody else learns of
+    /// it), in the transaction of the change; their app reads it again.
+    pub(crate) async fn tree_changed(&self, tx: &mut Tx, space: i64) -> Result<()> {
+        for user in tx.doc_space_audience(space).await? {
+            tx.append_event(NewEvent {
+                kind: TREE_CHANGED,
+                scope: Scope::User(user),
+                data: serde_json::json!({ "space_id": space }),
+            })
+            .await?;
+        }
+        Ok(())
     }
 
     // ---- the access gate ---------------------------------------------------
@@ -314,7 +332,8 @@ impl Docs {
         let id = tx.insert_doc_space(name, icon, who.user_id).await?;
         tx.set_doc_space_member(id, None, Some(who.user_id), Some(true))
             .await?;
-        tx.commit().await?;
+        self.tree_changed(&mut tx, id).await?;
+        self.ports.commit(tx).await?;
         self.space(who, id).await
     }
 
@@ -344,7 +363,8 @@ impl Docs {
         let archived_at = archived.map(|a| a.then(bureau_core::time::now_ms));
         let mut tx = self.ports.store.begin().await?;
         tx.update_doc_space(id, name, icon, archived_at).await?;
-        tx.commit().await?;
+        self.tree_changed(&mut tx, id).await?;
+        self.ports.commit(tx).await?;
         self.space(who, id).await
     }
 
@@ -387,9 +407,17 @@ impl Docs {
         }
         let (group, user) = split(member);
         let mut tx = self.ports.store.begin().await?;
+        // Told before a removal, after an addition: both the people who
+        // leave and those who join hear of it.
+        if access.is_none() {
+            self.tree_changed(&mut tx, id).await?;
+        }
         tx.set_doc_space_member(id, group, user, access.map(|a| a == Access::Write))
             .await?;
-        tx.commit().await?;
+        if access.is_some() {
+            self.tree_changed(&mut tx, id).await?;
+        }
+        self.ports.commit(tx).await?;
         self.rooms.rights_changed_in_space(id).await;
         Ok(())
     }
@@ -560,7 +588,8 @@ impl Docs {
             tx.set_page_grant(id, None, Some(who.user_id), Some(true))
                 .await?;
         }
-        tx.commit().await?;
+        self.tree_changed(&mut tx, view.page.space_id).await?;
+        self.ports.commit(tx).await?;
         if rights_change {
             self.rooms.rights_changed_below(&self.ports.store, id).await;
         }
@@ -605,9 +634,11 @@ impl Docs {
         )
         .await?;
         if to.space != view.page.space_id {
+            self.tree_changed(&mut tx, view.page.space_id).await?;
             tx.move_subtree_to_space(id, to.space).await?;
         }
-        tx.commit().await?;
+        self.tree_changed(&mut tx, to.space).await?;
+        self.ports.commit(tx).await?;
         self.rooms.rights_changed_below(&self.ports.store, id).await;
         self.page(who, id).await
     }
@@ -632,7 +663,8 @@ impl Docs {
             who.user_id,
         )
         .await?;
-        tx.commit().await?;
+        self.tree_changed(&mut tx, view.page.space_id).await?;
+        self.ports.commit(tx).await?;
         self.rooms.rights_changed_below(&self.ports.store, id).await;
         self.row_changed(&view.page).await;
         self.page(who, id).await
@@ -686,7 +718,8 @@ impl Docs {
         for database in databases {
             self.copy_table(&mut tx, database, &copies).await?;
         }
-        tx.commit().await?;
+        self.tree_changed(&mut tx, view.page.space_id).await?;
+        self.ports.commit(tx).await?;
         self.page(who, top.id).await
     }
 
@@ -710,9 +743,15 @@ impl Docs {
         self.check_grantee(with).await?;
         let (group, user) = split(with);
         let mut tx = self.ports.store.begin().await?;
+        if access.is_none() {
+            self.tree_changed(&mut tx, view.page.space_id).await?;
+        }
         tx.set_page_grant(id, group, user, access.map(|a| a == Access::Write))
             .await?;
-        tx.commit().await?;
+        if access.is_some() {
+            self.tree_changed(&mut tx, view.page.space_id).await?;
+        }
+        self.ports.commit(tx).await?;
         self.rooms.rights_changed_below(&self.ports.store, id).await;
         Ok(())
     }

@@ -696,7 +696,8 @@ impl Docs {
             .await?;
         tx.make_database(page.id).await?;
         self.store_csv(&mut tx, who, space, page.id, plan).await?;
-        tx.commit().await?;
+        self.tree_changed(&mut tx, space).await?;
+        self.ports.commit(tx).await?;
         self.page(who, page.id).await
     }
 

@@ -286,7 +286,8 @@ impl Docs {
             Some(Start::Copy(from)) => tx.copy_doc_updates(from, page.id).await?,
             Some(Start::Database) => tx.make_database(page.id).await?,
         }
-        tx.commit().await?;
+        self.tree_changed(&mut tx, space).await?;
+        self.ports.commit(tx).await?;
         self.page(who, page.id).await
     }
 

@@ -378,7 +378,32 @@ impl Store {
     }
 }
 
+/// Everyone who sees something of space `$1`: the owner of a personal
+/// space; for a team space the active admins, its members (directly or
+/// through a group) and those a page of it is shared with.
+const SPACE_AUDIENCE: &str = "\
+    SELECT s.owner_id FROM doc_spaces s WHERE s.id = $1 AND s.owner_id IS NOT NULL \
+    UNION SELECT u.id FROM users u JOIN doc_spaces s ON s.id = $1 AND s.owner_id IS NULL \
+      WHERE u.role = 'admin' AND u.active = 1 \
+    UNION SELECT m.user_id FROM doc_space_members m \
+      WHERE m.space_id = $1 AND m.user_id IS NOT NULL \
+    UNION SELECT g.user_id FROM doc_space_members m \
+      JOIN group_members g ON g.group_id = m.group_id WHERE m.space_id = $1 \
+    UNION SELECT a.user_id FROM doc_page_access a JOIN doc_pages p ON p.id = a.page_id \
+      WHERE p.space_id = $1 AND a.user_id IS NOT NULL \
+    UNION SELECT g.user_id FROM doc_page_access a JOIN doc_pages p ON p.id = a.page_id \
+      JOIN group_members g ON g.group_id = a.group_id WHERE p.space_id = $1";
+
 impl Tx {
+    /// Everyone who sees something of a space, as the transaction sees it.
+    pub async fn doc_space_audience(&mut self, space: i64) -> Result<Vec<UserId>> {
+        let ids: Vec<i64> = sqlx::query_scalar(SPACE_AUDIENCE)
+            .bind(space)
+            .fetch_all(&mut *self.inner)
+            .await?;
+        Ok(ids.into_iter().map(UserId).collect())
+    }
+
     /// The person's personal space, made on first use.
     pub async fn ensure_personal_doc_space(
         &mut self,

@@ -2,12 +2,15 @@
 // (`docs.mentioned`, sent to the person mentioned only): a toast that
 // opens the thread, a desktop notification when the tab is out of sight
 // and the person allowed them for chat, and an entry under the bell until
-// the page is opened. Part of the main file: it must stay small, and it
-// loads nothing of Docs itself.
+// the page is opened. And `docs.tree` (sent to those who see something
+// of a space): what is on screen of that space's tree is read again, so
+// pages others add, rename, move or archive show at once. Part of the
+// main file: it must stay small, and it loads nothing of Docs itself.
 
 import { navigate } from '../app/router';
 import { people } from '../chat/state';
 import { messages } from '../i18n';
+import { invalidate } from '../lib/resource';
 import { Store } from '../lib/store';
 import type { ServerEvent } from '../realtime/events';
 import { toast } from '../ui/Toast';
@@ -37,6 +40,10 @@ export function mentionHref(mention: DocMention): string {
 }
 
 export function applyDocsEvent(event: ServerEvent): void {
+  if (event.kind === 'docs.tree') {
+    treeChanged(event);
+    return;
+  }
   if (event.kind !== 'docs.mentioned') return;
   const data = event.data as { page_id?: unknown; title?: unknown; comment_id?: unknown; thread_id?: unknown; by?: { id?: unknown; name?: unknown }; excerpt?: unknown };
   if (typeof data.page_id !== 'number' || typeof data.comment_id !== 'number') return;
@@ -77,4 +84,18 @@ export function seenMentions(page: number): void {
 function shorten(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > 90 ? `${flat.slice(0, 89)}…` : flat;
+}
+
+/** Someone changed a space's tree or settings (`docs.tree`, sent only to
+ * those who see something of it): what is on screen of it is read again.
+ * Only what a screen shows is fetched; the rest waits until it is. */
+function treeChanged(event: ServerEvent): void {
+  const space = (event.data as { space_id?: unknown }).space_id;
+  if (typeof space !== 'number') return;
+  invalidate('docs:spaces');
+  invalidate(`docs:pages:${space}`);
+  invalidate(`docs:archive:${space}`);
+  invalidate('docs:favourites');
+  invalidate('docs:recent');
+  invalidate((key) => key.startsWith('docs:page:'));
 }

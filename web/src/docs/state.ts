@@ -83,8 +83,8 @@ export async function bytes(url: string, options: { anonymous?: boolean } = {}):
   return new Uint8Array(await response.arrayBuffer());
 }
 
-/** Reads the tree, favourites and pages again after a change (other
- * people's changes come without events: when the tab comes back). */
+/** Reads the tree, favourites and pages again after one's own change
+ * (other people's arrive as `docs.tree` events, see notify.ts). */
 export function refreshDocs(): void {
   invalidate('docs');
 }

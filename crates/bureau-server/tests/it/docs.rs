@@ -801,3 +801,78 @@ async fn rights_changed_in_one_process_reach_the_other() {
     first.stop().await;
     second.stop().await;
 }
+
+/// Whoever sees something of a space hears at once that its tree changed
+/// (`docs.tree`): members, and a person a page is shared with; nobody
+/// else. Someone removed hears of it a last time.
+#[tokio::test]
+async fn tree_changes_reach_those_who_see_the_space() {
+    use crate::events::{connect, next, until_ready};
+    async fn next_tree(socket: &mut Socket) -> Value {
+        loop {
+            let event = next(socket).await.expect("the socket stays open");
+            if event["kind"] == "docs.tree" {
+                return event;
+            }
+        }
+    }
+    for office in offices("docs_tree_events").await {
+        let wendy = office.person("wendy", Role::Member).await;
+        let leo = office.person("leo", Role::Member).await;
+        let rita = office.person("rita", Role::Member).await;
+        let otto = office.person("otto", Role::Member).await;
+        let leo_id = leo.my_id().await;
+        let team = space(&wendy, "Ops").await;
+        add_member(&wendy, team, leo_id, "read").await;
+        let mut his = connect(&leo, None).await;
+        until_ready(&mut his).await;
+        let mut hers = connect(&rita, None).await;
+        until_ready(&mut hers).await;
+        let mut outsider = connect(&otto, None).await;
+        until_ready(&mut outsider).await;
+
+        // A new page, a rename: Léo hears of each.
+        let id = page(&wendy, team, "Runbook", None).await;
+        assert_eq!(next_tree(&mut his).await["data"]["space_id"], team);
+        let (status, _) = wendy
+            .patch(
+                &format!("/api/v1/pages/{id}"),
+                json!({ "title": "Run book" }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(next_tree(&mut his).await["data"]["space_id"], team);
+
+        // Shared with Rita, she hears of it too, and of what follows.
+        let (status, body) = wendy
+            .post(
+                &format!("/api/v1/pages/{id}/access"),
+                json!({ "user_id": rita.my_id().await, "role": "read" }),
+            )
+            .await;
+        assert!(status.is_success(), "{status} {body}");
+        assert_eq!(next_tree(&mut hers).await["data"]["space_id"], team);
+        page(&wendy, team, "Suppliers", None).await;
+        assert_eq!(next_tree(&mut hers).await["data"]["space_id"], team);
+
+        // Léo heard of the share and of the new page as well.
+        for _ in 0..2 {
+            assert_eq!(next_tree(&mut his).await["data"]["space_id"], team);
+        }
+
+        // Léo removed: told once more, so his list drops the space.
+        let (status, _) = wendy
+            .delete(&format!("/api/v1/spaces/{team}/members/{leo_id}"))
+            .await;
+        assert!(status.is_success());
+        assert_eq!(next_tree(&mut his).await["data"]["space_id"], team);
+        let (status, _) = leo.get(&format!("/api/v1/spaces/{team}/pages")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+
+        // Otto heard nothing of Ops: the first docs.tree he gets is about
+        // the space he makes himself.
+        let own = space(&otto, "Mine").await;
+        assert_eq!(next_tree(&mut outsider).await["data"]["space_id"], own);
+        office.stop().await;
+    }
+}
