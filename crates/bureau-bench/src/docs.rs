@@ -512,7 +512,7 @@ fn print(options: &Options, bureau: &Figures, peer: &Figures) {
     );
     println!(
         "{:<48} {:>14.1} {:>14.1} {:>9.2}x",
-        "resident memory per open page (2 sockets, its edits), KiB",
+        "peak resident memory per open page (2 sockets, its edits), KiB",
         bureau.rss_per_page_kib,
         peer.rss_per_page_kib,
         ratio(peer.rss_per_page_kib, bureau.rss_per_page_kib)

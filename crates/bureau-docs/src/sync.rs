@@ -104,7 +104,8 @@ pub struct Rooms {
 /// A page's batch for the log writer, and where to say it is stored.
 struct Append {
     page: i64,
-    batch: Vec<u8>,
+    /// Shared with the room, which relays and publishes it meanwhile.
+    batch: Bytes,
     stored: oneshot::Sender<Result<i64, String>>,
 }
 
@@ -910,7 +911,7 @@ impl Actor {
             let pending = std::mem::take(&mut self.pending);
             // A batch is stored as one row, the merge of its updates.
             let batch = match merge(pending.iter().map(|(_, u)| u.as_slice())) {
-                Ok(batch) => batch,
+                Ok(batch) => Bytes::from(batch),
                 Err(err) => {
                     tracing::error!(page = self.page, %err, "docs: a batch did not merge");
                     self.close_everyone(CLOSE_RETRY, "the page could not be saved; reconnecting");
@@ -943,8 +944,13 @@ impl Actor {
                     .iter()
                     .position(|(c, _)| *c != from)
                     .map_or(pending.len(), |n| start + n);
-                let run = merge(pending[start..end].iter().map(|(_, u)| u.as_slice()))
-                    .unwrap_or_else(|_| batch.clone());
+                // One sender's run is often the whole batch: no second merge.
+                let run = if start == 0 && end == pending.len() {
+                    batch.to_vec()
+                } else {
+                    merge(pending[start..end].iter().map(|(_, u)| u.as_slice()))
+                        .unwrap_or_else(|_| batch.to_vec())
+                };
                 let frame = Message::Sync(SyncMessage::Update(run)).encode_v1();
                 self.relay(from, &frame);
                 start = end;
@@ -990,7 +996,7 @@ impl Actor {
     }
 
     /// Stores a batch through the log writer; returns its row's id.
-    async fn append(&self, batch: Vec<u8>) -> Result<i64, String> {
+    async fn append(&self, batch: Bytes) -> Result<i64, String> {
         let (stored, done) = oneshot::channel();
         let append = Append {
             page: self.page,
@@ -1085,7 +1091,7 @@ async fn write_logs(store: Store, mut appends: mpsc::UnboundedReceiver<Append>) 
     while appends.recv_many(&mut group, GROUP).await > 0 {
         let updates: Vec<(i64, &[u8])> = group
             .iter()
-            .map(|append: &Append| (append.page, append.batch.as_slice()))
+            .map(|append: &Append| (append.page, append.batch.as_ref()))
             .collect();
         match store.append_doc_updates(&updates).await {
             Ok(ids) => {
@@ -1097,7 +1103,7 @@ async fn write_logs(store: Store, mut appends: mpsc::UnboundedReceiver<Append>) 
             // each is tried alone, so only its own page hears of it.
             Err(_) if group.len() > 1 => {
                 for append in group.drain(..) {
-                    let one = [(append.page, append.batch.as_slice())];
+                    let one = [(append.page, append.batch.as_ref())];
                     let stored = match store.append_doc_updates(&one).await {
                         Ok(ids) => Ok(ids[0]),
                         Err(err) => Err(err.to_string()),
