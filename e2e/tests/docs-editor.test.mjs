@@ -130,6 +130,15 @@ async function waitForMarkdown(id, pattern) {
 }
 
 /** Types at the end of the page, in a new paragraph. */
+/** Takes someone's browser offline, waits for the editor to say so, and
+ * types at the end of the page (given time to reach IndexedDB). */
+async function typeOffline(someone, keys) {
+  await someone.context.setOffline(true);
+  await someone.page.locator('.doc-status[data-status="offline"]').waitFor({ timeout: 20_000 });
+  await typeAtEnd(someone.page, keys);
+  await someone.page.waitForTimeout(1500);
+}
+
 async function typeAtEnd(page, keys) {
   await editor(page).click();
   await page.keyboard.press('Control+End');
@@ -423,10 +432,7 @@ test('an edit typed offline survives a reload and reaches the others when the co
   await typeAtEnd(lea.page, 'Written online.');
   await waitForText(camille.page, /Written online\./);
 
-  await lea.context.setOffline(true);
-  await lea.page.locator('.doc-status[data-status="offline"]').waitFor({ timeout: 20_000 });
-  await typeAtEnd(lea.page, 'Written on the train.');
-  await lea.page.waitForTimeout(1500);
+  await typeOffline(lea, 'Written on the train.');
   assert.doesNotMatch(await markdown(notes.id), /train/, 'nothing reached the server while offline');
 
   // A reload while still offline: the edit is kept on the device.
@@ -468,10 +474,7 @@ test('an edit typed offline outlives a session that ended meanwhile and reaches 
   await open(lea.page, expenses.id);
   await typeAtEnd(lea.page, 'Receipts kept.');
   await waitForMarkdown(expenses.id, /Receipts kept\./);
-  await lea.context.setOffline(true);
-  await lea.page.locator('.doc-status[data-status="offline"]').waitFor({ timeout: 20_000 });
-  await typeAtEnd(lea.page, 'Taxi to the airport.');
-  await lea.page.waitForTimeout(1500);
+  await typeOffline(lea, 'Taxi to the airport.');
 
   // Her browser's session ends while she is away: she signs it out from
   // another device.
