@@ -24,6 +24,24 @@ export async function launch() {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS, timeout: 30_000 });
 }
 
+/** A browser whose camera and microphone are Chromium's fakes (a test
+ * pattern and a beep), granted without asking; screen capture gives a tab. */
+export async function launchWithDevices(extra = []) {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      ...FLAGS,
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream=display-media-type=browser',
+      '--auto-accept-this-tab-capture',
+      '--autoplay-policy=no-user-gesture-required',
+      ...extra,
+    ],
+    timeout: 30_000,
+  });
+}
+
 export const DESKTOP = { width: 1280, height: 860 };
 export const PHONE = { width: 390, height: 844 };
 

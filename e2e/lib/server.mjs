@@ -24,7 +24,7 @@ export async function startServer({ name, dataDir, port }) {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'bureau-e2e-'));
   mkdirSync(artifacts, { recursive: true });
   const log = createWriteStream(join(artifacts, `server-${name}.log`), { flags: 'a' });
-  const child = spawn(BUREAU_BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dir], {
+  const child = spawn(BUREAU_BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--media-udp', '127.0.0.1:0', '--data-dir', dir], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, BUREAU_LOG: process.env.BUREAU_LOG ?? 'warn' },
   });

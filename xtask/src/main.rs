@@ -346,6 +346,21 @@ fn accepts_connections(address: SocketAddr) -> bool {
 }
 
 /// Debian packages the tests drive, each found by a file it installs.
+/// What compiling bureau needs beyond Rust: OpenSSL's headers, for the
+/// DTLS of meetings' media (str0m's `openssl` backend).
+const BUILD_PACKAGES: &[(&str, &str, &str)] = &[
+    (
+        "/usr/include/openssl/ssl.h",
+        "libssl-dev",
+        "meetings' media encryption (DTLS) builds on OpenSSL's headers",
+    ),
+    (
+        "/usr/bin/pkg-config",
+        "pkg-config",
+        "building against OpenSSL needs pkg-config",
+    ),
+];
+
 const TEST_PACKAGES: &[(&str, &str, &str)] = &[
     (
         CHROMIUM,
@@ -377,6 +392,7 @@ const TEST_PACKAGES: &[(&str, &str, &str)] = &[
 /// Installs the Debian packages the tests need, as root; otherwise names
 /// the ones missing.
 fn ensure_test_packages() -> Result {
+    ensure_debian_packages(BUILD_PACKAGES, "building bureau")?;
     ensure_debian_packages(TEST_PACKAGES, "the tests")
 }
 
@@ -453,6 +469,7 @@ fn npm() -> Result<Command> {
 }
 
 fn build_release(packages: &[&str]) -> Result {
+    ensure_debian_packages(BUILD_PACKAGES, "building bureau")?;
     header(&format!("Building {} (release)", packages.join(", ")));
     let mut command = cargo();
     command.args(["build", "--release"]);

@@ -415,7 +415,14 @@ async fn start(
     let addr = process::free_addr()?;
     let mut command = Command::new(bureau);
     command
-        .args(["serve", "--listen", &addr.to_string(), "--data-dir"])
+        .args([
+            "serve",
+            "--listen",
+            &addr.to_string(),
+            "--media-udp",
+            "127.0.0.1:0",
+            "--data-dir",
+        ])
         .arg(data)
         .args(["--database-url", database])
         .env("BUREAU_LOG", "warn");

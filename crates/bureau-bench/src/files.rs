@@ -464,7 +464,14 @@ async fn start_bureau(bureau: &Path, scratch: &Scratch) -> anyhow::Result<Peer> 
     let addr = process::free_addr()?;
     let mut command = Command::new(bureau);
     command
-        .args(["serve", "--listen", &addr.to_string(), "--data-dir"])
+        .args([
+            "serve",
+            "--listen",
+            &addr.to_string(),
+            "--media-udp",
+            "127.0.0.1:0",
+            "--data-dir",
+        ])
         .arg(&data)
         .env("BUREAU_LOG", "warn");
     let (server, _) = Server::start(command, addr, "/healthz", &data.join("server.log")).await?;

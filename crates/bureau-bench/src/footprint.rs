@@ -133,7 +133,13 @@ async fn measure_bureau(options: &Options, scratch: &Scratch) -> anyhow::Result<
 pub(crate) async fn start_bureau(bin: &Path, data: &Path) -> anyhow::Result<(Server, Duration)> {
     let addr = process::free_addr()?;
     let mut command = bureau_command(bin, data);
-    command.args(["serve", "--listen", &addr.to_string()]);
+    command.args([
+        "serve",
+        "--listen",
+        &addr.to_string(),
+        "--media-udp",
+        "127.0.0.1:0",
+    ]);
     Server::start(command, addr, "/healthz", &data.with_extension("log")).await
 }
 

@@ -50,6 +50,8 @@ pub struct ServerConfig {
     pub search_dir: Option<std::path::PathBuf>,
     /// Email for people away; `None` sends none.
     pub mail: Option<MailSettings>,
+    /// Where meetings' media flows.
+    pub media: bureau_meet::media::MediaConfig,
 }
 
 /// The SMTP server and how patient the digests are.
@@ -91,6 +93,8 @@ pub struct AppState {
     pub chat: Arc<bureau_chat::Chat>,
     pub files: Arc<bureau_files::Files>,
     pub docs: Arc<bureau_docs::Docs>,
+    pub meet: Arc<bureau_meet::Meet>,
+    pub calls: Arc<bureau_meet::Calls>,
     pub store: Store,
     pub hub: Arc<realtime::Hub>,
     pub metrics: Arc<metrics::Metrics>,
@@ -168,8 +172,17 @@ impl Server {
         // it has open, at once.
         let rooms = docs.rooms.clone();
         hub.on_access_ended(move |change| rooms.access_ended(change));
+        let media = bureau_meet::media::MediaServer::start(config.media.clone())
+            .map_err(|e| format!("cannot open the media port {}: {e}", config.media.udp))?;
+        let meet = Arc::new(bureau_meet::Meet::new(
+            ports.clone(),
+            chat.clone(),
+            config.public_url.clone(),
+        ));
         let state = AppState {
             store: ports.store.clone(),
+            meet,
+            calls: bureau_meet::Calls::new(media),
             chat,
             files,
             docs,
@@ -222,6 +235,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(api::doc_history::router())
         .merge(api::doc_transfer::router())
         .merge(api::doc_tables::router())
+        .merge(api::meetings::router())
         .routes(routes!(realtime::events))
 }
 

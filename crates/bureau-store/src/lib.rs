@@ -17,6 +17,7 @@ mod doc_tables;
 mod docs;
 mod events;
 mod files;
+mod meetings;
 mod migrate;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -45,6 +46,7 @@ pub use files::{
     AccessRecord, Content, GrantRecord, LockRecord, NewNode, NodeRecord, PropRecord, ShareRecord,
     SpaceRecord, UploadRecord, VersionRecord, MAX_VERSIONS,
 };
+pub use meetings::{GuestRecord, MeetingRecord, NewMeeting};
 
 /// Which database a [`Store`] talks to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -37,6 +37,10 @@ const SQLITE: &[(&str, &str)] = &[
         "0008_docs_databases",
         include_str!("../migrations/sqlite/0008_docs_databases.sql"),
     ),
+    (
+        "0009_meetings",
+        include_str!("../migrations/sqlite/0009_meetings.sql"),
+    ),
 ];
 
 const POSTGRES: &[(&str, &str)] = &[
@@ -71,6 +75,10 @@ const POSTGRES: &[(&str, &str)] = &[
     (
         "0008_docs_databases",
         include_str!("../migrations/postgres/0008_docs_databases.sql"),
+    ),
+    (
+        "0009_meetings",
+        include_str!("../migrations/postgres/0009_meetings.sql"),
     ),
 ];
 

@@ -1,7 +1,7 @@
 //! bureau's configuration, in layers: defaults < TOML file < `BUREAU_*`
 //! environment < command-line flags. Unknown keys are refused by name.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
@@ -28,6 +28,9 @@ impl std::fmt::Debug for Secret {
     }
 }
 
+/// The UDP port of meetings' media unless configured.
+pub const DEFAULT_MEDIA_PORT: u16 = 10000;
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub listen: SocketAddr,
@@ -43,6 +46,13 @@ pub struct Config {
     pub public_url: String,
     /// Email for people away (mentions and DMs), when an SMTP server is set.
     pub mail: Option<MailConfig>,
+    /// Meetings' media: one UDP port for every call.
+    pub media_udp: SocketAddr,
+    /// The address browsers send media to, when `media_udp` binds every
+    /// interface.
+    pub media_public_ip: Option<IpAddr>,
+    /// Threads forwarding media (rooms are spread over them).
+    pub media_threads: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -71,6 +81,10 @@ pub struct Layer {
     pub mail_from: Option<String>,
     /// Seconds (written as text, so the environment can set it too).
     pub email_after: Option<String>,
+    pub media_udp: Option<SocketAddr>,
+    pub media_public_ip: Option<IpAddr>,
+    /// A number (written as text, so the environment can set it too).
+    pub media_threads: Option<String>,
 }
 
 impl Layer {
@@ -86,6 +100,9 @@ impl Layer {
             smtp_url: self.smtp_url.or(below.smtp_url),
             mail_from: self.mail_from.or(below.mail_from),
             email_after: self.email_after.or(below.email_after),
+            media_udp: self.media_udp.or(below.media_udp),
+            media_public_ip: self.media_public_ip.or(below.media_public_ip),
+            media_threads: self.media_threads.or(below.media_threads),
         }
     }
 
@@ -156,8 +173,30 @@ impl Config {
                 Some(MailConfig { smtp_url, from, after_secs })
             }
         };
+        let media_udp = merged.media_udp.unwrap_or_else(|| {
+            // A server on a port picked at start (tests) picks its media port too.
+            let port = if listen.port() == 0 {
+                0
+            } else {
+                DEFAULT_MEDIA_PORT
+            };
+            SocketAddr::new(listen.ip(), port)
+        });
+        if media_udp.ip().is_unspecified() && merged.media_public_ip.is_none() {
+            bail!("media_udp `{media_udp}` binds every interface: set media_public_ip to the address browsers reach");
+        }
+        let media_threads = match merged.media_threads {
+            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            Some(text) => match text.trim().parse::<usize>() {
+                Ok(n) if (1..=64).contains(&n) => n,
+                _ => bail!("media_threads is a number from 1 to 64, not `{text}`"),
+            },
+        };
         Ok(Config {
             mail,
+            media_udp,
+            media_public_ip: merged.media_public_ip,
+            media_threads,
             listen,
             blob_url: merged
                 .blob_url

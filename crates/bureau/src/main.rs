@@ -37,6 +37,9 @@ struct Cli {
     /// The URL people reach bureau at (for links).
     #[arg(long, global = true)]
     public_url: Option<String>,
+    /// UDP address of meetings' media (default: the listen IP, port 10000).
+    #[arg(long, global = true)]
+    media_udp: Option<std::net::SocketAddr>,
     #[command(subcommand)]
     command: Command,
 }
@@ -140,6 +143,7 @@ fn load_config(cli: &Cli) -> anyhow::Result<Config> {
         bus_namespace: None,
         blob_url: cli.blob_url.clone(),
         public_url: cli.public_url.clone(),
+        media_udp: cli.media_udp,
         ..Layer::default()
     };
     Config::resolve(flags, env, file)

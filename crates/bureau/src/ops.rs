@@ -39,6 +39,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             listen: config.listen,
             public_url: config.public_url.clone(),
             search_dir: Some(config.data_dir.join(SEARCH_DIR)),
+            media: bureau_meet::media::MediaConfig {
+                udp: config.media_udp,
+                public_ip: config.media_public_ip,
+                threads: config.media_threads,
+            },
             mail: config
                 .mail
                 .as_ref()

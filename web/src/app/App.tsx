@@ -25,6 +25,15 @@ const Docs = lazy(() => import('../docs/Docs').then((m) => m.Docs));
 const Files = lazy(() => import('../files/Files').then((m) => m.Files));
 const Visitor = lazy(() => import('../files/Visitor').then((m) => m.Visitor));
 const PublicPage = lazy(() => import('../docs/Public').then((m) => m.PublicPageView));
+const MeetingPage = lazy<{ id: number; guestKey: string | null }>(() => import('../meetings/Meeting').then((m) => m.MeetingPage));
+
+/** /meet/ID (members) and /meet/ID/guest#k=KEY (anyone with the link). */
+function meetingRoute(path: string, hash: string): { id: number; guestKey: string | null } | null {
+  const found = /^\/meet\/(\d+)(\/guest)?$/.exec(path);
+  if (!found) return null;
+  const key = found[2] ? (new URLSearchParams(hash.replace(/^#/, '')).get('k') ?? '') : null;
+  return { id: Number(found[1]), guestKey: key };
+}
 
 /** Pages anyone may open, signed in or not: /s a shared file or folder,
  * /p a Docs page behind its public link. */
@@ -59,12 +68,14 @@ function screenFor(path: string): { screen: VNode } | { redirect: string } | nul
 
 export function App() {
   const current = useStore(phase);
-  const { path } = usePlace();
+  const { path, hash } = usePlace();
+  const meeting = meetingRoute(path, hash);
   const publicPage = PUBLIC[path];
+  const guestMeeting = meeting !== null && meeting.guestKey !== null;
   const signedOut = current.kind === 'anonymous';
 
   useEffect(() => {
-    if (signedOut && !publicPage) {
+    if (signedOut && !publicPage && !guestMeeting) {
       rememberDestination();
       navigate('/login', { replace: true });
     }
@@ -72,6 +83,14 @@ export function App() {
   }, [current.kind, path]);
 
   if (current.kind === 'booting') return <Splash />;
+  if (meeting && (guestMeeting || current.kind === 'user')) {
+    // A call fills the window: no sidebar. Guests need no account.
+    return (
+      <ErrorBoundary resetKey={path}>
+        <MeetingPage key={meeting.id} {...meeting} />
+      </ErrorBoundary>
+    );
+  }
   if (publicPage && (current.kind !== 'user' || path !== '/login')) {
     const Page = publicPage;
     return (

@@ -81,7 +81,7 @@ function Sidebar({ open, onClose }: { open: boolean; onClose: () => void }) {
   const office: NavItem[] = [
     { href: '/', icon: 'home', label: t.nav.home },
     { href: '/chat', icon: 'chat', label: t.nav.chat },
-    { href: '/meetings', icon: 'meetings', label: t.nav.meetings, soon: true },
+    { href: '/meetings', icon: 'meetings', label: t.nav.meetings },
     { href: '/docs', icon: 'docs', label: t.nav.docs },
     { href: '/files', icon: 'files', label: t.nav.files },
     { href: '/office', icon: 'office', label: t.nav.office, soon: true },

@@ -7,6 +7,7 @@ pub mod doc_tables;
 pub mod doc_transfer;
 pub mod docs;
 pub mod files;
+pub mod meetings;
 pub mod uploads;
 pub mod views;
 pub mod zip;

@@ -43,6 +43,11 @@ impl Office {
                 public_url: "http://bureau.test".into(),
                 search_dir: None,
                 mail,
+                media: bureau_meet::media::MediaConfig {
+                    udp: "127.0.0.1:0".parse().unwrap(),
+                    public_ip: None,
+                    threads: 1,
+                },
             },
             Ports { store, bus, blobs },
         )

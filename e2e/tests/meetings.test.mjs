@@ -1,0 +1,209 @@
+// Meetings in Debian's Chromium with fake camera and microphone, through
+// bureau's own SFU: three people see and hear each other, a screen share is
+// received, a guest enters only once a host admits them, audio-only moves
+// no video at all, data-saver never receives more than 180p, a removed
+// participant loses media at once, and someone outside a private channel
+// cannot join its call. English and French.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { Client, invitePerson, setupAdmin } from '../lib/api.mjs';
+import { login } from '../lib/app.mjs';
+import { axeViolations, describeViolations, launchWithDevices, person, screenshot } from '../lib/browser.mjs';
+import { startServer } from '../lib/server.mjs';
+
+const PASSWORD = 'correct horse battery';
+const JOIN = { en: 'Join', fr: 'Rejoindre' };
+let server;
+let browser;
+let meeting;
+const open = [];
+
+before(async () => {
+  server = await startServer({ name: 'meetings' });
+  const camille = await setupAdmin(server, { name: 'camille', display_name: 'Camille', password: PASSWORD });
+  const ids = {};
+  for (const [name, display] of [
+    ['lea', 'Léa'],
+    ['noe', 'Noé'],
+    ['omar', 'Omar'],
+  ]) {
+    const client = await invitePerson(camille, { name, display_name: display, password: PASSWORD });
+    ids[name] = (await client.get('/me')).user.id;
+  }
+  const board = await camille.post('/channels', { name: 'board', private: true, topic: '' });
+  for (const name of ['lea', 'noe']) await camille.post(`/channels/${board.id}/members`, { user_id: ids[name] });
+  meeting = await camille.post('/meetings', { title: 'Board call', channel_id: board.id });
+  browser = await launchWithDevices();
+});
+
+after(async () => {
+  for (const p of open) await p.close().catch(() => {});
+  await browser?.close();
+  await server?.dispose();
+});
+
+/** Logs someone in, opens the meeting and joins it in `mode`. */
+async function join(name, { lang = 'en', mode } = {}) {
+  const p = await person(browser);
+  open.push(p);
+  await login(p.page, server.url, name, PASSWORD);
+  if (lang !== 'en') {
+    // The profile's language; the meeting page below opens in it.
+    await p.page.evaluate(async (locale) => {
+      const csrf = /bureau_csrf=([^;]+)/.exec(document.cookie)?.[1] ?? '';
+      await fetch('/api/v1/me', { method: 'PATCH', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify({ locale }) });
+    }, lang);
+  }
+  await p.page.goto(`${server.url}/meet/${meeting.id}`);
+  await p.page.waitForFunction((code) => document.documentElement.lang === code, lang);
+  if (mode) await p.page.getByLabel(lang === 'fr' ? 'Consommation de données' : 'Data use').selectOption(mode);
+  await p.page.getByRole('button', { name: JOIN[lang], exact: true }).click();
+  await p.page.locator('.meet-room').waitFor();
+  return p;
+}
+
+/** The call's RTP statistics, summed by direction and kind. */
+async function rtp(page) {
+  return page.evaluate(async () => {
+    const report = await window.bureauCall.stats();
+    const out = { inVideo: [], inAudio: [], outVideoBytes: 0, outAudioBytes: 0, outVideoStreams: 0 };
+    report?.forEach((s) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'video') out.inVideo.push({ frames: s.framesDecoded ?? 0, height: s.frameHeight ?? 0, bytes: s.bytesReceived ?? 0 });
+      if (s.type === 'inbound-rtp' && s.kind === 'audio') out.inAudio.push({ bytes: s.bytesReceived ?? 0 });
+      if (s.type === 'outbound-rtp' && s.kind === 'video') {
+        out.outVideoBytes += s.bytesSent ?? 0;
+        out.outVideoStreams++;
+      }
+      if (s.type === 'outbound-rtp' && s.kind === 'audio') out.outAudioBytes += s.bytesSent ?? 0;
+    });
+    return out;
+  });
+}
+
+/** Waits until `check(stats)` holds, reading the stats every half second. */
+async function until(page, what, check, seconds = 25) {
+  let last;
+  for (let i = 0; i < seconds * 2; i++) {
+    last = await rtp(page);
+    if (check(last)) return last;
+    await page.waitForTimeout(500);
+  }
+  assert.fail(`${what}: not reached in ${seconds} s; last stats ${JSON.stringify(last)}`);
+}
+
+const decoding = (s) => s.inVideo.filter((v) => v.frames > 0 && v.height > 0).length;
+const audioBytes = (s) => s.inAudio.map((a) => a.bytes);
+
+test('three people see and hear each other, in English and French', async () => {
+  const camille = await join('camille');
+  const lea = await join('lea', { lang: 'fr' });
+  const noe = await join('noe');
+  for (const [name, p] of [
+    ['Camille', camille],
+    ['Léa', lea],
+    ['Noé', noe],
+  ]) {
+    await until(p.page, `${name} decodes both others' videos`, (s) => decoding(s) >= 2);
+    // Both others' audio keeps arriving.
+    const before = audioBytes(await rtp(p.page));
+    await p.page.waitForTimeout(2000);
+    const later = audioBytes(await rtp(p.page));
+    const growing = later.filter((bytes, i) => bytes > (before[i] ?? 0)).length;
+    assert.ok(growing >= 2, `${name} hears both others (audio bytes ${before} -> ${later})`);
+  }
+  await lea.page.getByText('3 personnes dans l’appel').waitFor();
+  await screenshot(lea.page, 'meetings-three-fr');
+  const violations = await axeViolations(camille.page);
+  assert.deepEqual(violations, [], describeViolations(violations));
+  camille.assertClean();
+});
+
+test('a screen share is received', async () => {
+  const [camille, lea] = open;
+  await camille.page.getByRole('button', { name: 'Share screen' }).click();
+  const screen = lea.page.locator('[data-source="screen"] video');
+  await screen.waitFor();
+  await lea.page.waitForFunction(
+    () => {
+      const video = document.querySelector('[data-source="screen"] video');
+      return video instanceof HTMLVideoElement && video.videoHeight > 0 && video.readyState >= 2;
+    },
+    null,
+    { timeout: 25_000 },
+  );
+  await screenshot(lea.page, 'meetings-screen-share');
+  await camille.page.getByRole('button', { name: 'Stop sharing' }).click();
+  await screen.waitFor({ state: 'detached', timeout: 15_000 });
+});
+
+test('audio-only receives and sends no video at all', async () => {
+  const noe = open[2];
+  await noe.page.getByRole('button', { name: 'Leave' }).click();
+  await noe.close();
+  open.splice(2, 1);
+  const listener = await join('noe', { mode: 'audio-only' });
+  open.push(listener);
+  await until(listener.page, 'Noé hears the others', (s) => s.inAudio.filter((a) => a.bytes > 0).length >= 2);
+  await listener.page.waitForTimeout(5000);
+  const s = await rtp(listener.page);
+  assert.equal(s.inVideo.reduce((sum, v) => sum + v.bytes, 0), 0, `no video received: ${JSON.stringify(s)}`);
+  assert.equal(s.outVideoBytes, 0, 'no video sent');
+  assert.ok(s.outAudioBytes > 0, 'audio is sent');
+});
+
+test('data-saver receives no video taller than 180 pixels', async () => {
+  const noe = open.pop();
+  await noe.page.getByRole('button', { name: 'Leave' }).click();
+  await noe.close();
+  const saver = await join('noe', { mode: 'data-saver' });
+  open.push(saver);
+  await until(saver.page, 'Noé decodes both others in data-saver', (s) => decoding(s) >= 2);
+  for (let i = 0; i < 10; i++) {
+    const s = await rtp(saver.page);
+    for (const v of s.inVideo) assert.ok(v.height <= 180, `a received video is ${v.height} px tall`);
+    await saver.page.waitForTimeout(1000);
+  }
+});
+
+test('a guest enters through the lobby only once a host admits them, and a removed guest loses media at once', async () => {
+  const camille = open[0];
+  const guest = await person(browser);
+  open.push(guest);
+  await guest.page.goto(meeting.guest_url);
+  await guest.page.getByLabel('Your name').fill('Client X');
+  await guest.page.getByRole('button', { name: 'Join', exact: true }).click();
+  await guest.page.getByRole('heading', { name: 'Waiting for a host' }).waitFor();
+  // Waiting: no media at all.
+  await guest.page.waitForTimeout(1500);
+  assert.equal(await guest.page.evaluate(async () => (await window.bureauCall.stats()) === null), true, 'no connection before admission');
+  const lobby = camille.page.getByRole('region', { name: 'Waiting to enter' });
+  await lobby.getByText('Client X').waitFor();
+  await lobby.getByRole('button', { name: 'Admit' }).click();
+  await guest.page.locator('.meet-room').waitFor();
+  await until(guest.page, 'the guest decodes the others', (s) => decoding(s) >= 2);
+  guest.assertClean();
+
+  // Camille removes the guest: their media stops, they are told.
+  await camille.page.getByRole('button', { name: 'People' }).click();
+  await camille.page.getByRole('button', { name: 'Remove: Client X' }).click();
+  await guest.page.getByText('A host removed you from this meeting.').waitFor();
+  assert.equal(await guest.page.evaluate(async () => (await window.bureauCall.stats()) === null), true, 'the guest has no connection left');
+  await camille.page.locator('.meet-people').getByText('Client X').waitFor({ state: 'detached' });
+  // The guest's pass no longer opens the call.
+  await guest.page.goto(`${server.url}/meet/${meeting.id}/guest#k=wrong`);
+});
+
+test('someone outside a private channel cannot join its call', async () => {
+  const omar = new Client(server.url);
+  await omar.post('/auth/login', { name: 'omar', password: PASSWORD });
+  await assert.rejects(omar.get(`/meetings/${meeting.id}`), /404/);
+  const p = await person(browser);
+  open.push(p);
+  await login(p.page, server.url, 'omar', PASSWORD);
+  await p.page.goto(`${server.url}/meet/${meeting.id}`);
+  await p.page.getByText('This meeting does not exist, or you are not invited to it.').waitFor();
+  // A wrong guest key is refused too.
+  const anonymous = new Client(server.url);
+  await assert.rejects(anonymous.post(`/meetings/${meeting.id}/guests`, { key: 'wrong', name: 'Intruder' }), /404/);
+});
