@@ -6,6 +6,7 @@
 // cannot join its call. English and French.
 
 import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
 import { after, before, test } from 'node:test';
 import { Client, invitePerson, setupAdmin } from '../lib/api.mjs';
 import { login } from '../lib/app.mjs';
@@ -117,6 +118,33 @@ test('three people see and hear each other, in English and French', async () => 
   const violations = await axeViolations(camille.page);
   assert.deepEqual(violations, [], describeViolations(violations));
   camille.assertClean();
+});
+
+test('garbage and unknown STUN on the media port leave the call untouched', async () => {
+  const [camille, lea] = open;
+  // The server's media address, as the browser reaches it.
+  const { address, port } = await camille.page.evaluate(async () => {
+    let found;
+    (await window.bureauCall.stats())?.forEach((s) => {
+      if (s.type === 'remote-candidate') found = { address: s.address, port: s.port };
+    });
+    return found;
+  });
+  const frames = async () => (await rtp(lea.page)).inVideo.reduce((sum, v) => sum + v.frames, 0);
+  const before = await frames();
+  const socket = createSocket('udp4');
+  const stun = Buffer.from('000100002112a442' + '07'.repeat(12), 'hex');
+  for (let i = 0; i < 20_000; i++) {
+    const packet = i % 3 === 0 ? stun : Buffer.alloc(200 + (i % 900), i % 256);
+    socket.send(packet, port, address);
+    if (i % 500 === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  socket.close();
+  const after = await frames();
+  // Two videos at 30 frames a second: the flood must not have stopped them.
+  assert.ok(after - before > 30, `Léa kept decoding during the flood (${before} -> ${after} frames)`);
+  await until(lea.page, 'Léa still decodes both others', (s) => decoding(s) >= 2, 5);
 });
 
 test('a screen share is received', async () => {

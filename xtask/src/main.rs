@@ -179,9 +179,12 @@ fn bench(args: &[String]) -> Result {
     if name == "files" {
         return bench_files(args);
     }
+    if name == "meet" {
+        return bench_meet(args);
+    }
     if name != "footprint" && name != "docs" {
         return Err(format!(
-            "unknown benchmark `{name}`; there are `footprint`, `chat`, `files` and `docs`"
+            "unknown benchmark `{name}`; there are `footprint`, `chat`, `files`, `docs` and `meet`"
         ));
     }
     let peers = root().join("bench");
@@ -202,6 +205,47 @@ fn bench(args: &[String]) -> Result {
             .arg("--peers")
             .arg(&peers)
             .args(pass_through(args)),
+    )
+}
+
+/// Meetings: the SFU under a str0m load generator, then the data a
+/// participant uses per hour in each mode, from three Chromium browsers
+/// talking in turn (speech by espeak-ng, cut by sox).
+fn bench_meet(args: &[String]) -> Result {
+    ensure_debian_packages(
+        &[
+            (CHROMIUM, "chromium", "the data-use benchmark runs Chromium"),
+            (
+                "/usr/bin/espeak-ng",
+                "espeak-ng",
+                "the data-use benchmark makes speech with espeak-ng",
+            ),
+            (
+                "/usr/bin/sox",
+                "sox",
+                "the data-use benchmark cuts speech with sox",
+            ),
+        ],
+        "the meetings benchmark",
+    )?;
+    web()?;
+    build_release(&["bureau", "bureau-bench"])?;
+    header("Running the meetings benchmark: forwarding");
+    run_command(
+        Command::new(release_binary("bureau-bench"))
+            .arg("meet")
+            .arg("--bureau")
+            .arg(release_binary("bureau"))
+            .args(pass_through(args)),
+    )?;
+    header("Running the meetings benchmark: data used per hour in each mode");
+    let e2e = root().join("e2e");
+    npm_install(&e2e)?;
+    run_command(
+        Command::new("node")
+            .arg("bench/meet-data.mjs")
+            .current_dir(&e2e)
+            .env("BUREAU_BIN", release_binary("bureau")),
     )
 }
 

@@ -196,6 +196,10 @@ fn bureau_command(bin: &Path, data: &Path) -> Command {
             command.env_remove(name);
         }
     }
+    // A log filter for the server under test, when looking into a run.
+    if let Some(filter) = std::env::var_os("BENCH_BUREAU_LOG") {
+        command.env("BUREAU_LOG", filter);
+    }
     command.arg("--data-dir").arg(data);
     command
 }

@@ -12,6 +12,7 @@
 //!                    [--rounds N]
 //! bureau-bench docs --bureau PATH --peers DIR [--edits N] [--pages N]
 //!                   [--seconds N] [--interval-ms N]
+//! bureau-bench meet --bureau PATH [--receivers 10,25,...] [--seconds N]
 //! ```
 //!
 //! `BENCH_SOCKETS` sets the number of sockets too, for a quick run.
@@ -20,6 +21,7 @@ mod chat;
 mod docs;
 mod files;
 mod footprint;
+mod meet;
 mod process;
 mod sockets;
 mod synapse;
@@ -38,6 +40,7 @@ enum Bench {
     Chat(chat::Options),
     Files(files::Options),
     Docs(docs::Options),
+    Meet(meet::Options),
 }
 
 fn main() -> ExitCode {
@@ -62,6 +65,7 @@ fn main() -> ExitCode {
                     Bench::Chat(options) => chat::run(options).await,
                     Bench::Files(options) => files::run(options).await,
                     Bench::Docs(options) => docs::run(options).await,
+                    Bench::Meet(options) => meet::run(options).await,
                 }
             } => outcome,
             _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
@@ -87,8 +91,9 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> anyhow::Result<Bench> {
         Some("chat") => return parse_chat(args).map(Bench::Chat),
         Some("files") => return parse_files(args).map(Bench::Files),
         Some("docs") => return parse_docs(args).map(Bench::Docs),
+        Some("meet") => return parse_meet(args).map(Bench::Meet),
         Some(other) => {
-            bail!("unknown benchmark `{other}`; there are `footprint`, `chat`, `files` and `docs`")
+            bail!("unknown benchmark `{other}`; there are `footprint`, `chat`, `files`, `docs` and `meet`")
         }
         None => bail!(
             "usage: bureau-bench footprint --bureau PATH --peers DIR [--sockets N] [--rounds N]"
@@ -124,6 +129,35 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> anyhow::Result<Bench> {
         sockets,
         rounds,
     }))
+}
+
+fn parse_meet(mut args: impl Iterator<Item = String>) -> anyhow::Result<meet::Options> {
+    let mut options = meet::Options {
+        bureau: PathBuf::new(),
+        receivers: vec![10, 25, 50, 100, 200, 400],
+        seconds: 10,
+    };
+    while let Some(flag) = args.next() {
+        let value = args
+            .next()
+            .with_context(|| format!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--bureau" => options.bureau = PathBuf::from(value),
+            "--receivers" => {
+                options.receivers = value
+                    .split(',')
+                    .map(|n| n.trim().parse())
+                    .collect::<Result<_, _>>()
+                    .context("--receivers is a list of numbers, like 10,50,100")?
+            }
+            "--seconds" => options.seconds = value.parse().context("--seconds is a number")?,
+            _ => bail!("unknown option {flag}"),
+        }
+    }
+    if options.bureau.as_os_str().is_empty() {
+        bail!("--bureau PATH names the bureau executable");
+    }
+    Ok(options)
 }
 
 fn parse_chat(mut args: impl Iterator<Item = String>) -> anyhow::Result<chat::Options> {

@@ -99,6 +99,49 @@ pub async fn render(State(state): State<AppState>) -> Response {
         .hub
         .fanout_time
         .render(&mut out, "bureau_event_fanout_seconds", "");
+    let media = state.calls.media().stats();
+    for (name, kind, value) in [
+        (
+            "bureau_meet_peers",
+            "gauge",
+            media.peers.load(Ordering::Relaxed),
+        ),
+        (
+            "bureau_meet_forwarded_packets_total",
+            "counter",
+            media.forwarded_packets.load(Ordering::Relaxed),
+        ),
+        (
+            "bureau_meet_dropped_datagrams_total",
+            "counter",
+            media.dropped_datagrams.load(Ordering::Relaxed),
+        ),
+        (
+            "bureau_meet_peer_panics_total",
+            "counter",
+            media.peer_panics.load(Ordering::Relaxed),
+        ),
+    ] {
+        let _ = writeln!(out, "# TYPE {name} {kind}\n{name} {value}");
+    }
+    // Time inside the SFU, in 50 µs buckets (cumulative, microseconds).
+    out.push_str("# TYPE bureau_meet_forward_micros histogram\n");
+    let mut cumulative = 0;
+    let counts = media.forward_time.counts();
+    for (i, count) in counts.iter().enumerate() {
+        cumulative += count;
+        if i < bureau_meet::media::FORWARD_BUCKETS {
+            let bound = (i as u64 + 1) * bureau_meet::media::FORWARD_BUCKET_MICROS;
+            let _ = writeln!(
+                out,
+                "bureau_meet_forward_micros_bucket{{le=\"{bound}\"}} {cumulative}"
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "bureau_meet_forward_micros_bucket{{le=\"+Inf\"}} {cumulative}"
+    );
     (
         [(
             axum::http::header::CONTENT_TYPE,

@@ -87,7 +87,7 @@ function Sections() {
   // `ready`: the section works; the others say they are coming.
   const sections: { href: string; icon: IconName; title: string; body: string; ready: boolean }[] = [
     { href: '/chat', icon: 'chat', title: t.nav.chat, body: t.coming.chat.short, ready: true },
-    { href: '/meetings', icon: 'meetings', title: t.nav.meetings, body: t.coming.meetings.short, ready: false },
+    { href: '/meetings', icon: 'meetings', title: t.nav.meetings, body: t.coming.meetings.short, ready: true },
     { href: '/docs', icon: 'docs', title: t.nav.docs, body: t.coming.docs.short, ready: true },
     { href: '/files', icon: 'files', title: t.nav.files, body: t.coming.files.short, ready: true },
     { href: '/office', icon: 'office', title: t.nav.office, body: t.coming.office.short, ready: false },

@@ -4,10 +4,12 @@
 
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api/client';
+import { describe } from '../api/errors';
 import { navigate } from '../app/router';
 import { me } from '../app/session';
 import { useT } from '../i18n';
 import { useStore } from '../lib/store';
+import { startCall } from '../meetings/Meetings';
 import { IconButton } from '../ui/Button';
 import { confirm } from '../ui/Dialog';
 import { Empty, Loading } from '../ui/Page';
@@ -115,6 +117,13 @@ function ChannelActions({ entry, onPins }: { entry: Entry; onPins: () => void })
         <option value="mentions">{t.chat.notifyMentions}</option>
         <option value="mute">{t.chat.notifyMute}</option>
       </select>
+      {!entry.channel.archived && (
+        <IconButton
+          icon="meetings"
+          label={t.meet.startInChannel}
+          onClick={() => void startCall(entry.channel.name ? `#${entry.channel.name}` : t.meet.startCall, entry.channel.id).catch((error: unknown) => toast(describe(t, error).message, 'error'))}
+        />
+      )}
       <IconButton icon="pin" label={t.chat.pinned} onClick={onPins} />
       {entry.channel.kind !== 'dm' && <IconButton icon="logout" label={t.chat.leave} onClick={() => void leave()} />}
     </div>

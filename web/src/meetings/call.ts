@@ -268,6 +268,9 @@ export class Call {
       while (this.audioSlots.length < AUDIO_SLOTS) this.audioSlots.push(pc.addTransceiver('audio', { direction: 'recvonly' }));
       if (this.cameraTransceiver) this.cameraTransceiver.direction = mode === 'audio-only' ? 'inactive' : 'sendonly';
       const offer = await pc.createOffer();
+      // Opus with DTX (the server's answer asks for it too): silence costs
+      // almost nothing, which matters on a capped 4G plan.
+      offer.sdp = offer.sdp?.replace(/(a=fmtp:\d+ [^\r\n]*useinbandfec=1)(?![^\r\n]*usedtx)/g, '$1;usedtx=1');
       await pc.setLocalDescription(offer);
       const sources: { mid: string; source: SourceKind }[] = [];
       const label = (t: RTCRtpTransceiver | null, source: SourceKind) => {
@@ -305,8 +308,17 @@ export class Call {
     }
   }
 
-  /** Data-saver sends only the smallest camera layer; audio-only sends none. */
+  /** Data-saver sends only the smallest camera layer; audio-only sends none;
+   * both cap the microphone at 24 kbit/s. */
   private async applySendingMode(mode: Mode): Promise<void> {
+    const mic = this.micTransceiver?.sender;
+    if (mic) {
+      const parameters = mic.getParameters();
+      if (parameters.encodings?.length) {
+        parameters.encodings[0].maxBitrate = mode === 'normal' ? undefined : 24_000;
+        await mic.setParameters(parameters).catch(() => {});
+      }
+    }
     const sender = this.cameraTransceiver?.sender;
     if (!sender) return;
     const parameters = sender.getParameters();

@@ -180,9 +180,43 @@ pub struct MediaStats {
     pub dropped_datagrams: AtomicU64,
     pub peer_panics: AtomicU64,
     pub peers: AtomicU64,
-    /// Time a packet spends in the SFU, from its arrival to the moment it
-    /// was handed to the socket.
-    pub forward_seconds: bureau_core::metrics::Histogram,
+    /// Time a packet spends in the SFU, once per receiver it goes to: from
+    /// the moment the reader took it off the socket to the moment its copy
+    /// was handed to the socket (or to str0m's pacer) for that receiver.
+    pub forward_time: ForwardTimes,
+}
+
+/// A fine histogram of forwarding times: 50 µs buckets up to 10 ms, then
+/// one for everything slower. Fine enough to read a p99 near 2 ms.
+pub struct ForwardTimes {
+    buckets: [AtomicU64; FORWARD_BUCKETS + 1],
+}
+
+pub const FORWARD_BUCKET_MICROS: u64 = 50;
+pub const FORWARD_BUCKETS: usize = 200;
+
+impl Default for ForwardTimes {
+    fn default() -> Self {
+        ForwardTimes {
+            buckets: std::array::from_fn(|_| AtomicU64::new(0)),
+        }
+    }
+}
+
+impl ForwardTimes {
+    pub fn record(&self, elapsed: std::time::Duration) {
+        let index = (elapsed.as_micros() as u64 / FORWARD_BUCKET_MICROS) as usize;
+        self.buckets[index.min(FORWARD_BUCKETS)].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts per bucket: bucket `i` holds times below `(i + 1) × 50 µs`;
+    /// the last holds everything from 10 ms.
+    pub fn counts(&self) -> Vec<u64> {
+        self.buckets
+            .iter()
+            .map(|b| b.load(Ordering::Relaxed))
+            .collect()
+    }
 }
 
 enum ShardMessage {

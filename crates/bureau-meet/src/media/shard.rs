@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use str0m::bwe::BweKind;
 use str0m::change::SdpOffer;
-use str0m::format::Codec;
-use str0m::media::{Direction, KeyframeRequestKind, MediaKind, Mid, Pt, Rid};
+use str0m::format::{Codec, FormatParams};
+use str0m::media::{Direction, Frequency, KeyframeRequestKind, MediaKind, Mid, Pt, Rid};
 use str0m::net::{Protocol, Receive};
 use str0m::rtp::{ExtensionValues, RtpPacket, RtpWrite, SeqNo, Ssrc, Vp8Descriptor};
 use str0m::{Candidate, Event, Input, Output, Rtc};
@@ -87,6 +87,8 @@ struct Peer {
     tiles: Vec<Tile>,
     pinned: Option<u64>,
     estimate: Option<u64>,
+    /// What its slots would take at the layers its tiles want (bit/s).
+    desired: u64,
     loudness: f32,
     last_spoke: Option<Instant>,
     quality: Option<Quality>,
@@ -255,15 +257,29 @@ impl Shard {
 
     fn join(&mut self, key: u64, join: Join, events: UnboundedSender<PeerEvent>) {
         let now = Instant::now();
-        let mut rtc = Rtc::builder()
+        let mut config = Rtc::builder()
             .set_ice_lite(true)
             .set_rtp_mode(true)
             .clear_codecs()
-            .enable_opus(true)
             .enable_vp8(true)
             .enable_bwe(Some(str0m::bwe::Bitrate::bps(INITIAL_ESTIMATE_BPS)))
-            .set_stats_interval(Some(Duration::from_secs(2)))
-            .build(now);
+            .set_stats_interval(Some(Duration::from_secs(2)));
+        // Opus with DTX: a silent microphone sends almost nothing, which is
+        // most of a meeting's audio on a capped 4G plan.
+        config.codec_config().add_config(
+            Pt::from(111),
+            None,
+            Codec::Opus,
+            Frequency::FORTY_EIGHT_KHZ,
+            Some(2),
+            FormatParams {
+                min_p_time: Some(10),
+                use_inband_fec: Some(true),
+                use_dtx: Some(true),
+                ..Default::default()
+            },
+        );
+        let mut rtc = config.build(now);
         if let Ok(candidate) = Candidate::host(self.local, "udp") {
             rtc.add_local_candidate(candidate);
         }
@@ -286,6 +302,7 @@ impl Shard {
             tiles: Vec::new(),
             pinned: None,
             estimate: None,
+            desired: 0,
             loudness: 0.0,
             last_spoke: None,
             quality: None,
@@ -513,6 +530,11 @@ impl Shard {
                 }
                 Event::KeyframeRequest(request) => self.keyframe_wanted(key, request.mid),
                 Event::EgressBitrateEstimate(BweKind::Twcc(bitrate)) => {
+                    tracing::debug!(
+                        peer = key,
+                        estimate = bitrate.as_u64(),
+                        "bandwidth estimate"
+                    );
                     if let Some(peer) = self.peers.get_mut(&key) {
                         peer.estimate = Some(bitrate.as_u64());
                     }
@@ -573,10 +595,13 @@ impl Shard {
             }
         };
         let Some(source) = publisher.sources.get(&mid).copied() else {
+            tracing::debug!(%mid, "a packet of an m-line the offer did not label");
             return;
         };
         let video = source.is_video();
-        if (video && publisher.applied == Mode::AudioOnly)
+        // A publisher's own choice stops its video; a mode forced by its
+        // download estimate does not (that says nothing of its upload).
+        if (video && publisher.chosen == Mode::AudioOnly)
             || (source == Source::Mic && publisher.muted)
         {
             return;
@@ -683,7 +708,7 @@ impl Shard {
             if wrote.is_some() {
                 drive(receiver, socket, stats, pending);
                 stats.forwarded_packets.fetch_add(count, Ordering::Relaxed);
-                stats.forward_seconds.record(at.elapsed());
+                stats.forward_time.record(at.elapsed());
             }
         }
     }
@@ -762,14 +787,18 @@ impl Shard {
     }
 
     /// The mode a peer gets: its choice, made stricter when its link is
-    /// weak for a while (estimate under 300 kbit/s for 5 s: data-saver;
-    /// under 100 kbit/s: audio-only), relaxed after 20 s above twice that.
+    /// weak for a while (an estimate under what it wants and under
+    /// 300 kbit/s for 5 s: data-saver; under 100 kbit/s: audio-only),
+    /// relaxed once the estimate is back above 600 kbit/s.
     fn apply_mode(&mut self, key: u64, tell_anyway: bool) {
         let Some(peer) = self.peers.get_mut(&key) else {
             return;
         };
         let now = Instant::now();
+        // Weak only when the link cannot carry what this peer wants: an
+        // estimate stays low on a link that is simply not asked for more.
         let forced = match peer.estimate {
+            Some(bps) if bps >= peer.desired => Mode::Normal,
             Some(bps) if bps < 100_000 => Mode::AudioOnly,
             Some(bps) if bps < 300_000 => Mode::DataSaver,
             _ => Mode::Normal,
@@ -905,7 +934,7 @@ impl Shard {
                     spoke: peer.last_spoke,
                 };
                 if source.is_video() {
-                    if peer.applied != Mode::AudioOnly {
+                    if peer.chosen != Mode::AudioOnly {
                         videos.push(feed);
                     }
                 } else {
@@ -959,6 +988,7 @@ impl Shard {
             let budget =
                 budget.saturating_sub(AUDIO_RESERVE_BPS) / (wanted_video.len().max(1) as u64);
             let mut layer_of = HashMap::new();
+            let mut desired = AUDIO_RESERVE_BPS;
             for feed in &wanted_video {
                 let Some(publisher) = self.peers.get(&feed.key) else {
                     continue;
@@ -998,7 +1028,12 @@ impl Shard {
                 let chosen = pick(&plain, receiver.applied, tile, budget)
                     .and_then(|index| layers.iter().find(|(_, l)| l.index == index))
                     .map(|(rid, _)| *rid);
+                tracing::trace!(receiver = key, layers = ?plain, mode = ?receiver.applied, tile, budget, ?chosen, "layer picked");
                 layer_of.insert((feed.key, feed.mid), chosen);
+                // What this tile would take with no limit on bandwidth.
+                desired += pick(&plain, receiver.applied, tile, u64::MAX)
+                    .and_then(|index| plain.iter().find(|l| l.index == index))
+                    .map_or(0, |l| l.bits_per_second);
             }
 
             let video_fill: Vec<(u64, Mid)> = wanted_video.iter().map(|f| (f.key, f.mid)).collect();
@@ -1012,6 +1047,14 @@ impl Shard {
             let Some(receiver) = self.peers.get_mut(&key) else {
                 continue;
             };
+            if receiver.desired != desired {
+                // str0m probes up to this, so the estimate can grow to it.
+                receiver.desired = desired;
+                let _ = guarded(receiver, &self.stats, |rtc| {
+                    rtc.bwe()
+                        .set_desired_bitrate(str0m::bwe::Bitrate::bps(desired))
+                });
+            }
             let changed_video = refill(&mut receiver.video_slots, &video_fill);
             let changed_audio = refill(&mut receiver.audio_slots, &audio_fill);
             for slot in &mut receiver.video_slots {
@@ -1023,6 +1066,7 @@ impl Shard {
                         .map(|rid| (publisher, mid, rid))
                 });
                 if slot.rewriter.want(target) {
+                    tracing::debug!(receiver = key, slot = %slot.mid, ?target, "slot wants another source");
                     if let Some(source) = target {
                         keyframes.push(source);
                     }

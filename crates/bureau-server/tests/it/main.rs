@@ -12,4 +12,5 @@ mod events;
 mod files;
 mod http;
 mod mail;
+mod meetings;
 mod support;

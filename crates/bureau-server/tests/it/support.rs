@@ -14,6 +14,8 @@ pub const PASSWORD: &str = "correct horse battery";
 /// A running bureau on 127.0.0.1 with its own database.
 pub struct Office {
     pub base: String,
+    /// The UDP address of meetings' media.
+    pub media: std::net::SocketAddr,
     pub accounts: Arc<Accounts>,
     stop: Option<oneshot::Sender<()>>,
     done: Option<tokio::task::JoinHandle<()>>,
@@ -54,6 +56,7 @@ impl Office {
         .await
         .expect("server builds");
         let base = format!("http://{}", server.local_addr());
+        let media = server.state.calls.media().address();
         let accounts = server.state.accounts.clone();
         let (stop, stopped) = oneshot::channel();
         let done = tokio::spawn(async move {
@@ -66,6 +69,7 @@ impl Office {
         });
         Office {
             base,
+            media,
             accounts,
             stop: Some(stop),
             done: Some(done),
