@@ -140,7 +140,9 @@ pub async fn render(State(state): State<AppState>) -> Response {
     }
     let _ = writeln!(
         out,
-        "bureau_meet_forward_micros_bucket{{le=\"+Inf\"}} {cumulative}"
+        "bureau_meet_forward_micros_bucket{{le=\"+Inf\"}} {cumulative}\n\
+         bureau_meet_forward_micros_sum {}\nbureau_meet_forward_micros_count {cumulative}",
+        media.forward_time.sum_micros()
     );
     (
         [(

@@ -50,8 +50,14 @@ export function MeetingPage({ id, guestKey }: { id: number; guestKey: string | n
   const [entered, setEntered] = useState(false);
 
   useEffect(() => {
-    // Members learn at once who is in the call; guests connect after knocking.
-    if (!guestKey) call.connect();
+    // Members learn at once who is in the call (a locked meeting or one
+    // they may not enter is said so first); guests connect after knocking.
+    if (!guestKey) {
+      api('get', '/meetings/{id}', { path: { id } }).then(
+        (meeting) => (meeting.locked && !meeting.host ? call.refuse(true, meeting.title) : call.connect()),
+        () => call.refuse(false),
+      );
+    }
     (window as Window & { bureauCall?: Call }).bureauCall = call; // for diagnostics and the browser tests
     return () => call.leave();
   }, [call]);
@@ -344,10 +350,10 @@ function Room({ call, state }: { call: Call; state: CallState }) {
   }, [chatCount, panel]);
 
   const remote = state.videos.map((v) => ({ ...v, who: byId.get(v.fill.participant) }));
-  const featured =
-    layout === 'speaker'
-      ? (remote.find((v) => v.fill.source === 'screen') ?? remote.find((v) => v.fill.participant === state.speaker) ?? remote[0])
-      : undefined;
+  // A shared screen is shown large in either view; the speaker view
+  // otherwise shows whoever speaks.
+  const screen = remote.find((v) => v.fill.source === 'screen');
+  const featured = screen ?? (layout === 'speaker' ? (remote.find((v) => v.fill.participant === state.speaker) ?? remote[0]) : undefined);
   const noVideo = state.participants.filter((p) => p.id !== state.me && !remote.some((v) => v.fill.participant === p.id && v.fill.source === 'camera'));
 
   return (
@@ -383,7 +389,7 @@ function Room({ call, state }: { call: Call; state: CallState }) {
           </ul>
         </section>
       )}
-      <main ref={stage} class={`meet-stage meet-${layout}`} aria-label={state.title}>
+      <main ref={stage} class={`meet-stage meet-${featured ? 'speaker' : layout}`} aria-label={state.title}>
         {featured && <Tile key={`f-${featured.fill.mid}`} track={featured.track} who={featured.who} source={featured.fill.source} speaking={featured.fill.participant === state.speaker} big t={t} />}
         <div class="meet-tiles">
           <SelfTile call={call} state={state} me={me} t={t} />

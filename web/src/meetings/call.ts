@@ -222,6 +222,11 @@ export class Call {
     }
   }
 
+  /** The meeting cannot be entered: `locked` (a host locked it) or not found. */
+  refuse(locked: boolean, title = ''): void {
+    this.patch({ phase: 'locked', error: locked ? 'locked' : null, title });
+  }
+
   /** The data mode chosen before joining. */
   patchMode(mode: Mode): void {
     this.patch({ mode, camera: mode !== 'audio-only' });

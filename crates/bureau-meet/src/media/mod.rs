@@ -190,6 +190,7 @@ pub struct MediaStats {
 /// one for everything slower. Fine enough to read a p99 near 2 ms.
 pub struct ForwardTimes {
     buckets: [AtomicU64; FORWARD_BUCKETS + 1],
+    sum_micros: AtomicU64,
 }
 
 pub const FORWARD_BUCKET_MICROS: u64 = 50;
@@ -199,14 +200,22 @@ impl Default for ForwardTimes {
     fn default() -> Self {
         ForwardTimes {
             buckets: std::array::from_fn(|_| AtomicU64::new(0)),
+            sum_micros: AtomicU64::new(0),
         }
     }
 }
 
 impl ForwardTimes {
     pub fn record(&self, elapsed: std::time::Duration) {
-        let index = (elapsed.as_micros() as u64 / FORWARD_BUCKET_MICROS) as usize;
+        let micros = elapsed.as_micros() as u64;
+        let index = (micros / FORWARD_BUCKET_MICROS) as usize;
         self.buckets[index.min(FORWARD_BUCKETS)].fetch_add(1, Ordering::Relaxed);
+        self.sum_micros.fetch_add(micros, Ordering::Relaxed);
+    }
+
+    /// The sum of all times recorded, in microseconds.
+    pub fn sum_micros(&self) -> u64 {
+        self.sum_micros.load(Ordering::Relaxed)
     }
 
     /// Counts per bucket: bucket `i` holds times below `(i + 1) × 50 µs`;

@@ -102,16 +102,22 @@ struct Peer {
 pub struct Shard {
     index: usize,
     rx: mpsc::Receiver<ShardMessage>,
-    socket: Arc<UdpSocket>,
     local: SocketAddr,
     routes: Arc<Routes>,
-    stats: Arc<MediaStats>,
+    out: Out,
     peers: HashMap<u64, Peer>,
     by_address: HashMap<SocketAddr, u64>,
     by_ufrag: HashMap<String, u64>,
     speakers: HashMap<u64, u64>,
-    pending: VecDeque<(u64, Event)>,
     next_housekeeping: Instant,
+}
+
+/// Where every peer's output goes: the shared socket, the counters, and
+/// the events waiting to be handled.
+struct Out {
+    socket: Arc<UdpSocket>,
+    stats: Arc<MediaStats>,
+    pending: VecDeque<(u64, Event)>,
 }
 
 /// Runs `f` on a peer's `Rtc`; a panic marks the peer dead instead of
@@ -133,14 +139,14 @@ fn guarded<R>(peer: &mut Peer, stats: &MediaStats, f: impl FnOnce(&mut Rtc) -> R
 
 /// Drains a peer's output after a change: sends what it transmits,
 /// collects its events, notes its next timeout.
-fn drive(
-    peer: &mut Peer,
-    socket: &UdpSocket,
-    stats: &MediaStats,
-    pending: &mut VecDeque<(u64, Event)>,
-) {
+fn drive(peer: &mut Peer, out: &mut Out) {
     let key = peer.key;
     let mut deadline = None;
+    let Out {
+        socket,
+        stats,
+        pending,
+    } = out;
     let failed = guarded(peer, stats, |rtc| loop {
         match rtc.poll_output() {
             Ok(Output::Timeout(at)) => {
@@ -199,15 +205,17 @@ impl Shard {
         Shard {
             index,
             rx,
-            socket,
             local,
             routes,
-            stats,
+            out: Out {
+                socket,
+                stats,
+                pending: VecDeque::new(),
+            },
             peers: HashMap::new(),
             by_address: HashMap::new(),
             by_ufrag: HashMap::new(),
             speakers: HashMap::new(),
-            pending: VecDeque::new(),
             next_housekeeping: Instant::now() + HOUSEKEEPING,
         }
     }
@@ -313,7 +321,7 @@ impl Shard {
             answered: false,
         };
         self.peers.insert(key, peer);
-        self.stats.peers.fetch_add(1, Ordering::Relaxed);
+        self.out.stats.peers.fetch_add(1, Ordering::Relaxed);
     }
 
     fn command(&mut self, key: u64, command: Command) {
@@ -347,13 +355,7 @@ impl Shard {
     }
 
     fn offer(&mut self, key: u64, offer: Offer) {
-        let Shard {
-            peers,
-            socket,
-            stats,
-            pending,
-            ..
-        } = self;
+        let (peers, out) = (&mut self.peers, &mut self.out);
         let Some(peer) = peers.get_mut(&key) else {
             return;
         };
@@ -383,7 +385,7 @@ impl Shard {
                 )
             }
         };
-        let answer = match guarded(peer, stats, |rtc| rtc.sdp_api().accept_offer(parsed)) {
+        let answer = match guarded(peer, &out.stats, |rtc| rtc.sdp_api().accept_offer(parsed)) {
             Some(Ok(answer)) => answer,
             Some(Err(error)) => {
                 return refuse(
@@ -447,7 +449,7 @@ impl Shard {
             "offer answered"
         );
         let _ = peer.events.send(PeerEvent::Answer(answer.to_sdp_string()));
-        drive(peer, socket, stats, pending);
+        drive(peer, out);
         let room = peer.room;
         self.assign(room);
     }
@@ -458,18 +460,15 @@ impl Shard {
             None => match stun_local_ufrag(&datagram.bytes).and_then(|u| self.by_ufrag.get(u)) {
                 Some(key) => *key,
                 None => {
-                    self.stats.dropped_datagrams.fetch_add(1, Ordering::Relaxed);
+                    self.out
+                        .stats
+                        .dropped_datagrams
+                        .fetch_add(1, Ordering::Relaxed);
                     return;
                 }
             },
         };
-        let Shard {
-            peers,
-            socket,
-            stats,
-            pending,
-            ..
-        } = self;
+        let (peers, out) = (&mut self.peers, &mut self.out);
         let Some(peer) = peers.get_mut(&key) else {
             return;
         };
@@ -479,12 +478,12 @@ impl Shard {
             datagram.destination,
             &datagram.bytes,
         ) else {
-            stats.dropped_datagrams.fetch_add(1, Ordering::Relaxed);
+            out.stats.dropped_datagrams.fetch_add(1, Ordering::Relaxed);
             return;
         };
         let input = Input::Receive(datagram.at, receive);
         if !peer.rtc.accepts(&input) {
-            stats.dropped_datagrams.fetch_add(1, Ordering::Relaxed);
+            out.stats.dropped_datagrams.fetch_add(1, Ordering::Relaxed);
             return;
         }
         if !peer.addresses.contains(&datagram.source) {
@@ -496,31 +495,27 @@ impl Shard {
                 .unwrap_or_else(|e| e.into_inner())
                 .insert(datagram.source, self.index);
         }
-        let result = guarded(peer, stats, |rtc| rtc.handle_input(input));
+        let result = guarded(peer, &out.stats, |rtc| rtc.handle_input(input));
         if let Some(Err(error)) = result {
             tracing::debug!(%error, "a media datagram was refused");
         }
-        drive(peer, socket, stats, pending);
+        drive(peer, out);
     }
 
     fn timeouts(&mut self, now: Instant) {
-        let Shard {
-            peers,
-            socket,
-            stats,
-            pending,
-            ..
-        } = self;
+        let (peers, out) = (&mut self.peers, &mut self.out);
         for peer in peers.values_mut() {
             if peer.deadline <= now && !peer.dead {
-                let _ = guarded(peer, stats, |rtc| rtc.handle_input(Input::Timeout(now)));
-                drive(peer, socket, stats, pending);
+                let _ = guarded(peer, &out.stats, |rtc| {
+                    rtc.handle_input(Input::Timeout(now))
+                });
+                drive(peer, out);
             }
         }
     }
 
     fn process_events(&mut self) {
-        while let Some((key, event)) = self.pending.pop_front() {
+        while let Some((key, event)) = self.out.pending.pop_front() {
             match event {
                 Event::RtpPacket(packet) => self.forward(key, packet),
                 Event::Connected => {
@@ -571,13 +566,7 @@ impl Shard {
 
     /// A packet from publisher `from`: to every slot that shows it.
     fn forward(&mut self, from: u64, packet: RtpPacket) {
-        let Shard {
-            peers,
-            socket,
-            stats,
-            pending,
-            ..
-        } = self;
+        let (peers, out) = (&mut self.peers, &mut self.out);
         let Some(publisher) = peers.get_mut(&from) else {
             return;
         };
@@ -698,7 +687,7 @@ impl Shard {
                 continue;
             }
             let count = writes.len() as u64;
-            let wrote = guarded(receiver, stats, |rtc| {
+            let wrote = guarded(receiver, &out.stats, |rtc| {
                 for (slot_mid, write) in writes {
                     if let Some(stream) = rtc.direct_api().stream_tx_by_mid(slot_mid, None) {
                         stream.write_rtp(write);
@@ -706,9 +695,11 @@ impl Shard {
                 }
             });
             if wrote.is_some() {
-                drive(receiver, socket, stats, pending);
-                stats.forwarded_packets.fetch_add(count, Ordering::Relaxed);
-                stats.forward_time.record(at.elapsed());
+                drive(receiver, out);
+                out.stats
+                    .forwarded_packets
+                    .fetch_add(count, Ordering::Relaxed);
+                out.stats.forward_time.record(at.elapsed());
             }
         }
     }
@@ -729,13 +720,7 @@ impl Shard {
     }
 
     fn ask_keyframe(&mut self, publisher: u64, mid: Mid, rid: Option<Rid>, now: Instant) {
-        let Shard {
-            peers,
-            socket,
-            stats,
-            pending,
-            ..
-        } = self;
+        let (peers, out) = (&mut self.peers, &mut self.out);
         let Some(peer) = peers.get_mut(&publisher) else {
             return;
         };
@@ -745,20 +730,20 @@ impl Shard {
             }
         }
         peer.keyframe_asked.insert((mid, rid), now);
-        let _ = guarded(peer, stats, |rtc| {
+        let _ = guarded(peer, &out.stats, |rtc| {
             if let Some(stream) = rtc.direct_api().stream_rx_by_mid(mid, rid) {
                 stream.request_keyframe(KeyframeRequestKind::Pli);
             }
         });
-        drive(peer, socket, stats, pending);
+        drive(peer, out);
     }
 
     fn remove(&mut self, key: u64) {
         let Some(mut peer) = self.peers.remove(&key) else {
             return;
         };
-        self.stats.peers.fetch_sub(1, Ordering::Relaxed);
-        let _ = guarded(&mut peer, &self.stats, |rtc| rtc.disconnect());
+        self.out.stats.peers.fetch_sub(1, Ordering::Relaxed);
+        let _ = guarded(&mut peer, &self.out.stats, |rtc| rtc.disconnect());
         {
             let mut addresses = self
                 .routes
@@ -1050,7 +1035,7 @@ impl Shard {
             if receiver.desired != desired {
                 // str0m probes up to this, so the estimate can grow to it.
                 receiver.desired = desired;
-                let _ = guarded(receiver, &self.stats, |rtc| {
+                let _ = guarded(receiver, &self.out.stats, |rtc| {
                     rtc.bwe()
                         .set_desired_bitrate(str0m::bwe::Bitrate::bps(desired))
                 });
