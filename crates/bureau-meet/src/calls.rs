@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use bureau_core::{Error, Principal, Result, UserId};
+use bureau_core::{AccessChange, Credential, Error, Principal, Result, UserId};
 use bureau_store::MeetingRecord;
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
@@ -178,6 +178,8 @@ pub enum Signal {
     MutedByHost,
     Removed,
     Ended,
+    /// The session was signed out or the account deactivated.
+    AccessEnded,
     Error {
         code: &'static str,
         message: String,
@@ -187,6 +189,8 @@ pub enum Signal {
 struct Person {
     view: ParticipantView,
     user: Option<UserId>,
+    /// How a member signed in (a revoked session ends their call).
+    credential: Option<Credential>,
     guest: Option<i64>,
     /// Waiting in the lobby for a host.
     waiting: bool,
@@ -236,6 +240,18 @@ impl Room {
         }
     }
 
+    fn drop_people(&mut self, which: impl Fn(&Person) -> bool, signal: Signal) {
+        for person in self.people.values_mut().filter(|p| which(p)) {
+            if let Some(peer) = person.peer.take() {
+                peer.send(Command::Leave);
+            }
+            person.in_call = false;
+            let _ = person.tx.send(signal.clone());
+        }
+        let list = self.participants();
+        self.to_call(&list);
+    }
+
     fn to_hosts(&self, signal: &Signal) {
         for person in self.people.values().filter(|p| p.view.host) {
             let _ = person.tx.send(signal.clone());
@@ -282,9 +298,9 @@ impl Calls {
             .unwrap_or(0)
     }
 
-    /// A guest knocked (REST): hosts connected to the meeting hear of it
-    /// when the guest's socket opens; nothing to do before.
-    /// A guest a host decided on: their waiting socket is told.
+    /// A guest a host decided on: their waiting socket is told, and hosts
+    /// get the new lobby. (Hosts hear of a knock when the guest's socket
+    /// opens, in `Connection::open`.)
     fn guest_decided(&self, meeting: i64, guest: i64, admitted: bool) {
         self.with_room(meeting, |room| {
             for person in room.people.values_mut().filter(|p| p.guest == Some(guest)) {
@@ -303,17 +319,19 @@ impl Calls {
     /// A person removed by a host, or everyone when a meeting ends: their
     /// media stops at once, then their socket is told.
     fn drop_people(&self, meeting: i64, which: impl Fn(&Person) -> bool, signal: Signal) {
-        self.with_room(meeting, |room| {
-            for person in room.people.values_mut().filter(|p| which(p)) {
-                if let Some(peer) = person.peer.take() {
-                    peer.send(Command::Leave);
-                }
-                person.in_call = false;
-                let _ = person.tx.send(signal.clone());
-            }
-            let list = room.participants();
-            room.to_call(&list);
-        });
+        self.with_room(meeting, |room| room.drop_people(which, signal));
+    }
+
+    /// A session signed out or an account deactivated: their calls end at
+    /// once, in every meeting (`AccessChange::ends` is the rule).
+    pub fn access_ended(&self, change: &AccessChange) {
+        let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
+        for room in rooms.values_mut() {
+            room.drop_people(
+                |p| matches!((p.user, p.credential), (Some(user), Some(credential)) if change.ends(user, credential)),
+                Signal::AccessEnded,
+            );
+        }
     }
 }
 
@@ -372,9 +390,9 @@ impl Connection {
         };
         let participant = calls.next.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = unbounded_channel();
-        let (user, guest) = match &attendee {
-            Attendee::Member(p) => (Some(p.user_id), None),
-            Attendee::Guest(g) => (None, Some(g.id)),
+        let (user, credential, guest) = match &attendee {
+            Attendee::Member(p) => (Some(p.user_id), Some(p.credential), None),
+            Attendee::Guest(g) => (None, None, Some(g.id)),
         };
         let view = ParticipantView {
             id: participant,
@@ -401,6 +419,7 @@ impl Connection {
                 Person {
                     view,
                     user,
+                    credential,
                     guest,
                     waiting,
                     in_call: false,

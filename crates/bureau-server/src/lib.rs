@@ -174,6 +174,10 @@ impl Server {
         hub.on_access_ended(move |change| rooms.access_ended(change));
         let media = bureau_meet::media::MediaServer::start(config.media.clone())
             .map_err(|e| format!("cannot open the media port {}: {e}", config.media.udp))?;
+        // ... and the calls it is in.
+        let calls = bureau_meet::Calls::new(media);
+        let in_calls = calls.clone();
+        hub.on_access_ended(move |change| in_calls.access_ended(change));
         let meet = Arc::new(bureau_meet::Meet::new(
             ports.clone(),
             chat.clone(),
@@ -182,7 +186,7 @@ impl Server {
         let state = AppState {
             store: ports.store.clone(),
             meet,
-            calls: bureau_meet::Calls::new(media),
+            calls,
             chat,
             files,
             docs,

@@ -216,6 +216,10 @@ export class Call {
         this.teardown();
         this.patch({ phase: 'ended' });
         break;
+      case 'access_ended':
+        this.teardown();
+        this.patch({ phase: 'closed' });
+        break;
       case 'error':
         this.patch({ error: message.code === 'locked' ? 'locked' : message.message });
         break;

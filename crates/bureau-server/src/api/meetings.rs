@@ -311,7 +311,7 @@ async fn serve(
             },
             outgoing = signals.recv() => match outgoing {
                 Some(signal) => {
-                    let last = matches!(signal, Signal::Removed | Signal::Ended | Signal::Refused);
+                    let last = matches!(signal, Signal::Removed | Signal::Ended | Signal::Refused | Signal::AccessEnded);
                     if send(&mut socket, &signal).await.is_err() {
                         break;
                     }

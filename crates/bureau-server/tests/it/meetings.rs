@@ -373,6 +373,66 @@ async fn a_guest_waits_in_the_lobby_and_cannot_act_as_a_host() {
 }
 
 #[tokio::test]
+async fn a_revoked_session_or_a_deactivated_account_leaves_its_calls() {
+    let office = Office::start().await;
+    let admin = office.person("boss", Role::Admin).await;
+    let alice = office.person("alice", Role::Member).await;
+    let alice_id = alice.my_id().await;
+    let (_, meeting) = admin
+        .post(
+            "/api/v1/meetings",
+            json!({"title": "Weekly", "invitees": [alice_id]}),
+        )
+        .await;
+    let id = meeting["id"].as_i64().unwrap();
+    let mut phone_api = office.anonymous();
+    phone_api.login("alice", crate::support::PASSWORD).await;
+    let mut laptop = signal(&alice, id, None).await.unwrap();
+    let mut phone = signal(&phone_api, id, None).await.unwrap();
+    let mut boss = signal(&admin, id, None).await.unwrap();
+    for socket in [&mut laptop, &mut phone, &mut boss] {
+        next_of(socket, "welcome").await.unwrap();
+        send(socket, json!({"type": "join"})).await;
+        next_of(socket, "joined").await.unwrap();
+    }
+
+    // From her phone, Alice signs the laptop out: its call ends at once.
+    let (_, sessions) = alice.get("/api/v1/me/sessions").await;
+    let laptop_session = sessions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["current"] == true)
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let (status, _) = phone_api
+        .delete(&format!("/api/v1/me/sessions/{laptop_session}"))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    next_of(&mut laptop, "access_ended").await.unwrap();
+    assert_eq!(signal(&alice, id, None).await.err(), Some(401));
+    send(&mut phone, json!({"type": "chat", "text": "still in"})).await;
+    assert_eq!(
+        next_of(&mut boss, "chat").await.unwrap()["text"],
+        "still in"
+    );
+
+    // Deactivated, she leaves every call; the boss stays.
+    let (status, body) = admin
+        .patch(
+            &format!("/api/v1/users/{alice_id}"),
+            json!({"active": false}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    next_of(&mut phone, "access_ended").await.unwrap();
+    send(&mut boss, json!({"type": "chat", "text": "alone"})).await;
+    assert_eq!(next_of(&mut boss, "chat").await.unwrap()["text"], "alone");
+    office.stop().await;
+}
+
+#[tokio::test]
 async fn bad_messages_and_floods_are_refused_and_the_socket_survives_what_it_should() {
     let office = Office::start().await;
     let host = office.person("camille", Role::Admin).await;
