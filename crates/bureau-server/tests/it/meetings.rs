@@ -397,15 +397,7 @@ async fn a_revoked_session_or_a_deactivated_account_leaves_its_calls() {
     }
 
     // From her phone, Alice signs the laptop out: its call ends at once.
-    let (_, sessions) = alice.get("/api/v1/me/sessions").await;
-    let laptop_session = sessions
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["current"] == true)
-        .unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let laptop_session = alice.current_session().await;
     let (status, _) = phone_api
         .delete(&format!("/api/v1/me/sessions/{laptop_session}"))
         .await;

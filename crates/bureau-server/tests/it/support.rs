@@ -250,6 +250,19 @@ impl Api {
     }
 
     /// The id of the person this client acts for.
+    /// The id of the session this client is signed in with.
+    pub async fn current_session(&self) -> i64 {
+        let (_, sessions) = self.get("/api/v1/me/sessions").await;
+        sessions
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["current"] == true)
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap()
+    }
+
     pub async fn my_id(&self) -> i64 {
         let (status, me) = self.get("/api/v1/me").await;
         assert_eq!(status, StatusCode::OK, "{me}");
