@@ -3,7 +3,8 @@
 // received, a guest enters only once a host admits them, audio-only moves
 // no video at all, data-saver never receives more than 180p, a removed
 // participant loses media at once, and someone outside a private channel
-// cannot join its call. English and French.
+// cannot join its call; where UDP is blocked, the call goes over TCP.
+// English and French.
 
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
@@ -44,10 +45,26 @@ after(async () => {
   await server?.dispose();
 });
 
-/** Logs someone in, opens the meeting and joins it in `mode`. */
-async function join(name, { lang = 'en', mode } = {}) {
+/**
+ * Logs someone in, opens the meeting and joins it in `mode`. With
+ * `udpBlocked`, the browser never learns the server's UDP candidate, as on a
+ * network that drops UDP: only the TCP one is left to connect to.
+ */
+async function join(name, { lang = 'en', mode, udpBlocked = false } = {}) {
   const p = await person(browser);
   open.push(p);
+  if (udpBlocked) {
+    await p.page.addInitScript(() => {
+      const set = RTCPeerConnection.prototype.setRemoteDescription;
+      RTCPeerConnection.prototype.setRemoteDescription = function (description) {
+        const sdp = description.sdp
+          .split('\r\n')
+          .filter((line) => !(line.startsWith('a=candidate:') && / udp /i.test(line)))
+          .join('\r\n');
+        return set.call(this, { type: description.type, sdp });
+      };
+    });
+  }
   await login(p.page, server.url, name, PASSWORD);
   if (lang !== 'en') {
     // The profile's language; the meeting page below opens in it.
@@ -232,4 +249,34 @@ test('someone outside a private channel cannot join its call', async () => {
   // A wrong guest key is refused too.
   const anonymous = new Client(server.url);
   await assert.rejects(anonymous.post(`/meetings/${meeting.id}/guests`, { key: 'wrong', name: 'Intruder' }), /404/);
+});
+
+test('where UDP is blocked, the call goes over the TCP port', async () => {
+  const [camille, lea] = open;
+  await lea.page.getByRole('button', { name: 'Quitter', exact: true }).click();
+  await lea.close();
+  open.splice(1, 1);
+  const behindFirewall = await join('lea', { lang: 'fr', udpBlocked: true });
+  open.splice(1, 0, behindFirewall);
+  await until(behindFirewall.page, 'Léa decodes both others over TCP', (s) => decoding(s) >= 2);
+  const transport = await behindFirewall.page.evaluate(async () => {
+    const report = await window.bureauCall.stats();
+    const byId = new Map();
+    report.forEach((s) => byId.set(s.id, s));
+    const remotes = [...byId.values()].filter((s) => s.type === 'remote-candidate').map((s) => s.protocol);
+    const pair = [...byId.values()].find((s) => s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded');
+    return { remotes, selected: pair && byId.get(pair.remoteCandidateId)?.protocol };
+  });
+  assert.deepEqual(transport, { remotes: ['tcp'], selected: 'tcp' }, `the only way in is TCP: ${JSON.stringify(transport)}`);
+  // What Léa sends over TCP reaches the others.
+  await camille.page.waitForFunction(
+    () => {
+      const tile = [...document.querySelectorAll('[data-source="camera"]')].find((t) => t.textContent.includes('Léa'));
+      const video = tile?.querySelector('video');
+      return video instanceof HTMLVideoElement && video.videoHeight > 0 && video.readyState >= 2;
+    },
+    null,
+    { timeout: 25_000 },
+  );
+  behindFirewall.assertClean();
 });

@@ -172,8 +172,12 @@ impl Server {
         // it has open, at once.
         let rooms = docs.rooms.clone();
         hub.on_access_ended(move |change| rooms.access_ended(change));
-        let media = bureau_meet::media::MediaServer::start(config.media.clone())
-            .map_err(|e| format!("cannot open the media port {}: {e}", config.media.udp))?;
+        let media = bureau_meet::media::MediaServer::start(config.media.clone()).map_err(|e| {
+            format!(
+                "cannot open the media ports (UDP {}, TCP {}): {e}",
+                config.media.udp, config.media.tcp
+            )
+        })?;
         // ... and the calls it is in.
         let calls = bureau_meet::Calls::new(media);
         let in_calls = calls.clone();

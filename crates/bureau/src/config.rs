@@ -48,6 +48,9 @@ pub struct Config {
     pub mail: Option<MailConfig>,
     /// Meetings' media: one UDP port for every call.
     pub media_udp: SocketAddr,
+    /// Meetings' media where UDP is blocked (ICE-TCP): one TCP port,
+    /// by default the same address and port number as `media_udp`.
+    pub media_tcp: SocketAddr,
     /// The address browsers send media to, when `media_udp` binds every
     /// interface.
     pub media_public_ip: Option<IpAddr>,
@@ -82,6 +85,7 @@ pub struct Layer {
     /// Seconds (written as text, so the environment can set it too).
     pub email_after: Option<String>,
     pub media_udp: Option<SocketAddr>,
+    pub media_tcp: Option<SocketAddr>,
     pub media_public_ip: Option<IpAddr>,
     /// A number (written as text, so the environment can set it too).
     pub media_threads: Option<String>,
@@ -101,6 +105,7 @@ impl Layer {
             mail_from: self.mail_from.or(below.mail_from),
             email_after: self.email_after.or(below.email_after),
             media_udp: self.media_udp.or(below.media_udp),
+            media_tcp: self.media_tcp.or(below.media_tcp),
             media_public_ip: self.media_public_ip.or(below.media_public_ip),
             media_threads: self.media_threads.or(below.media_threads),
         }
@@ -185,6 +190,10 @@ impl Config {
         if media_udp.ip().is_unspecified() && merged.media_public_ip.is_none() {
             bail!("media_udp `{media_udp}` binds every interface: set media_public_ip to the address browsers reach");
         }
+        let media_tcp = merged.media_tcp.unwrap_or(media_udp);
+        if media_tcp.ip().is_unspecified() && merged.media_public_ip.is_none() {
+            bail!("media_tcp `{media_tcp}` binds every interface: set media_public_ip to the address browsers reach");
+        }
         let media_threads = match merged.media_threads {
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
             Some(text) => match text.trim().parse::<usize>() {
@@ -195,6 +204,7 @@ impl Config {
         Ok(Config {
             mail,
             media_udp,
+            media_tcp,
             media_public_ip: merged.media_public_ip,
             media_threads,
             listen,

@@ -40,6 +40,10 @@ struct Cli {
     /// UDP address of meetings' media (default: the listen IP, port 10000).
     #[arg(long, global = true)]
     media_udp: Option<std::net::SocketAddr>,
+    /// TCP address of meetings' media where UDP is blocked (default: the
+    /// same as --media-udp).
+    #[arg(long, global = true)]
+    media_tcp: Option<std::net::SocketAddr>,
     #[command(subcommand)]
     command: Command,
 }
@@ -144,6 +148,7 @@ fn load_config(cli: &Cli) -> anyhow::Result<Config> {
         blob_url: cli.blob_url.clone(),
         public_url: cli.public_url.clone(),
         media_udp: cli.media_udp,
+        media_tcp: cli.media_tcp,
         ..Layer::default()
     };
     Config::resolve(flags, env, file)

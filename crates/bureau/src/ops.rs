@@ -41,6 +41,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             search_dir: Some(config.data_dir.join(SEARCH_DIR)),
             media: bureau_meet::media::MediaConfig {
                 udp: config.media_udp,
+                tcp: config.media_tcp,
                 public_ip: config.media_public_ip,
                 threads: config.media_threads,
             },

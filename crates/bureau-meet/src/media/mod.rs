@@ -1,7 +1,8 @@
 //! The SFU: media of every meeting, forwarded between browsers by str0m in
 //! RTP mode. All peers share one UDP port; a reader thread tells them apart
 //! by source address, then by STUN username, and hands each datagram to the
-//! shard thread that holds the peer. A room lives on one shard, so
+//! shard thread that holds the peer. Where UDP is blocked, browsers reach
+//! the same shards over one TCP port ([`tcp`], ICE-TCP). A room lives on one shard, so
 //! forwarding between its peers needs no lock; shards spread rooms over the
 //! cores.
 //!
@@ -19,10 +20,11 @@ mod net;
 mod rewrite;
 mod select;
 mod shard;
+mod tcp;
 
 use std::collections::HashMap;
 use std::io;
-use std::net::{IpAddr, SocketAddr, UdpSocket};
+use std::net::{IpAddr, SocketAddr, TcpListener, UdpSocket};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{mpsc, Arc, Mutex, RwLock};
 
@@ -33,6 +35,9 @@ pub use select::{Layer, Mode};
 pub struct MediaConfig {
     /// The UDP address to bind (port 0 picks one).
     pub udp: SocketAddr,
+    /// The TCP address to bind for ICE-TCP, where UDP is blocked (port 0
+    /// picks one).
+    pub tcp: SocketAddr,
     /// The address browsers are told to send to; needed when `udp` binds
     /// every interface.
     pub public_ip: Option<IpAddr>,
@@ -230,6 +235,15 @@ impl ForwardTimes {
 
 enum ShardMessage {
     Datagram(net::Datagram),
+    /// A TCP connection was routed to this shard: packets for `source` go
+    /// to `writer`.
+    TcpOpened {
+        source: SocketAddr,
+        writer: tcp::Writer,
+    },
+    TcpClosed {
+        source: SocketAddr,
+    },
     Join {
         key: u64,
         join: Join,
@@ -248,12 +262,15 @@ struct Routes {
 struct Inner {
     shards: Vec<mpsc::Sender<ShardMessage>>,
     advertised: SocketAddr,
+    advertised_tcp: SocketAddr,
     next_key: AtomicU64,
     /// Room to (shard, peers in it).
     rooms: Mutex<HashMap<u64, (usize, usize)>>,
     stats: Arc<MediaStats>,
     /// Set when the server is dropped: the reader stops, then the shards.
     stop: Arc<AtomicBool>,
+    /// Dropped with the server: the TCP acceptor and its connections end.
+    _closed: tokio::sync::watch::Sender<()>,
 }
 
 impl Drop for Inner {
@@ -269,9 +286,14 @@ pub struct MediaServer {
 }
 
 impl MediaServer {
-    /// Binds the UDP port and starts the reader and shard threads.
+    /// Binds the UDP and TCP ports and starts the reader and shard threads
+    /// and the TCP acceptor (on the current tokio runtime).
     pub fn start(config: MediaConfig) -> io::Result<MediaServer> {
+        let runtime = tokio::runtime::Handle::try_current()
+            .map_err(|_| io::Error::other("the media server starts inside a tokio runtime"))?;
         let socket = UdpSocket::bind(config.udp)?;
+        let listener = TcpListener::bind(config.tcp)?;
+        listener.set_nonblocking(true)?;
         socket.set_read_timeout(Some(std::time::Duration::from_millis(250)))?;
         let stop = Arc::new(AtomicBool::new(false));
         let bound = socket.local_addr()?;
@@ -286,6 +308,7 @@ impl MediaServer {
             None => bound.ip(),
         };
         let advertised = SocketAddr::new(ip, bound.port());
+        let advertised_tcp = SocketAddr::new(ip, listener.local_addr()?.port());
         let socket = Arc::new(socket);
         let routes = Arc::new(Routes::default());
         let stats = Arc::new(MediaStats::default());
@@ -298,7 +321,7 @@ impl MediaServer {
                 index,
                 rx,
                 socket.clone(),
-                advertised,
+                (advertised, advertised_tcp),
                 routes.clone(),
                 stats.clone(),
             );
@@ -317,14 +340,29 @@ impl MediaServer {
         std::thread::Builder::new()
             .name("meet-udp".into())
             .spawn(move || reader.run())?;
+        let (closed_tx, closed) = tokio::sync::watch::channel(());
+        let acceptor = tcp::Acceptor {
+            listener: {
+                let _entered = runtime.enter();
+                tokio::net::TcpListener::from_std(listener)?
+            },
+            local: advertised_tcp,
+            routes,
+            shards: shards.clone(),
+            stats: stats.clone(),
+            closed,
+        };
+        runtime.spawn(acceptor.run());
         Ok(MediaServer {
             inner: Arc::new(Inner {
                 shards,
                 advertised,
+                advertised_tcp,
                 next_key: AtomicU64::new(1),
                 rooms: Mutex::new(HashMap::new()),
                 stats,
                 stop,
+                _closed: closed_tx,
             }),
         })
     }
@@ -332,6 +370,11 @@ impl MediaServer {
     /// The address browsers send media to.
     pub fn address(&self) -> SocketAddr {
         self.inner.advertised
+    }
+
+    /// The address browsers connect to when UDP does not get through.
+    pub fn tcp_address(&self) -> SocketAddr {
+        self.inner.advertised_tcp
     }
 
     pub fn stats(&self) -> &MediaStats {

@@ -8,11 +8,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::Instant;
 
+use str0m::net::Protocol;
+
 use super::{MediaStats, Routes, ShardMessage};
 
 /// One datagram, as read.
 pub struct Datagram {
     pub at: Instant,
+    /// UDP, or TCP for a packet that came down an ICE-TCP connection.
+    pub proto: Protocol,
     pub source: SocketAddr,
     pub destination: SocketAddr,
     pub bytes: Vec<u8>,
@@ -79,6 +83,7 @@ impl Reader {
             };
             let datagram = Datagram {
                 at,
+                proto: Protocol::Udp,
                 source,
                 destination: self.local,
                 bytes: bytes.to_vec(),

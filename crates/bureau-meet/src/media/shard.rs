@@ -13,7 +13,7 @@ use str0m::bwe::BweKind;
 use str0m::change::SdpOffer;
 use str0m::format::{Codec, FormatParams};
 use str0m::media::{Direction, Frequency, KeyframeRequestKind, MediaKind, Mid, Pt, Rid};
-use str0m::net::{Protocol, Receive};
+use str0m::net::{Protocol, Receive, TcpType};
 use str0m::rtp::{ExtensionValues, RtpPacket, RtpWrite, SeqNo, Ssrc, Vp8Descriptor};
 use str0m::{Candidate, Event, Input, Output, Rtc};
 use tokio::sync::mpsc::UnboundedSender;
@@ -21,6 +21,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::net::{stun_local_ufrag, Datagram};
 use super::rewrite::{In, Rewriter, SourceKey};
 use super::select::{pick, Layer, Mode};
+use super::tcp;
 use super::{
     Command, Join, MediaStats, Offer, PeerEvent, Quality, Routes, ShardMessage, SlotFill, Source,
     Tile,
@@ -103,6 +104,7 @@ pub struct Shard {
     index: usize,
     rx: mpsc::Receiver<ShardMessage>,
     local: SocketAddr,
+    local_tcp: SocketAddr,
     routes: Arc<Routes>,
     out: Out,
     peers: HashMap<u64, Peer>,
@@ -112,10 +114,11 @@ pub struct Shard {
     next_housekeeping: Instant,
 }
 
-/// Where every peer's output goes: the shared socket, the counters, and
-/// the events waiting to be handled.
+/// Where every peer's output goes: the shared socket or a peer's TCP
+/// connection, the counters, and the events waiting to be handled.
 struct Out {
     socket: Arc<UdpSocket>,
+    tcp: HashMap<SocketAddr, tcp::Writer>,
     stats: Arc<MediaStats>,
     pending: VecDeque<(u64, Event)>,
 }
@@ -144,6 +147,7 @@ fn drive(peer: &mut Peer, out: &mut Out) {
     let mut deadline = None;
     let Out {
         socket,
+        tcp,
         stats,
         pending,
     } = out;
@@ -153,11 +157,21 @@ fn drive(peer: &mut Peer, out: &mut Out) {
                 deadline = Some(at);
                 return false;
             }
-            Ok(Output::Transmit(transmit)) => {
-                if transmit.proto == Protocol::Udp {
+            Ok(Output::Transmit(transmit)) => match transmit.proto {
+                Protocol::Udp => {
                     let _ = socket.send_to(&transmit.contents, transmit.destination);
                 }
-            }
+                Protocol::Tcp => {
+                    let sent = tcp
+                        .get(&transmit.destination)
+                        .zip(tcp::frame(&transmit.contents))
+                        .is_some_and(|(writer, framed)| writer.try_send(framed).is_ok());
+                    if !sent {
+                        stats.dropped_datagrams.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+                _ => {}
+            },
             Ok(Output::Event(event)) => pending.push_back((key, event)),
             Err(error) => {
                 tracing::debug!(%error, "media connection ended");
@@ -198,7 +212,7 @@ impl Shard {
         index: usize,
         rx: mpsc::Receiver<ShardMessage>,
         socket: Arc<UdpSocket>,
-        local: SocketAddr,
+        (local, local_tcp): (SocketAddr, SocketAddr),
         routes: Arc<Routes>,
         stats: Arc<MediaStats>,
     ) -> Shard {
@@ -206,9 +220,11 @@ impl Shard {
             index,
             rx,
             local,
+            local_tcp,
             routes,
             out: Out {
                 socket,
+                tcp: HashMap::new(),
                 stats,
                 pending: VecDeque::new(),
             },
@@ -259,6 +275,12 @@ impl Shard {
             ShardMessage::Datagram(datagram) => self.datagram(datagram),
             ShardMessage::Join { key, join, events } => self.join(key, join, events),
             ShardMessage::Command(key, command) => self.command(key, command),
+            ShardMessage::TcpOpened { source, writer } => {
+                self.out.tcp.insert(source, writer);
+            }
+            ShardMessage::TcpClosed { source } => {
+                self.out.tcp.remove(&source);
+            }
         }
         self.process_events();
     }
@@ -289,6 +311,16 @@ impl Shard {
         );
         let mut rtc = config.build(now);
         if let Ok(candidate) = Candidate::host(self.local, "udp") {
+            rtc.add_local_candidate(candidate);
+        }
+        // Lower priority than UDP by the ICE rules: used only when UDP
+        // does not get through.
+        let tcp = Candidate::builder()
+            .tcp()
+            .host(self.local_tcp)
+            .tcptype(TcpType::Passive)
+            .build();
+        if let Ok(candidate) = tcp {
             rtc.add_local_candidate(candidate);
         }
         let peer = Peer {
@@ -473,7 +505,7 @@ impl Shard {
             return;
         };
         let Ok(receive) = Receive::new(
-            Protocol::Udp,
+            datagram.proto,
             datagram.source,
             datagram.destination,
             &datagram.bytes,
@@ -489,11 +521,14 @@ impl Shard {
         if !peer.addresses.contains(&datagram.source) {
             peer.addresses.push(datagram.source);
             self.by_address.insert(datagram.source, key);
-            self.routes
-                .addresses
-                .write()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(datagram.source, self.index);
+            // A TCP connection is routed once, when it opens.
+            if datagram.proto == Protocol::Udp {
+                self.routes
+                    .addresses
+                    .write()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(datagram.source, self.index);
+            }
         }
         let result = guarded(peer, &out.stats, |rtc| rtc.handle_input(input));
         if let Some(Err(error)) = result {
@@ -753,6 +788,8 @@ impl Shard {
             for address in &peer.addresses {
                 addresses.remove(address);
                 self.by_address.remove(address);
+                // Dropping the writer closes the TCP connection.
+                self.out.tcp.remove(address);
             }
         }
         if let Some(ufrag) = &peer.ufrag {

@@ -498,6 +498,30 @@ async fn bad_messages_and_floods_are_refused_and_the_socket_survives_what_it_sho
         };
         udp.send_to(&packet, media).await.unwrap();
     }
+    // On the TCP port, a connection that does not open with a connectivity
+    // check for a peer in a call is closed: garbage, an unknown STUN
+    // username, a frame longer than any packet.
+    let mut framed_stun = (stun.len() as u16).to_be_bytes().to_vec();
+    framed_stun.extend_from_slice(&stun);
+    for opening in [
+        b"GET / HTTP/1.1\r\n\r\n".to_vec(),
+        framed_stun,
+        [0xff, 0xff].repeat(100),
+    ] {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut tcp = tokio::net::TcpStream::connect(office.media_tcp)
+            .await
+            .unwrap();
+        tcp.write_all(&opening).await.unwrap();
+        let mut buf = [0u8; 64];
+        let read = tokio::time::timeout(Duration::from_secs(3), tcp.read(&mut buf))
+            .await
+            .expect("the server closes the connection at once");
+        assert!(
+            matches!(read, Ok(0) | Err(_)),
+            "closed without an answer: {read:?}"
+        );
+    }
     send(&mut socket, json!({"type": "chat", "text": "still here"})).await;
     let echo = next_of(&mut socket, "chat").await.unwrap();
     assert_eq!(echo["text"], "still here");

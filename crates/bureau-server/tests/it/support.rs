@@ -16,6 +16,8 @@ pub struct Office {
     pub base: String,
     /// The UDP address of meetings' media.
     pub media: std::net::SocketAddr,
+    /// The TCP address of meetings' media (ICE-TCP).
+    pub media_tcp: std::net::SocketAddr,
     pub accounts: Arc<Accounts>,
     stop: Option<oneshot::Sender<()>>,
     done: Option<tokio::task::JoinHandle<()>>,
@@ -47,6 +49,7 @@ impl Office {
                 mail,
                 media: bureau_meet::media::MediaConfig {
                     udp: "127.0.0.1:0".parse().unwrap(),
+                    tcp: "127.0.0.1:0".parse().unwrap(),
                     public_ip: None,
                     threads: 1,
                 },
@@ -57,6 +60,7 @@ impl Office {
         .expect("server builds");
         let base = format!("http://{}", server.local_addr());
         let media = server.state.calls.media().address();
+        let media_tcp = server.state.calls.media().tcp_address();
         let accounts = server.state.accounts.clone();
         let (stop, stopped) = oneshot::channel();
         let done = tokio::spawn(async move {
@@ -70,6 +74,7 @@ impl Office {
         Office {
             base,
             media,
+            media_tcp,
             accounts,
             stop: Some(stop),
             done: Some(done),
