@@ -109,6 +109,7 @@ export class Call {
   private negotiating = false;
   private again = false;
   private local: MediaStream | null = null;
+  private disconnected: ReturnType<typeof setTimeout> | undefined;
   private screenStream: MediaStream | null = null;
   readonly audioOut: HTMLAudioElement[] = [];
 
@@ -252,9 +253,16 @@ export class Call {
   private build(): RTCPeerConnection {
     const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
     pc.ontrack = () => this.refreshVideos();
+    // ICE restart: a connection that failed, stayed disconnected for 3 s,
+    // or whose network changed (Wi-Fi to 4G) gets new credentials and finds
+    // its path again, without leaving the call.
     pc.onconnectionstatechange = () => {
-      if (pc.connectionState === 'failed') pc.restartIce();
+      clearTimeout(this.disconnected);
+      if (pc.connectionState === 'failed') this.restartIce();
+      if (pc.connectionState === 'disconnected') this.disconnected = setTimeout(() => this.restartIce(), 3000);
     };
+    window.addEventListener('online', this.networkChanged);
+    networkInformation()?.addEventListener('change', this.networkChanged);
     const state = this.state.get();
     const mic = this.local?.getAudioTracks()[0] ?? null;
     this.micTransceiver = pc.addTransceiver(mic ?? 'audio', { direction: 'sendonly' });
@@ -488,7 +496,18 @@ export class Call {
     return this.pc ? this.pc.getStats() : null;
   }
 
+  private readonly networkChanged = (): void => this.restartIce();
+
+  private restartIce(): void {
+    if (!this.pc || this.pc.signalingState === 'closed') return;
+    this.pc.restartIce();
+    void this.negotiate();
+  }
+
   private teardown(): void {
+    clearTimeout(this.disconnected);
+    window.removeEventListener('online', this.networkChanged);
+    networkInformation()?.removeEventListener('change', this.networkChanged);
     this.pc?.close();
     this.pc = null;
     this.screenStream?.getTracks().forEach((t) => t.stop());
@@ -504,4 +523,9 @@ export class Call {
     this.ws = null;
     this.patch({ phase: 'closed' });
   }
+}
+
+/** The Network Information API where the browser has it (Chromium does). */
+function networkInformation(): EventTarget | undefined {
+  return (navigator as Navigator & { connection?: EventTarget }).connection;
 }
