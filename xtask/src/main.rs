@@ -208,12 +208,17 @@ fn bench(args: &[String]) -> Result {
     )
 }
 
-/// Meetings: the SFU under a str0m load generator, then the data a
-/// participant uses per hour in each mode, from three Chromium browsers
+/// Meetings: the SFU and Janus under a str0m load generator, then the data
+/// a participant uses per hour in each mode, from three Chromium browsers
 /// talking in turn (speech by espeak-ng, cut by sox).
 fn bench_meet(args: &[String]) -> Result {
     ensure_debian_packages(
         &[
+            (
+                "/usr/bin/janus",
+                "janus",
+                "the forwarding benchmark runs Janus beside bureau",
+            ),
             (CHROMIUM, "chromium", "the data-use benchmark runs Chromium"),
             (
                 "/usr/bin/espeak-ng",

@@ -131,6 +131,15 @@ async fn measure_bureau(options: &Options, scratch: &Scratch) -> anyhow::Result<
 }
 
 pub(crate) async fn start_bureau(bin: &Path, data: &Path) -> anyhow::Result<(Server, Duration)> {
+    start_bureau_media(bin, data, std::net::Ipv4Addr::LOCALHOST.into()).await
+}
+
+/// Starts bureau with its meetings' media on `media_ip` (a port picked).
+pub(crate) async fn start_bureau_media(
+    bin: &Path,
+    data: &Path,
+    media_ip: std::net::IpAddr,
+) -> anyhow::Result<(Server, Duration)> {
     let addr = process::free_addr()?;
     let mut command = bureau_command(bin, data);
     command.args([
@@ -138,7 +147,7 @@ pub(crate) async fn start_bureau(bin: &Path, data: &Path) -> anyhow::Result<(Ser
         "--listen",
         &addr.to_string(),
         "--media-udp",
-        "127.0.0.1:0",
+        &std::net::SocketAddr::new(media_ip, 0).to_string(),
     ]);
     Server::start(command, addr, "/healthz", &data.with_extension("log")).await
 }

@@ -21,6 +21,7 @@ mod chat;
 mod docs;
 mod files;
 mod footprint;
+mod janus;
 mod meet;
 mod process;
 mod sockets;

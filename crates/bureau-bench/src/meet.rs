@@ -13,14 +13,18 @@
 //! therefore spends about as much per packet as the server it measures,
 //! on the same two cores.
 //!
-//! Janus is not run yet (see the closing note of issue 7): the figures
-//! printed beside bureau's are LiveKit's published ones.
+//! Janus (Debian's `janus`, VideoRoom plugin, [`crate::janus`]) takes the
+//! same load from the same clients in the same run, step by step, and the
+//! ratio of the two per-core figures is printed; LiveKit's published figure
+//! is printed beside them. Forwarded packets are counted the same way for
+//! both: by the receivers. The SFU's own time per copy and the delay are
+//! bureau's only (Janus renumbers timestamps and has no such histogram).
 //!
 //! Looking into a run: `BENCH_BUREAU_LOG=bureau_meet=debug` sets the
 //! server's log filter and `BENCH_DEBUG=1` keeps its log in
 //! `/tmp/meet-bench-server.log`.
 
-use std::net::{SocketAddr, UdpSocket};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -29,7 +33,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
-use str0m::change::{SdpAnswer, SdpPendingOffer};
+use str0m::change::{SdpAnswer, SdpOffer, SdpPendingOffer};
 use str0m::format::Codec;
 use str0m::media::{Direction, MediaKind, Mid, Pt};
 use str0m::net::{Protocol, Receive};
@@ -38,7 +42,8 @@ use str0m::{Candidate, Event, Input, Output, Rtc};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message as Ws;
 
-use crate::footprint::{bench_admin, start_bureau};
+use crate::footprint::{bench_admin, start_bureau_media};
+use crate::janus;
 use crate::process::{self, Scratch};
 
 pub struct Options {
@@ -59,6 +64,8 @@ const PACKET_PAYLOAD: usize = 1_100;
 struct Counts {
     /// Set while a step is measured (delays are kept only then).
     measuring: AtomicBool,
+    /// Whether RTP timestamps are the publisher's (bureau keeps them).
+    delays: AtomicBool,
     packets: AtomicU64,
     lost: AtomicU64,
     delays_micros: Mutex<Vec<u32>>,
@@ -79,14 +86,21 @@ pub async fn run(options: &Options) -> anyhow::Result<()> {
     let scratch = Scratch::create()?;
     let data = scratch.folder("bureau-meet")?;
     let token = bench_admin(&options.bureau, &data).await?;
-    let (server, _) = start_bureau(&options.bureau, &data).await?;
+    // Janus gathers no loopback candidates: both servers and every client
+    // use the machine's own address (delivered through the loopback
+    // device all the same).
+    let ip = machine_ip();
+    let (server, _) = start_bureau_media(&options.bureau, &data, ip).await?;
+    let janus_folder = scratch.folder("janus")?;
+    let janus = janus::start(&janus_folder).await?;
     println!(
         "Meetings: one 720p publisher (VP8 ~1.2 Mbit/s, 30 fps, keyframe every 2 s, plus Opus) \
          and N receivers, {} s per step, on this machine.",
         options.seconds
     );
     println!(
-        "{:>9} {:>14} {:>9} {:>14} {:>7} {:>17} {:>17}",
+        "{:>7} {:>9} {:>14} {:>9} {:>14} {:>7} {:>17} {:>17}",
+        "server",
         "receivers",
         "forwarded/s",
         "SFU CPU",
@@ -95,36 +109,40 @@ pub async fn run(options: &Options) -> anyhow::Result<()> {
         "delay p50/p99 ms",
         "in SFU p50/p99 ms"
     );
-    let mut best: Option<usize> = None;
-    let mut peak_per_core: f64 = 0.0;
-    let mut worst_sfu_p99: f64 = 0.0;
+    let mut bureau = Held::default();
+    let mut peer = Held::default();
     for &receivers in &options.receivers {
-        let step = measure(&server, &token, receivers, options.seconds).await?;
-        let per_core = step.forwarded_per_second / step.cpu_cores.max(0.01);
-        println!(
-            "{:>9} {:>14.0} {:>8.2}c {:>14.0} {:>6.2}% {:>8.2}/{:<8.2} {:>8.3}/{:<8.3}",
-            step.receivers,
-            step.forwarded_per_second,
-            step.cpu_cores,
-            per_core,
-            step.loss * 100.0,
-            step.delay_p50_ms,
-            step.delay_p99_ms,
-            step.sfu_p50_ms,
-            step.sfu_p99_ms
-        );
-        if step.loss <= 0.01 {
-            best = Some(receivers);
-            peak_per_core = peak_per_core.max(per_core);
-            worst_sfu_p99 = worst_sfu_p99.max(step.sfu_p99_ms);
-        } else {
+        if !bureau.stopped {
+            let step = measure(&server, &token, receivers, options.seconds, ip).await?;
+            bureau.record(&step, "bureau");
+        }
+        if let Some(janus) = janus.as_ref().filter(|_| !peer.stopped) {
+            match measure_janus(janus, receivers, options.seconds, ip).await {
+                Ok(step) => peer.record(&step, "janus"),
+                Err(error) => {
+                    println!("{:>7} {receivers:>9}  failed: {error:#}", "janus");
+                    peer.stopped = true;
+                }
+            }
+        }
+        if bureau.stopped && (janus.is_none() || peer.stopped) {
             break;
         }
     }
+    let (peak_per_core, worst_sfu_p99, best) = (bureau.per_core, bureau.worst_sfu_p99, bureau.best);
     println!();
+    let janus_figure = match (&janus, peer.best) {
+        (None, _) => "Janus not measured (no `janus` on this machine)".to_string(),
+        (Some(_), None) => "Janus held no step".to_string(),
+        (Some(_), Some(_)) => format!(
+            "Janus (same run) {:.0}, ratio {:.2}x",
+            peer.per_core,
+            peak_per_core / peer.per_core
+        ),
+    };
     println!(
-        "forwarded packets per second per core at <= 1 % loss: bureau {peak_per_core:.0}, \
-         LiveKit (published) {}-{}, ratio {:.2}x-{:.2}x (target >= 100,000)",
+        "forwarded packets per second per core in the steps that held: bureau {peak_per_core:.0}; \
+         {janus_figure}; LiveKit (published) {}-{}, ratio {:.2}x-{:.2}x (target >= 100,000)",
         LIVEKIT_PER_CORE.0,
         LIVEKIT_PER_CORE.1,
         peak_per_core / LIVEKIT_PER_CORE.1 as f64,
@@ -136,13 +154,25 @@ pub async fn run(options: &Options) -> anyhow::Result<()> {
         "over 10 ms".into()
     };
     println!("p99 time inside the SFU, worst of those steps: {worst} (target <= 2 ms)");
-    match best {
-        Some(n) => println!("most receivers of one 720p publisher at <= 1 % loss: {n} (the largest step tried that held)"),
-        None => println!("most receivers of one 720p publisher at <= 1 % loss: none of the steps held"),
+    let held =
+        |best: Option<usize>| best.map_or("none of the steps".to_string(), |n| n.to_string());
+    println!(
+        "most receivers of one 720p publisher at <= 1 % loss with >= 95 % delivered \
+         (the largest step tried that held): \
+         bureau {}, Janus {}",
+        held(best),
+        if janus.is_some() {
+            held(peer.best)
+        } else {
+            "not measured".into()
+        }
+    );
+    if let Some(janus) = janus {
+        janus.stop().await;
     }
-    println!("Janus was not measured: not built yet (see the issue's note).");
     if std::env::var_os("BENCH_DEBUG").is_some() {
         let _ = std::fs::copy(data.with_extension("log"), "/tmp/meet-bench-server.log");
+        let _ = std::fs::copy(janus_folder.join("janus.log"), "/tmp/meet-bench-janus.log");
     }
     server.stop().await;
     Ok(())
@@ -153,6 +183,7 @@ async fn measure(
     token: &str,
     receivers: usize,
     seconds: u64,
+    ip: IpAddr,
 ) -> anyhow::Result<Step> {
     let (status, body) = process::send_json(
         server.addr,
@@ -167,73 +198,299 @@ async fn measure(
     }
     let meeting: Value = serde_json::from_str(&body)?;
     let id = meeting["id"].as_i64().context("a meeting id")?;
-    let stop = Arc::new(AtomicBool::new(false));
-    let counts = Arc::new(Counts::default());
-    let base = Instant::now();
-    let mut threads = Vec::new();
+    let load = Load::new(true);
     let mut sockets = Vec::new();
-
     // The publisher first, then the receivers.
-    let (publisher, socket) = connect(server.addr, token, id, Role::Publisher).await?;
+    let (publisher, socket) = connect(server.addr, token, id, Role::Publisher, ip).await?;
     sockets.push(socket);
-    {
-        let stop = stop.clone();
-        threads.push(std::thread::spawn(move || publish(publisher, stop, base)));
-    }
+    load.publish(publisher);
     for _ in 0..receivers {
-        let (client, socket) = connect(server.addr, token, id, Role::Receiver).await?;
+        let (client, socket) = connect(server.addr, token, id, Role::Receiver, ip).await?;
         sockets.push(socket);
-        let stop = stop.clone();
-        let counts = counts.clone();
-        threads.push(std::thread::spawn(move || {
-            receive(client, stop, counts, base)
-        }));
+        load.receive(client);
     }
-    // Settle: DTLS done, the first keyframe through, the receivers'
-    // bandwidth estimates grown to what they receive.
-    tokio::time::sleep(Duration::from_secs(8)).await;
-    let sfu_before = sfu_histogram(server.addr).await?;
-    let cpu_before = cpu_seconds(server.pid)?;
-    counts.packets.store(0, Ordering::Relaxed);
-    counts.lost.store(0, Ordering::Relaxed);
-    counts.delays_micros.lock().unwrap().clear();
-    counts.measuring.store(true, Ordering::Relaxed);
-    let started = Instant::now();
-    tokio::time::sleep(Duration::from_secs(seconds)).await;
-    let elapsed = started.elapsed().as_secs_f64();
-    let cpu = (cpu_seconds(server.pid)? - cpu_before) / elapsed;
-    let packets = counts.packets.load(Ordering::Relaxed);
-    let lost = counts.lost.load(Ordering::Relaxed);
-    let sfu_after = sfu_histogram(server.addr).await?;
-    counts.measuring.store(false, Ordering::Relaxed);
-    stop.store(true, Ordering::Relaxed);
-    for thread in threads {
-        let _ = thread.join();
-    }
+    let step = load.measure(server, seconds, Some(server.addr)).await;
     drop(sockets);
-    let mut delays = std::mem::take(&mut *counts.delays_micros.lock().unwrap());
-    delays.sort_unstable();
-    let quantile = |q: f64| {
-        delays
-            .get(((delays.len() as f64 * q) as usize).min(delays.len().saturating_sub(1)))
-            .map(|d| *d as f64 / 1000.0)
-            .unwrap_or(f64::NAN)
-    };
-    let sfu: Vec<u64> = sfu_after
-        .iter()
-        .zip(&sfu_before)
-        .map(|(a, b)| a - b)
-        .collect();
-    Ok(Step {
-        receivers,
-        forwarded_per_second: packets as f64 / elapsed,
-        cpu_cores: cpu,
-        loss: lost as f64 / (packets + lost).max(1) as f64,
-        delay_p50_ms: quantile(0.5),
-        delay_p99_ms: quantile(0.99),
-        sfu_p50_ms: histogram_quantile(&sfu, 0.5),
-        sfu_p99_ms: histogram_quantile(&sfu, 0.99),
-    })
+    let mut step = step?;
+    step.receivers = receivers;
+    Ok(step)
+}
+
+/// The same load on Janus: a room, the publisher, then the receivers, each
+/// a subscriber of the publisher's feed.
+async fn measure_janus(
+    janus: &process::Server,
+    receivers: usize,
+    seconds: u64,
+    ip: IpAddr,
+) -> anyhow::Result<Step> {
+    let session = janus::Session::create(janus.addr).await?;
+    let keep_alive = session.keep_alive();
+    let outcome = async {
+        let load = Load::new(false);
+        let room = 1000 + receivers as u64;
+        let handle = session.attach().await?;
+        session
+            .message(
+                handle,
+                json!({"request": "create", "room": room, "publishers": 1, "bitrate": 0}),
+                None,
+            )
+            .await?;
+        let (rtc, socket, local) = peer(ip)?;
+        let mut rtc = rtc;
+        let mut change = rtc.sdp_api();
+        let audio = change.add_media(MediaKind::Audio, Direction::SendOnly, None, None, None);
+        let video = change.add_media(MediaKind::Video, Direction::SendOnly, None, None, None);
+        let (offer, pending) = change.apply().context("an offer")?;
+        session
+            .message(
+                handle,
+                json!({"request": "joinandconfigure", "room": room, "ptype": "publisher",
+                       "display": "publisher", "audio": true, "video": true}),
+                Some(json!({"type": "offer", "sdp": offer.to_sdp_string()})),
+            )
+            .await?;
+        session.candidates_done(handle).await?;
+        let joined = session.jsep_for(handle).await?;
+        let feed = joined["plugindata"]["data"]["id"]
+            .as_u64()
+            .context("the publisher's feed id")?;
+        let answer =
+            SdpAnswer::from_sdp_string(joined["jsep"]["sdp"].as_str().context("Janus's answer")?)?;
+        rtc.sdp_api().accept_answer(pending, answer)?;
+        load.publish(client(rtc, socket, local, audio, video, Role::Publisher)?);
+        // A feed can be subscribed to once its media flows.
+        let mut publishing = false;
+        for _ in 0..100 {
+            let listed = session
+                .message(
+                    handle,
+                    json!({"request": "listparticipants", "room": room}),
+                    None,
+                )
+                .await?;
+            let participants = &listed["plugindata"]["data"]["participants"];
+            if participants[0]["publisher"] == json!(true) {
+                publishing = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        if !publishing {
+            bail!("the publisher's media never reached Janus");
+        }
+        for _ in 0..receivers {
+            let handle = session.attach().await?;
+            session
+                .message(
+                    handle,
+                    json!({"request": "join", "room": room, "ptype": "subscriber",
+                           "streams": [{"feed": feed}]}),
+                    None,
+                )
+                .await?;
+            let offered = session.jsep_for(handle).await?;
+            let offer = SdpOffer::from_sdp_string(
+                offered["jsep"]["sdp"].as_str().context("Janus's offer")?,
+            )?;
+            let (mut rtc, socket, local) = peer(ip)?;
+            let answer = rtc.sdp_api().accept_offer(offer)?;
+            session
+                .message(
+                    handle,
+                    json!({"request": "start", "room": room}),
+                    Some(json!({"type": "answer", "sdp": answer.to_sdp_string()})),
+                )
+                .await?;
+            session.candidates_done(handle).await?;
+            let (audio, video) = (Mid::from("0"), Mid::from("1"));
+            load.receive(client(rtc, socket, local, audio, video, Role::Receiver)?);
+        }
+        let mut step = load.measure(janus, seconds, None).await?;
+        step.receivers = receivers;
+        anyhow::Ok(step)
+    }
+    .await;
+    keep_alive.abort();
+    session.destroy().await;
+    outcome
+}
+
+/// Steps held so far by one server, and the best figures among them.
+#[derive(Default)]
+struct Held {
+    best: Option<usize>,
+    per_core: f64,
+    worst_sfu_p99: f64,
+    /// A step lost more than 1 %: larger steps are not tried.
+    stopped: bool,
+}
+
+impl Held {
+    fn record(&mut self, step: &Step, server: &str) {
+        let per_core = step.forwarded_per_second / step.cpu_cores.max(0.01);
+        let pair = |a: f64, b: f64, digits: usize| {
+            if a.is_nan() {
+                format!("{:>8}/{:<8}", "-", "-")
+            } else {
+                format!("{a:>8.digits$}/{b:<8.digits$}")
+            }
+        };
+        println!(
+            "{server:>7} {:>9} {:>14.0} {:>8.2}c {:>14.0} {:>6.2}% {} {}",
+            step.receivers,
+            step.forwarded_per_second,
+            step.cpu_cores,
+            per_core,
+            step.loss * 100.0,
+            pair(step.delay_p50_ms, step.delay_p99_ms, 2),
+            pair(step.sfu_p50_ms, step.sfu_p99_ms, 3),
+        );
+        // Held: at most 1 % lost, and at least 95 % of what the publisher
+        // sent reached every receiver (a server that queues instead of
+        // dropping loses nothing, late).
+        let delivered = step.forwarded_per_second / (step.receivers as f64 * sent_per_second());
+        if step.loss <= 0.01 && delivered >= 0.95 {
+            self.best = Some(step.receivers);
+            self.per_core = self.per_core.max(per_core);
+            if !step.sfu_p99_ms.is_nan() {
+                self.worst_sfu_p99 = self.worst_sfu_p99.max(step.sfu_p99_ms);
+            }
+        } else {
+            self.stopped = true;
+        }
+    }
+}
+
+/// Packets per second the publisher sends: video frames of
+/// `VIDEO_FRAME_BYTES`, a keyframe of `KEYFRAME_BYTES` every 2 s, and Opus
+/// every 20 ms.
+fn sent_per_second() -> f64 {
+    let frame = VIDEO_FRAME_BYTES.div_ceil(PACKET_PAYLOAD) as f64;
+    let keyframe = KEYFRAME_BYTES.div_ceil(PACKET_PAYLOAD) as f64;
+    let frames = 2.0 * VIDEO_FPS as f64;
+    ((frames - 1.0) * frame + keyframe) / 2.0 + 50.0
+}
+
+/// A publisher and its receivers, each on its own thread, counting what
+/// arrives.
+struct Load {
+    stop: Arc<AtomicBool>,
+    counts: Arc<Counts>,
+    base: Instant,
+    threads: Mutex<Vec<std::thread::JoinHandle<()>>>,
+}
+
+/// A load given up half-way (a step that failed) stops its threads.
+impl Drop for Load {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+impl Load {
+    fn new(delays: bool) -> Load {
+        let counts = Counts::default();
+        counts.delays.store(delays, Ordering::Relaxed);
+        Load {
+            stop: Arc::new(AtomicBool::new(false)),
+            counts: Arc::new(counts),
+            base: Instant::now(),
+            threads: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn publish(&self, client: Client) {
+        let (stop, base) = (self.stop.clone(), self.base);
+        let thread = std::thread::spawn(move || publish(client, stop, base));
+        self.threads.lock().unwrap().push(thread);
+    }
+
+    fn receive(&self, client: Client) {
+        let (stop, counts, base) = (self.stop.clone(), self.counts.clone(), self.base);
+        let thread = std::thread::spawn(move || receive(client, stop, counts, base));
+        self.threads.lock().unwrap().push(thread);
+    }
+
+    /// Lets the load settle, then measures for `seconds`: what the
+    /// receivers got and the server's CPU (and, for bureau, its histogram).
+    async fn measure(
+        self,
+        server: &process::Server,
+        seconds: u64,
+        histogram: Option<SocketAddr>,
+    ) -> anyhow::Result<Step> {
+        let counts = self.counts.clone();
+        let outcome = Self::measured(server, seconds, histogram, &counts).await;
+        self.stop.store(true, Ordering::Relaxed);
+        for thread in std::mem::take(&mut *self.threads.lock().unwrap()) {
+            let _ = thread.join();
+        }
+        let ((packets, lost, elapsed), cpu_cores, sfu) = outcome?;
+        let mut delays = std::mem::take(&mut *counts.delays_micros.lock().unwrap());
+        delays.sort_unstable();
+        let quantile = |q: f64| {
+            delays
+                .get(((delays.len() as f64 * q) as usize).min(delays.len().saturating_sub(1)))
+                .map(|d| *d as f64 / 1000.0)
+                .unwrap_or(f64::NAN)
+        };
+        let (sfu_p50_ms, sfu_p99_ms) = match sfu {
+            Some(sfu) => (
+                histogram_quantile(&sfu, 0.5),
+                histogram_quantile(&sfu, 0.99),
+            ),
+            None => (f64::NAN, f64::NAN),
+        };
+        Ok(Step {
+            receivers: 0,
+            forwarded_per_second: packets as f64 / elapsed,
+            cpu_cores,
+            loss: lost as f64 / (packets + lost).max(1) as f64,
+            delay_p50_ms: quantile(0.5),
+            delay_p99_ms: quantile(0.99),
+            sfu_p50_ms,
+            sfu_p99_ms,
+        })
+    }
+
+    /// Packets received and lost and seconds measured, CPU cores used, and
+    /// the server's histogram over the window.
+    async fn measured(
+        server: &process::Server,
+        seconds: u64,
+        histogram: Option<SocketAddr>,
+        counts: &Counts,
+    ) -> anyhow::Result<((u64, u64, f64), f64, Option<Vec<u64>>)> {
+        // Settle: DTLS done, the first keyframe through, the receivers'
+        // bandwidth estimates grown to what they receive.
+        tokio::time::sleep(Duration::from_secs(8)).await;
+        let sfu_before = match histogram {
+            Some(addr) => Some(sfu_histogram(addr).await?),
+            None => None,
+        };
+        let cpu_before = cpu_seconds(server.pid)?;
+        counts.packets.store(0, Ordering::Relaxed);
+        counts.lost.store(0, Ordering::Relaxed);
+        counts.delays_micros.lock().unwrap().clear();
+        counts.measuring.store(true, Ordering::Relaxed);
+        let started = Instant::now();
+        tokio::time::sleep(Duration::from_secs(seconds)).await;
+        let elapsed = started.elapsed().as_secs_f64();
+        let cpu = (cpu_seconds(server.pid)? - cpu_before) / elapsed;
+        let packets = counts.packets.load(Ordering::Relaxed);
+        let lost = counts.lost.load(Ordering::Relaxed);
+        counts.measuring.store(false, Ordering::Relaxed);
+        let sfu = match (histogram, sfu_before) {
+            (Some(addr), Some(before)) => {
+                let after = sfu_histogram(addr).await?;
+                Some(after.iter().zip(&before).map(|(a, b)| a - b).collect())
+            }
+            _ => None,
+        };
+        Ok(((packets, lost, elapsed), cpu, sfu))
+    }
 }
 
 /// The SFU's per-copy times: counts per 50 µs bucket (cumulative in /metrics).
@@ -274,6 +531,18 @@ fn histogram_quantile(counts: &[u64], q: f64) -> f64 {
     f64::INFINITY
 }
 
+/// The address this machine's default route leaves from (no packet is
+/// sent to find it), or loopback when it has none.
+fn machine_ip() -> IpAddr {
+    UdpSocket::bind("0.0.0.0:0")
+        .and_then(|socket| {
+            socket.connect("198.51.100.1:9")?;
+            socket.local_addr()
+        })
+        .map(|addr| addr.ip())
+        .unwrap_or(Ipv4Addr::LOCALHOST.into())
+}
+
 fn cpu_seconds(pid: u32) -> anyhow::Result<f64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
     let after = stat.rsplit_once(')').context("a /proc stat line")?.1;
@@ -294,6 +563,8 @@ struct Client {
     local: SocketAddr,
     audio: Mid,
     video: Mid,
+    /// When str0m next wants the clock (feedback, reports, retransmissions).
+    next: Instant,
 }
 
 type Signal =
@@ -306,6 +577,7 @@ async fn connect(
     token: &str,
     meeting: i64,
     role: Role,
+    ip: IpAddr,
 ) -> anyhow::Result<(Client, Signal)> {
     let mut request =
         format!("ws://{addr}/api/v1/meetings/{meeting}/signal").into_client_request()?;
@@ -317,15 +589,7 @@ async fn connect(
         .await?;
     wait_for(&mut ws, "joined").await?;
 
-    let socket = UdpSocket::bind("127.0.0.1:0")?;
-    let local = socket.local_addr()?;
-    let mut rtc = Rtc::builder()
-        .set_rtp_mode(true)
-        .clear_codecs()
-        .enable_opus(true)
-        .enable_vp8(true)
-        .build(Instant::now());
-    rtc.add_local_candidate(Candidate::host(local, "udp")?);
+    let (mut rtc, socket, local) = peer(ip)?;
     let direction = if role == Role::Publisher {
         Direction::SendOnly
     } else {
@@ -354,19 +618,42 @@ async fn connect(
         ))
         .await?;
     }
+    Ok((client(rtc, socket, local, audio, video, role)?, ws))
+}
+
+/// A WebRTC peer (str0m, RTP mode, Opus and VP8) on its own UDP socket.
+fn peer(ip: IpAddr) -> anyhow::Result<(Rtc, UdpSocket, SocketAddr)> {
+    let socket = UdpSocket::bind(SocketAddr::new(ip, 0))?;
+    let local = socket.local_addr()?;
+    let mut rtc = Rtc::builder()
+        .set_rtp_mode(true)
+        .clear_codecs()
+        .enable_opus(true)
+        .enable_vp8(true)
+        .build(Instant::now());
+    rtc.add_local_candidate(Candidate::host(local, "udp")?);
+    Ok((rtc, socket, local))
+}
+
+fn client(
+    rtc: Rtc,
+    socket: UdpSocket,
+    local: SocketAddr,
+    audio: Mid,
+    video: Mid,
+    role: Role,
+) -> anyhow::Result<Client> {
     // The publisher keeps time to the millisecond; receivers only answer.
     let tick = if role == Role::Publisher { 1 } else { 20 };
     socket.set_read_timeout(Some(Duration::from_millis(tick)))?;
-    Ok((
-        Client {
-            rtc,
-            socket,
-            local,
-            audio,
-            video,
-        },
-        ws,
-    ))
+    Ok(Client {
+        rtc,
+        socket,
+        local,
+        audio,
+        video,
+        next: Instant::now(),
+    })
 }
 
 async fn wait_for(ws: &mut Signal, kind: &str) -> anyhow::Result<Value> {
@@ -404,7 +691,10 @@ fn pump(
     }
     loop {
         match client.rtc.poll_output() {
-            Ok(Output::Timeout(_)) => return true,
+            Ok(Output::Timeout(at)) => {
+                client.next = at;
+                return true;
+            }
             Ok(Output::Transmit(t)) => {
                 let _ = client.socket.send_to(&t.contents, t.destination);
             }
@@ -567,7 +857,11 @@ fn receive(mut client: Client, stop: Arc<AtomicBool>, counts: Arc<Counts>, base:
         };
         let sent = Duration::from_micros(u64::from(packet.header.timestamp) * 1_000_000 / clock);
         let arrived = packet.timestamp.saturating_duration_since(base);
-        if counts.measuring.load(Ordering::Relaxed) && arrived > sent && delays.len() < 200_000 {
+        if counts.measuring.load(Ordering::Relaxed)
+            && counts.delays.load(Ordering::Relaxed)
+            && arrived > sent
+            && delays.len() < 200_000
+        {
             delays.push((arrived - sent).as_micros().min(u128::from(u32::MAX)) as u32);
         }
     };
@@ -575,7 +869,10 @@ fn receive(mut client: Client, stop: Arc<AtomicBool>, counts: Arc<Counts>, base:
         let alive = match client.socket.recv_from(&mut buf) {
             Ok((n, source)) => {
                 let bytes = buf[..n].to_vec();
+                // Feedback goes out on time even while packets keep
+                // coming (the sender's bandwidth estimate depends on it).
                 pump(&mut client, Some((&bytes, source)), &mut on_rtp)
+                    && (Instant::now() < client.next || pump(&mut client, None, &mut on_rtp))
             }
             Err(_) => pump(&mut client, None, &mut on_rtp),
         };

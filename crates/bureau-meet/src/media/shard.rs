@@ -78,6 +78,7 @@ struct Peer {
     /// The mode the server applies: the chosen one, or stricter on a weak link.
     applied: Mode,
     weak_since: Option<Instant>,
+    calm_since: Option<Instant>,
     muted: bool,
     sources: HashMap<Mid, Source>,
     streams: HashMap<Ssrc, (Mid, Option<Rid>)>,
@@ -332,6 +333,7 @@ impl Shard {
             chosen: join.mode,
             applied: join.mode,
             weak_since: None,
+            calm_since: None,
             muted: false,
             sources: HashMap::new(),
             streams: HashMap::new(),
@@ -809,23 +811,28 @@ impl Shard {
     }
 
     /// The mode a peer gets: its choice, made stricter when its link is
-    /// weak for a while (an estimate under what it wants and under
-    /// 300 kbit/s for 5 s: data-saver; under 100 kbit/s: audio-only),
-    /// relaxed once the estimate is back above 600 kbit/s.
+    /// weak for a while (losses or a long round trip, with an estimate
+    /// under what it wants and under 300 kbit/s for 5 s: data-saver; under
+    /// 100 kbit/s: audio-only), relaxed once the estimate is back above
+    /// 600 kbit/s or the link has been calm for 10 s.
     fn apply_mode(&mut self, key: u64, tell_anyway: bool) {
         let Some(peer) = self.peers.get_mut(&key) else {
             return;
         };
         let now = Instant::now();
-        // Weak only when the link cannot carry what this peer wants: an
-        // estimate stays low on a link that is simply not asked for more.
+        // Weak only when the link cannot carry what this peer wants, and
+        // shows it by losses or a long round trip: an estimate falls to
+        // what is sent on a link that is simply not asked for more (audio
+        // alone, a video not started yet) and says nothing then.
+        let congested = peer.quality.is_some_and(|q| q != Quality::Good);
         let forced = match peer.estimate {
-            Some(bps) if bps >= peer.desired => Mode::Normal,
+            Some(bps) if bps >= peer.desired || !congested => Mode::Normal,
             Some(bps) if bps < 100_000 => Mode::AudioOnly,
             Some(bps) if bps < 300_000 => Mode::DataSaver,
             _ => Mode::Normal,
         };
         let wanted = if forced > Mode::Normal {
+            peer.calm_since = None;
             let since = *peer.weak_since.get_or_insert(now);
             if now.duration_since(since) >= Duration::from_secs(5) {
                 peer.chosen.floor(forced)
@@ -834,7 +841,12 @@ impl Shard {
             }
         } else {
             peer.weak_since = None;
-            let strong = peer.estimate.is_none_or(|bps| bps >= 600_000);
+            // A forced mode sends less, so the estimate stays low: a link
+            // without losses for 10 s is given the chosen mode again (and
+            // is forced back down if it cannot carry it).
+            let calm_since = *peer.calm_since.get_or_insert(now);
+            let strong = peer.estimate.is_none_or(|bps| bps >= 600_000)
+                || now.duration_since(calm_since) >= Duration::from_secs(10);
             if strong {
                 peer.chosen
             } else {
