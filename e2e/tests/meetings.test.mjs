@@ -312,3 +312,47 @@ test('after a network change the call restarts ICE with new credentials and goes
   assert.ok((await frames(lea.page)) - hers > 30, 'Léa keeps decoding (Camille among others) after the restart');
   camille.assertClean();
 });
+
+test('a scheduled meeting invites the people chosen by direct message, in English and French', async () => {
+  const organiser = await person(browser);
+  open.push(organiser);
+  await login(organiser.page, server.url, 'camille', PASSWORD);
+  await organiser.page.goto(`${server.url}/meetings`);
+  await organiser.page.getByLabel('Title', { exact: true }).fill('Client kick-off');
+  await organiser.page.getByLabel('Starts at').fill('2027-01-12T10:30');
+  await organiser.page.getByLabel('Invite people').fill('no');
+  await organiser.page.getByRole('checkbox', { name: /Noé/ }).check();
+  await screenshot(organiser.page, 'meetings-schedule-en');
+  await organiser.page.getByRole('button', { name: 'Create' }).click();
+  const listed = organiser.page.locator('.meet-list li', { hasText: 'Client kick-off' });
+  await listed.waitFor();
+  organiser.assertClean();
+
+  // Noé finds the invitation in a direct message from Camille, with the
+  // link; Omar, not invited, finds nothing.
+  const texts = async (name) => {
+    const client = new Client(server.url);
+    await client.post('/auth/login', { name, password: PASSWORD });
+    const all = [];
+    for (const entry of await client.get('/channels')) {
+      for (const message of await client.get(`/channels/${entry.channel.id}/messages`)) all.push(message.text);
+    }
+    return all.join('\n');
+  };
+  const noe = await texts('noe');
+  assert.match(noe, /📅 Client kick-off · 2027-01-12 \d\d:30 UTC\n.*\/meet\/\d+/, noe);
+  assert.doesNotMatch(await texts('omar'), /Client kick-off/);
+
+  // The same page in French.
+  const lea = await person(browser);
+  open.push(lea);
+  await login(lea.page, server.url, 'lea', PASSWORD);
+  await lea.page.evaluate(async () => {
+    const csrf = /bureau_csrf=([^;]+)/.exec(document.cookie)?.[1] ?? '';
+    await fetch('/api/v1/me', { method: 'PATCH', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify({ locale: 'fr' }) });
+  });
+  await lea.page.goto(`${server.url}/meetings`);
+  await lea.page.getByLabel('Inviter des personnes').waitFor();
+  await screenshot(lea.page, 'meetings-schedule-fr');
+  lea.assertClean();
+});

@@ -134,17 +134,41 @@ impl Meet {
             tx.add_meeting_invitee(meeting.id, *invitee).await?;
         }
         self.ports.commit(tx).await?;
+        // The meeting shows in chat as a message with its link (and its
+        // time, when scheduled): in its channel, or else in a DM from the
+        // organiser to each invitee.
+        let text = match new.starts_at {
+            Some(ms) => {
+                let at = bureau_core::time::rfc3339(ms);
+                format!(
+                    "📅 {title} · {} {} UTC\n{}",
+                    &at[..10],
+                    &at[11..16],
+                    self.url(&meeting)
+                )
+            }
+            None => format!("📞 {title}\n{}", self.url(&meeting)),
+        };
+        let post = || bureau_chat::Post {
+            text: &text,
+            thread_id: None,
+            also_in_channel: false,
+            attachments: &[],
+        };
         if let Some(channel) = new.channel_id {
-            // The call shows in the channel as a message with its link; the
-            // web app draws it as a call card.
-            let text = format!("📞 {title}\n{}", self.url(&meeting));
-            let post = bureau_chat::Post {
-                text: &text,
-                thread_id: None,
-                also_in_channel: false,
-                attachments: &[],
-            };
-            self.chat.post(who, channel, post).await?;
+            self.chat.post(who, channel, post()).await?;
+        } else {
+            for invitee in new.invitees.iter().filter(|i| **i != who.user_id) {
+                // The meeting exists now: an invitation that fails is
+                // logged, not turned into a failed creation.
+                let sent = async {
+                    let dm = self.chat.open_dm(who, &[*invitee]).await?;
+                    self.chat.post(who, dm.id, post()).await
+                };
+                if let Err(error) = sent.await {
+                    tracing::warn!(%error, meeting = meeting.id, invitee = %invitee, "an invitation was not sent");
+                }
+            }
         }
         Ok(meeting)
     }

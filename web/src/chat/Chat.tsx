@@ -2,7 +2,7 @@
 // the middle, a thread on the right. Addresses: /chat, /chat/{channel},
 // /chat/{channel}/{message} (a permalink) and ?thread={message}.
 
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api/client';
 import { navigate, usePlace } from '../app/router';
 import { me } from '../app/session';
@@ -17,6 +17,7 @@ import { Icon } from '../ui/icons';
 import { Empty, Loading } from '../ui/Page';
 import { ChannelPane } from './ChannelPane';
 import { NotificationPrompt } from './notify';
+import { PeoplePicker } from './PeoplePicker';
 import { browseVersion, dmName, entries, loadDirectory, loadEntries, people, presence, type Channel, type Entry } from './state';
 import { PresenceDot } from './StatusDialog';
 
@@ -263,26 +264,11 @@ function BrowseDialog({ open, onClose }: { open: boolean; onClose: () => void })
 
 function NewDmDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   const t = useT();
-  const known = useStore(people);
-  const user = useStore(me);
   const [chosen, setChosen] = useState<number[]>([]);
-  const [filter, setFilter] = useState('');
   const action = useAction();
   useEffect(() => {
-    if (open) {
-      setChosen([]);
-      setFilter('');
-      void loadDirectory();
-    }
+    if (open) setChosen([]);
   }, [open]);
-  const candidates = useMemo(() => {
-    const needle = filter.trim().toLowerCase();
-    return Object.values(known)
-      .filter((p) => p.id !== user?.id && (p.display_name.toLowerCase().includes(needle) || p.name.includes(needle)))
-      .sort((a, b) => a.display_name.localeCompare(b.display_name))
-      .slice(0, 50);
-  }, [known, filter]);
-  const toggle = (id: number) => setChosen((c) => (c.includes(id) ? c.filter((x) => x !== id) : c.length < 9 ? [...c, id] : c));
   const start = async () => {
     const channel = await action.run(() => api('post', '/dms', { body: { user_ids: chosen } }));
     if (channel) {
@@ -294,18 +280,8 @@ function NewDmDialog({ open, onClose }: { open: boolean; onClose: () => void }) 
   return (
     <Dialog open={open} title={t.chat.newMessage} onClose={onClose} class="dialog-wide">
       <ProblemAlert problem={action.problem} />
-      <TextField label={t.chat.findPeople} value={filter} onValue={setFilter} />
       <p class="hint">{t.chat.dmHint}</p>
-      <ul class="people-picker">
-        {candidates.map((p) => (
-          <li key={p.id}>
-            <label>
-              <input type="checkbox" checked={chosen.includes(p.id)} onChange={() => toggle(p.id)} />
-              <span>{p.display_name}</span> <small>@{p.name}</small>
-            </label>
-          </li>
-        ))}
-      </ul>
+      {open && <PeoplePicker chosen={chosen} onChange={setChosen} max={9} />}
       <div class="dialog-actions">
         <Button onClick={onClose}>{t.common.cancel}</Button>
         <Button kind="primary" disabled={chosen.length === 0} busy={action.busy} onClick={() => void start()}>

@@ -1168,6 +1168,8 @@ export const en = {
     newMeeting: 'Schedule a meeting',
     meetingTitle: 'Title',
     startsAt: 'Starts at',
+    invite: 'Invite people',
+    inviteHint: 'Each person invited gets the link in a direct message from you.',
     create: 'Create',
     personalRoom: 'Your personal room',
     personalRoomIntro: 'Always open at the same address: give its link to clients.',

@@ -1172,6 +1172,8 @@ export const fr: Messages = {
     newMeeting: 'Planifier une réunion',
     meetingTitle: 'Titre',
     startsAt: 'Début',
+    invite: 'Inviter des personnes',
+    inviteHint: 'Chaque personne invitée reçoit le lien dans un message direct de votre part.',
     create: 'Créer',
     personalRoom: 'Votre salle personnelle',
     personalRoomIntro: 'Toujours ouverte à la même adresse : donnez son lien à vos clients.',

@@ -6,6 +6,7 @@ import { useState } from 'preact/hooks';
 import { describe } from '../api/errors';
 import { api, type Schemas } from '../api/client';
 import { navigate } from '../app/router';
+import { PeoplePicker } from '../chat/PeoplePicker';
 import { me } from '../app/session';
 import { formatDateTime, useT } from '../i18n';
 import { useResource } from '../lib/resource';
@@ -33,6 +34,7 @@ export function Meetings() {
   const [error, setError] = useState<unknown>(null);
   const [title, setTitle] = useState('');
   const [startsAt, setStartsAt] = useState('');
+  const [invitees, setInvitees] = useState<number[]>([]);
 
   const start = async () => {
     setBusy(true);
@@ -50,9 +52,10 @@ export function Meetings() {
     setError(null);
     try {
       const when = startsAt ? new Date(startsAt).getTime() : null;
-      await api('post', '/meetings', { body: { title, starts_at: when } });
+      await api('post', '/meetings', { body: { title, starts_at: when, invitees } });
       setTitle('');
       setStartsAt('');
+      setInvitees([]);
       list.reload();
     } catch (e) {
       setError(e);
@@ -94,6 +97,8 @@ export function Meetings() {
             <label for="meet-starts">{t.meet.startsAt}</label>
             <input id="meet-starts" type="datetime-local" value={startsAt} onInput={(e) => setStartsAt((e.currentTarget as HTMLInputElement).value)} />
           </div>
+          <PeoplePicker chosen={invitees} onChange={setInvitees} max={500} label={t.meet.invite} />
+          <p class="hint">{t.meet.inviteHint}</p>
           <Button type="submit" kind="primary">
             {t.meet.create}
           </Button>

@@ -136,6 +136,38 @@ async fn who_may_start_see_and_enter_a_meeting() {
             .unwrap()
             .contains(&format!("/meet/{id}/guest#k=")));
 
+        // A scheduled meeting invites by DM, with its time and link; the
+        // outsider is sent nothing.
+        let (status, planned) = host
+            .post(
+                "/api/v1/meetings",
+                json!({"title": "Quarterly review", "invitees": [lea],
+                       "starts_at": 1_796_547_600_000i64}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{planned}");
+        let planned = planned["id"].as_i64().unwrap();
+        let invitations = |api: &Api| {
+            let api = api.clone();
+            async move {
+                let (_, sidebar) = api.get("/api/v1/channels").await;
+                let mut texts = Vec::new();
+                for entry in sidebar.as_array().cloned().unwrap_or_default() {
+                    let id = entry["channel"]["id"].as_i64().unwrap();
+                    let (_, history) = api.get(&format!("/api/v1/channels/{id}/messages")).await;
+                    texts.push(history.to_string());
+                }
+                texts.join("\n")
+            }
+        };
+        let received = invitations(&member).await;
+        assert!(
+            received.contains("Quarterly review · 2026-12-06 09:00 UTC")
+                && received.contains(&format!("/meet/{planned}")),
+            "{received}"
+        );
+        assert!(!invitations(&outsider).await.contains("Quarterly review"));
+
         // The invitee sees it but not the guest link; outsiders see nothing.
         let (status, seen) = member.get(&format!("/api/v1/meetings/{id}")).await;
         assert_eq!(status, StatusCode::OK, "{seen}");
@@ -233,7 +265,11 @@ async fn who_may_start_see_and_enter_a_meeting() {
             .iter()
             .map(|m| m["title"].as_str().unwrap())
             .collect();
-        assert_eq!(titles, ["Board", "Weekly"], "only the meetings made");
+        assert_eq!(
+            titles,
+            ["Quarterly review", "Board", "Weekly"],
+            "only the meetings made"
+        );
 
         // Everyone has a personal room, the same one each time.
         let (status, room) = member.get("/api/v1/me/room").await;
