@@ -1,6 +1,9 @@
 //! Which layer of a simulcast video a receiver gets, and how many videos:
 //! pure functions of the receiver's mode, the size it shows the tile at,
-//! its bandwidth estimate, and the layers the publisher actually sends.
+//! its bandwidth estimate, and the layers the publisher actually sends; and
+//! the mode a weak link is served in ([`LinkWatch`]).
+
+use std::time::{Duration, Instant};
 
 /// What a participant chose to spend on a call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -89,9 +92,182 @@ pub fn pick(layers: &[Layer], mode: Mode, tile_height: u32, budget: u64) -> Opti
     Some(chosen.index)
 }
 
+/// A receiver's link as the shard sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct Link {
+    /// The bandwidth estimate (TWCC), once there is one.
+    pub estimate: Option<u64>,
+    /// What its slots would take at the layers its tiles want.
+    pub desired: u64,
+    /// Losses or a long round trip (its quality is not good).
+    pub congested: bool,
+}
+
+/// The weak-link rule for one receiver: the mode the server applies, its
+/// choice made stricter while its link is weak.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LinkWatch {
+    weak_since: Option<Instant>,
+    calm_since: Option<Instant>,
+}
+
+/// A link weak this long gets a stricter mode.
+const WEAK_FOR: Duration = Duration::from_secs(5);
+/// A link calm this long gets its chosen mode back.
+const CALM_FOR: Duration = Duration::from_secs(10);
+
+impl LinkWatch {
+    /// Weak means congested, with an estimate under what the receiver
+    /// wants and under 300 kbit/s (data-saver) or 100 kbit/s (audio-only),
+    /// for 5 s. A low estimate alone says nothing: it falls to what is sent
+    /// on a link that is simply not asked for more (audio alone, a video
+    /// not started yet). The chosen mode comes back once the estimate is
+    /// over 600 kbit/s, or after 10 calm seconds (a stricter mode sends
+    /// less, so its estimate stays low; a link that cannot carry the
+    /// chosen mode is forced down again).
+    pub fn mode(&mut self, link: Link, chosen: Mode, applied: Mode, now: Instant) -> Mode {
+        let forced = match link.estimate {
+            Some(bps) if bps >= link.desired || !link.congested => Mode::Normal,
+            Some(bps) if bps < 100_000 => Mode::AudioOnly,
+            Some(bps) if bps < 300_000 => Mode::DataSaver,
+            _ => Mode::Normal,
+        };
+        if forced > Mode::Normal {
+            self.calm_since = None;
+            let since = *self.weak_since.get_or_insert(now);
+            if now.duration_since(since) >= WEAK_FOR {
+                chosen.floor(forced)
+            } else {
+                applied.max(chosen)
+            }
+        } else {
+            self.weak_since = None;
+            let calm_since = *self.calm_since.get_or_insert(now);
+            let strong = link.estimate.is_none_or(|bps| bps >= 600_000)
+                || now.duration_since(calm_since) >= CALM_FOR;
+            if strong {
+                chosen
+            } else {
+                applied.max(chosen)
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Runs the rule once a second over `seconds` with the same link;
+    /// returns the mode applied at the end.
+    fn over(
+        watch: &mut LinkWatch,
+        start: Instant,
+        seconds: std::ops::Range<u64>,
+        link: Link,
+        chosen: Mode,
+        mut applied: Mode,
+    ) -> Mode {
+        for second in seconds {
+            applied = watch.mode(link, chosen, applied, start + Duration::from_secs(second));
+        }
+        applied
+    }
+
+    #[test]
+    fn a_weak_link_is_served_less_and_gets_its_choice_back_when_calm() {
+        let start = Instant::now();
+        let link = |estimate: u64, congested: bool| Link {
+            estimate: Some(estimate),
+            desired: 1_500_000,
+            congested,
+        };
+        let normal = Mode::Normal;
+
+        // A low estimate on a calm link (audio alone): nothing forced, ever.
+        let mut watch = LinkWatch::default();
+        assert_eq!(
+            over(
+                &mut watch,
+                start,
+                0..60,
+                link(70_000, false),
+                normal,
+                normal
+            ),
+            normal
+        );
+
+        // Congested under 300 kbit/s: normal for 5 s, then data-saver.
+        let mut watch = LinkWatch::default();
+        assert_eq!(
+            over(&mut watch, start, 0..5, link(200_000, true), normal, normal),
+            normal
+        );
+        let forced = over(&mut watch, start, 5..6, link(200_000, true), normal, normal);
+        assert_eq!(forced, Mode::DataSaver);
+        // Under 100 kbit/s: audio-only.
+        let forced = over(&mut watch, start, 6..12, link(60_000, true), normal, forced);
+        assert_eq!(forced, Mode::AudioOnly);
+        // Calm again with a low estimate: kept 9 s, given back at 10 s.
+        let kept = over(
+            &mut watch,
+            start,
+            12..22,
+            link(90_000, false),
+            normal,
+            forced,
+        );
+        assert_eq!(kept, Mode::AudioOnly);
+        let back = over(&mut watch, start, 22..23, link(90_000, false), normal, kept);
+        assert_eq!(back, normal);
+        // An estimate over 600 kbit/s gives it back at once.
+        let mut watch = LinkWatch::default();
+        let forced = over(&mut watch, start, 0..6, link(200_000, true), normal, normal);
+        assert_eq!(forced, Mode::DataSaver);
+        assert_eq!(
+            over(
+                &mut watch,
+                start,
+                6..7,
+                link(700_000, false),
+                normal,
+                forced
+            ),
+            normal
+        );
+
+        // Congested but carrying what it wants: not weak.
+        let mut watch = LinkWatch::default();
+        let enough = Link {
+            estimate: Some(250_000),
+            desired: 200_000,
+            congested: true,
+        };
+        assert_eq!(
+            over(&mut watch, start, 0..30, enough, normal, normal),
+            normal
+        );
+
+        // A person's own choice is never relaxed, only made stricter.
+        let mut watch = LinkWatch::default();
+        let saver = Mode::DataSaver;
+        assert_eq!(
+            over(
+                &mut watch,
+                start,
+                0..30,
+                link(2_000_000, false),
+                saver,
+                saver
+            ),
+            saver
+        );
+        assert_eq!(
+            over(&mut watch, start, 30..40, link(50_000, true), saver, saver),
+            Mode::AudioOnly
+        );
+    }
 
     fn layers() -> Vec<Layer> {
         vec![

@@ -20,7 +20,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::net::{stun_local_ufrag, Datagram};
 use super::rewrite::{In, Rewriter, SourceKey};
-use super::select::{pick, Layer, Mode};
+use super::select::{pick, Layer, Link, LinkWatch, Mode};
 use super::tcp;
 use super::{
     Command, Join, MediaStats, Offer, PeerEvent, Quality, Routes, ShardMessage, SlotFill, Source,
@@ -77,8 +77,7 @@ struct Peer {
     chosen: Mode,
     /// The mode the server applies: the chosen one, or stricter on a weak link.
     applied: Mode,
-    weak_since: Option<Instant>,
-    calm_since: Option<Instant>,
+    link: LinkWatch,
     muted: bool,
     sources: HashMap<Mid, Source>,
     streams: HashMap<Ssrc, (Mid, Option<Rid>)>,
@@ -332,8 +331,7 @@ impl Shard {
             events,
             chosen: join.mode,
             applied: join.mode,
-            weak_since: None,
-            calm_since: None,
+            link: LinkWatch::default(),
             muted: false,
             sources: HashMap::new(),
             streams: HashMap::new(),
@@ -810,49 +808,20 @@ impl Shard {
         self.assign(room);
     }
 
-    /// The mode a peer gets: its choice, made stricter when its link is
-    /// weak for a while (losses or a long round trip, with an estimate
-    /// under what it wants and under 300 kbit/s for 5 s: data-saver; under
-    /// 100 kbit/s: audio-only), relaxed once the estimate is back above
-    /// 600 kbit/s or the link has been calm for 10 s.
+    /// The mode a peer gets: its choice, made stricter while its link is
+    /// weak ([`LinkWatch::mode`]); the peer is told when it changes.
     fn apply_mode(&mut self, key: u64, tell_anyway: bool) {
         let Some(peer) = self.peers.get_mut(&key) else {
             return;
         };
-        let now = Instant::now();
-        // Weak only when the link cannot carry what this peer wants, and
-        // shows it by losses or a long round trip: an estimate falls to
-        // what is sent on a link that is simply not asked for more (audio
-        // alone, a video not started yet) and says nothing then.
-        let congested = peer.quality.is_some_and(|q| q != Quality::Good);
-        let forced = match peer.estimate {
-            Some(bps) if bps >= peer.desired || !congested => Mode::Normal,
-            Some(bps) if bps < 100_000 => Mode::AudioOnly,
-            Some(bps) if bps < 300_000 => Mode::DataSaver,
-            _ => Mode::Normal,
+        let link = Link {
+            estimate: peer.estimate,
+            desired: peer.desired,
+            congested: peer.quality.is_some_and(|q| q != Quality::Good),
         };
-        let wanted = if forced > Mode::Normal {
-            peer.calm_since = None;
-            let since = *peer.weak_since.get_or_insert(now);
-            if now.duration_since(since) >= Duration::from_secs(5) {
-                peer.chosen.floor(forced)
-            } else {
-                peer.applied.max(peer.chosen)
-            }
-        } else {
-            peer.weak_since = None;
-            // A forced mode sends less, so the estimate stays low: a link
-            // without losses for 10 s is given the chosen mode again (and
-            // is forced back down if it cannot carry it).
-            let calm_since = *peer.calm_since.get_or_insert(now);
-            let strong = peer.estimate.is_none_or(|bps| bps >= 600_000)
-                || now.duration_since(calm_since) >= Duration::from_secs(10);
-            if strong {
-                peer.chosen
-            } else {
-                peer.applied.max(peer.chosen)
-            }
-        };
+        let wanted = peer
+            .link
+            .mode(link, peer.chosen, peer.applied, Instant::now());
         if wanted != peer.applied || tell_anyway {
             peer.applied = wanted;
             let _ = peer.events.send(PeerEvent::Mode {
