@@ -143,11 +143,13 @@ test('garbage and unknown STUN on the media port leave the call untouched', asyn
   const { address, port } = await camille.page.evaluate(async () => {
     let found;
     (await window.bureauCall.stats())?.forEach((s) => {
-      if (s.type === 'remote-candidate') found = { address: s.address, port: s.port };
+      if (s.type === 'remote-candidate' && s.protocol === 'udp') found = { address: s.address, port: s.port };
     });
     return found;
   });
   const frames = async () => (await rtp(lea.page)).inVideo.reduce((sum, v) => sum + v.frames, 0);
+  const dropped = async () => Number(/^bureau_meet_dropped_datagrams_total (\d+)/m.exec(await (await fetch(`${server.url}/metrics`)).text())?.[1]);
+  const droppedBefore = await dropped();
   const before = await frames();
   const socket = createSocket('udp4');
   const stun = Buffer.from('000100002112a442' + '07'.repeat(12), 'hex');
@@ -159,6 +161,7 @@ test('garbage and unknown STUN on the media port leave the call untouched', asyn
   await new Promise((resolve) => setTimeout(resolve, 2000));
   socket.close();
   const after = await frames();
+  assert.ok((await dropped()) - droppedBefore > 10_000, 'the flood reached the media port and was dropped there');
   // Two videos at up to 30 frames a second, over the flood and 2 s after
   // it, on a machine that also runs three browsers: the flood must not
   // have stopped them.

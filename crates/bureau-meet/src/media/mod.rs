@@ -259,6 +259,19 @@ struct Routes {
     addresses: RwLock<HashMap<SocketAddr, usize>>,
 }
 
+impl Routes {
+    /// The shard of the peer a STUN connectivity check names, if `bytes`
+    /// is one and the peer is known.
+    fn shard_of_check(&self, bytes: &[u8]) -> Option<usize> {
+        let ufrag = net::stun_local_ufrag(bytes)?;
+        self.ufrags
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(ufrag)
+            .copied()
+    }
+}
+
 struct Inner {
     shards: Vec<mpsc::Sender<ShardMessage>>,
     advertised: SocketAddr,

@@ -103,12 +103,6 @@ impl Reader {
         if known.is_some() {
             return known;
         }
-        let ufrag = stun_local_ufrag(bytes)?;
-        self.routes
-            .ufrags
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(ufrag)
-            .copied()
+        self.routes.shard_of_check(bytes)
     }
 }

@@ -18,7 +18,7 @@ use str0m::net::Protocol;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-use super::net::{stun_local_ufrag, Datagram};
+use super::net::Datagram;
 use super::{MediaStats, Routes, ShardMessage};
 
 /// The first frame must arrive within this.
@@ -92,15 +92,7 @@ impl Acceptor {
             Ok(Some(first)) => first,
             _ => return self.refused(),
         };
-        let shard = stun_local_ufrag(&first).and_then(|ufrag| {
-            self.routes
-                .ufrags
-                .read()
-                .unwrap_or_else(|e| e.into_inner())
-                .get(ufrag)
-                .copied()
-        });
-        let Some(shard) = shard else {
+        let Some(shard) = self.routes.shard_of_check(&first) else {
             return self.refused();
         };
         let shard = &self.shards[shard];
