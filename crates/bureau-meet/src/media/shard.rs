@@ -1182,3 +1182,94 @@ fn slots_for(rtc: &Rtc, mids: &[String], kind: MediaKind, mut old: Vec<Slot>) ->
     }
     slots
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    fn shard() -> Shard {
+        let socket = Arc::new(UdpSocket::bind("127.0.0.1:0").unwrap());
+        let local = socket.local_addr().unwrap();
+        let (_, rx) = mpsc::channel();
+        Shard::new(
+            0,
+            rx,
+            socket,
+            (local, local),
+            Arc::new(Routes::default()),
+            Arc::new(MediaStats::default()),
+        )
+    }
+
+    fn events(rx: &mut tokio::sync::mpsc::UnboundedReceiver<PeerEvent>) -> Vec<PeerEvent> {
+        std::iter::from_fn(|| rx.try_recv().ok()).collect()
+    }
+
+    #[test]
+    fn a_panic_in_one_connection_drops_that_peer_and_nobody_else() {
+        let mut shard = shard();
+        let mut receivers = Vec::new();
+        for key in 1..=3 {
+            let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+            let join = Join {
+                room: 7,
+                participant: key,
+                mode: Mode::Normal,
+            };
+            shard.join(key, join, tx);
+            receivers.push(rx);
+        }
+        let stats = shard.out.stats.clone();
+        let broken = shard.peers.get_mut(&2).unwrap();
+        let outcome = guarded(broken, &stats, |_| -> u32 {
+            panic!("a bug in one connection")
+        });
+        assert_eq!(outcome, None);
+        assert!(broken.dead);
+        assert_eq!(stats.peer_panics.load(Ordering::Relaxed), 1);
+        // A dead peer's `Rtc` is never called again.
+        assert_eq!(guarded(broken, &stats, |_| 1), None);
+
+        shard.housekeeping(Instant::now());
+        assert_eq!(
+            shard.peers.keys().copied().collect::<HashSet<_>>(),
+            HashSet::from([1, 3])
+        );
+        assert_eq!(stats.peers.load(Ordering::Relaxed), 2);
+        let told = events(&mut receivers[1]);
+        assert!(
+            matches!(
+                told.as_slice(),
+                [
+                    ..,
+                    PeerEvent::Error {
+                        code: "media_failed",
+                        ..
+                    },
+                    PeerEvent::Closed
+                ]
+            ),
+            "the broken peer is told: {told:?}"
+        );
+        for other in [0, 2] {
+            let seen = events(&mut receivers[other]);
+            assert!(
+                !seen
+                    .iter()
+                    .any(|e| matches!(e, PeerEvent::Closed | PeerEvent::Error { .. })),
+                "the others stay: {seen:?}"
+            );
+        }
+        // The others still take commands and answer.
+        shard.command(1, Command::Mode(Mode::DataSaver));
+        assert!(events(&mut receivers[0]).iter().any(|e| matches!(
+            e,
+            PeerEvent::Mode {
+                mode: Mode::DataSaver,
+                ..
+            }
+        )));
+    }
+}
