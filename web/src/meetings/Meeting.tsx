@@ -312,6 +312,7 @@ function Room({ call, state }: { call: Call; state: CallState }) {
   const [panel, setPanel] = useState<'chat' | 'people' | null>(null);
   const [unread, setUnread] = useState(0);
   const stage = useRef<HTMLDivElement>(null);
+  const grid = useRef<HTMLDivElement>(null);
   const byId = new Map(state.participants.map((p) => [p.id, p]));
   const me = state.me === null ? undefined : byId.get(state.me);
 
@@ -339,6 +340,22 @@ function Room({ call, state }: { call: Call; state: CallState }) {
     report();
     return () => observer.disconnect();
   }, [state.videos.length, layout, state.speaker]);
+
+  // In the grid, tiles take the size that fills the stage best for their
+  // number (3 people on a wide screen: two above, one centred below).
+  useEffect(() => {
+    const element = grid.current;
+    if (!element || layout !== 'grid') return;
+    const fit = () => {
+      // 3 px of padding keep the speaker's outline in view.
+      const width = tileWidth(element.childElementCount, element.clientWidth - 6, element.clientHeight - 6, 8);
+      element.style.setProperty('--tile-width', `${Math.floor(width)}px`);
+    };
+    const observer = new ResizeObserver(fit);
+    observer.observe(element);
+    fit();
+    return () => observer.disconnect();
+  }, [layout, state.videos.length, state.participants.length]);
 
   const chatCount = state.chat.length;
   const seen = useRef(0);
@@ -391,7 +408,7 @@ function Room({ call, state }: { call: Call; state: CallState }) {
       )}
       <main ref={stage} class={`meet-stage meet-${featured ? 'speaker' : layout}`} aria-label={state.title}>
         {featured && <Tile key={`f-${featured.fill.mid}`} track={featured.track} who={featured.who} source={featured.fill.source} speaking={featured.fill.participant === state.speaker} big t={t} />}
-        <div class="meet-tiles">
+        <div class="meet-tiles" ref={grid}>
           <SelfTile call={call} state={state} me={me} t={t} />
           {remote
             .filter((v) => v !== featured)
@@ -591,3 +608,15 @@ function PeoplePanel({ call, state, t }: { call: Call; state: CallState; t: Mess
   );
 }
 
+/** The widest 16:9 tile that lets `count` tiles fit a `width` × `height`
+ * area in rows, `gap` pixels apart. */
+export function tileWidth(count: number, width: number, height: number, gap: number): number {
+  let best = 0;
+  for (let columns = 1; columns <= Math.max(1, count); columns++) {
+    const rows = Math.ceil(Math.max(1, count) / columns);
+    const byWidth = (width - gap * (columns - 1)) / columns;
+    const byHeight = ((height - gap * (rows - 1)) / rows) * (16 / 9);
+    best = Math.max(best, Math.min(byWidth, byHeight));
+  }
+  return Math.max(best, 0);
+}
