@@ -345,6 +345,21 @@ test('a scheduled meeting invites the people chosen by direct message, in Englis
   const noe = await texts('noe');
   assert.match(noe, /📅 Client kick-off · 2027-01-12 \d\d:30 UTC\n.*\/meet\/\d+/, noe);
   assert.doesNotMatch(await texts('omar'), /Client kick-off/);
+  // In the chat, the time reads in the reader's language and time zone.
+  const invited = await person(browser);
+  open.push(invited);
+  await login(invited.page, server.url, 'noe', PASSWORD);
+  const noeClient = new Client(server.url);
+  await noeClient.post('/auth/login', { name: 'noe', password: PASSWORD });
+  // Noé's only conversation with anyone is Camille's invitation.
+  const dm = (await noeClient.get('/channels')).find((e) => e.channel.kind === 'dm');
+  await invited.page.goto(`${server.url}/chat/${dm.channel.id}`);
+  const when = invited.page.locator('time[datetime^="2027-01-12T"]');
+  await when.waitFor();
+  const shown = await when.textContent();
+  assert.doesNotMatch(shown, /UTC/, `the time is shown in local form: ${shown}`);
+  assert.match(shown, /2027/, shown);
+  invited.assertClean();
 
   // The same page in French.
   const lea = await person(browser);

@@ -5,6 +5,7 @@
 // bare URLs and @mentions.
 
 import type { ComponentChildren, VNode } from 'preact';
+import { formatDateTime } from '../i18n';
 
 export interface MarkdownContext {
   /** The reader's login name: their mentions stand out. */
@@ -83,6 +84,9 @@ const INLINE = [
   { kind: 'strike', re: /~~([^~\n]+)~~/ },
   { kind: 'italic', re: /(?<![\w*])[*_]([^*_\n]+)[*_](?![\w*])/ },
   { kind: 'mention', re: /(?<![\w@])@([a-z0-9][a-z0-9._-]*[a-z0-9])/i },
+  // `2027-01-12 10:30 UTC` (as meeting invitations write it): shown in the
+  // reader's own time zone and language.
+  { kind: 'time', re: /\b(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}) UTC\b/ },
 ] as const;
 
 function inline(text: string, context: MarkdownContext): ComponentChildren[] {
@@ -134,6 +138,19 @@ function inline(text: string, context: MarkdownContext): ComponentChildren[] {
       case 'italic':
         out.push(<em key={key}>{inline(match[1], context)}</em>);
         break;
+      case 'time': {
+        const iso = `${match[1]}T${match[2]}:00Z`;
+        out.push(
+          Number.isNaN(Date.parse(iso)) ? (
+            match[0]
+          ) : (
+            <time key={key} dateTime={iso} title={match[0]}>
+              {formatDateTime(iso)}
+            </time>
+          ),
+        );
+        break;
+      }
       case 'mention': {
         const name = match[1].toLowerCase();
         const mine = name === context.me || ['channel', 'here', 'everyone'].includes(name);
