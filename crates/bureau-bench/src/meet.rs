@@ -22,7 +22,7 @@
 //!
 //! Looking into a run: `BENCH_BUREAU_LOG=bureau_meet=debug` sets the
 //! server's log filter and `BENCH_DEBUG=1` keeps its log in
-//! `/tmp/meet-bench-server.log`.
+//! `/tmp/meet-bench-server.log` (and Janus's in `/tmp/meet-bench-janus.log`).
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
 use std::path::PathBuf;
@@ -323,7 +323,7 @@ struct Held {
     best: Option<usize>,
     per_core: f64,
     worst_sfu_p99: f64,
-    /// A step lost more than 1 %: larger steps are not tried.
+    /// A step did not hold: larger steps are not tried.
     stopped: bool,
 }
 
@@ -347,9 +347,9 @@ impl Held {
             pair(step.delay_p50_ms, step.delay_p99_ms, 2),
             pair(step.sfu_p50_ms, step.sfu_p99_ms, 3),
         );
-        // Held: at most 1 % lost, and at least 95 % of what the publisher
-        // sent reached every receiver (a server that queues instead of
-        // dropping loses nothing, late).
+        // Held: at most 1 % lost, and on average at least 95 % of what the
+        // publisher sent reached each receiver during the step (a server
+        // that queues instead of dropping loses nothing, only late).
         let delivered = step.forwarded_per_second / (step.receivers as f64 * sent_per_second());
         if step.loss <= 0.01 && delivered >= 0.95 {
             self.best = Some(step.receivers);
