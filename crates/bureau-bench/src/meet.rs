@@ -228,7 +228,9 @@ async fn measure_janus(
     let keep_alive = session.keep_alive();
     let outcome = async {
         let load = Load::new(false);
-        let room = 1000 + receivers as u64;
+        // A new room each step, even when a step size repeats.
+        static ROOMS: AtomicU64 = AtomicU64::new(1000);
+        let room = ROOMS.fetch_add(1, Ordering::Relaxed);
         let handle = session.attach().await?;
         session
             .message(
