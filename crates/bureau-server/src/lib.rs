@@ -95,6 +95,7 @@ pub struct AppState {
     pub docs: Arc<bureau_docs::Docs>,
     pub meet: Arc<bureau_meet::Meet>,
     pub calls: Arc<bureau_meet::Calls>,
+    pub office: Arc<bureau_office::Office>,
     pub store: Store,
     pub hub: Arc<realtime::Hub>,
     pub metrics: Arc<metrics::Metrics>,
@@ -189,6 +190,7 @@ impl Server {
         ));
         let state = AppState {
             store: ports.store.clone(),
+            office: Arc::new(bureau_office::Office::new(ports.clone())),
             meet,
             calls,
             chat,
@@ -244,6 +246,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(api::doc_transfer::router())
         .merge(api::doc_tables::router())
         .merge(api::meetings::router())
+        .merge(api::office::router())
         .routes(routes!(realtime::events))
 }
 

@@ -19,6 +19,7 @@ mod events;
 mod files;
 mod meetings;
 mod migrate;
+mod office;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -47,6 +48,7 @@ pub use files::{
     SpaceRecord, UploadRecord, VersionRecord, MAX_VERSIONS,
 };
 pub use meetings::{GuestRecord, MeetingRecord, NewMeeting};
+pub use office::{AssignmentRecord, EquipmentFields, EquipmentRecord};
 
 /// Which database a [`Store`] talks to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -41,6 +41,10 @@ const SQLITE: &[(&str, &str)] = &[
         "0009_meetings",
         include_str!("../migrations/sqlite/0009_meetings.sql"),
     ),
+    (
+        "0010_office",
+        include_str!("../migrations/sqlite/0010_office.sql"),
+    ),
 ];
 
 const POSTGRES: &[(&str, &str)] = &[
@@ -79,6 +83,10 @@ const POSTGRES: &[(&str, &str)] = &[
     (
         "0009_meetings",
         include_str!("../migrations/postgres/0009_meetings.sql"),
+    ),
+    (
+        "0010_office",
+        include_str!("../migrations/postgres/0010_office.sql"),
     ),
 ];
 

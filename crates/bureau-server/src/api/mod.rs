@@ -8,6 +8,7 @@ pub mod doc_transfer;
 pub mod docs;
 pub mod files;
 pub mod meetings;
+pub mod office;
 pub mod uploads;
 pub mod views;
 pub mod zip;

@@ -13,4 +13,5 @@ mod files;
 mod http;
 mod mail;
 mod meetings;
+mod office;
 mod support;
