@@ -77,18 +77,19 @@ impl Office {
         Ok(self.ports.store.equipment_list(holder).await?)
     }
 
-    /// Who held a piece, most recent first (whoever may see the piece).
-    pub async fn history(&self, who: &Principal, id: i64) -> Result<Vec<AssignmentRecord>> {
-        self.get(who, id).await?;
+    /// A piece and who held it, most recent first (whoever may see the
+    /// piece; a member sees their own turns only).
+    pub async fn detail(
+        &self,
+        who: &Principal,
+        id: i64,
+    ) -> Result<(EquipmentRecord, Vec<AssignmentRecord>)> {
+        let piece = self.get(who, id).await?;
+        let mut history = self.ports.store.equipment_history(id).await?;
         if !who.is_admin() {
-            // A member sees their own part of the history only.
-            let mine = self.ports.store.equipment_history(id).await?;
-            return Ok(mine
-                .into_iter()
-                .filter(|a| a.user_id == who.user_id)
-                .collect());
+            history.retain(|turn| turn.user_id == who.user_id);
         }
-        Ok(self.ports.store.equipment_history(id).await?)
+        Ok((piece, history))
     }
 
     /// Gives a piece to a person (ending the previous holder's turn).

@@ -11,6 +11,18 @@ use crate::{Result, Store, Tx};
 #[derive(Clone, Debug, PartialEq)]
 pub struct EquipmentRecord {
     pub id: i64,
+    pub fields: EquipmentFields,
+    /// in_stock | assigned | in_repair | retired
+    pub status: String,
+    /// Who holds it now.
+    pub holder: Option<UserId>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A new piece, or every editable field of one.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EquipmentFields {
     pub kind: String,
     pub label: String,
     pub model: String,
@@ -18,8 +30,6 @@ pub struct EquipmentRecord {
     /// `YYYY-MM-DD`.
     pub purchase_date: Option<String>,
     pub cost_cents: Option<i64>,
-    /// in_stock | assigned | in_repair | retired
-    pub status: String,
     pub notes: String,
     /// SIM cards and 4G keys: the operator, the monthly cap (0: unlimited),
     /// the day of the month it renews, what it costs a month.
@@ -28,27 +38,6 @@ pub struct EquipmentRecord {
     pub renewal_day: Option<i64>,
     pub monthly_cents: Option<i64>,
     /// Phone lines.
-    pub phone_number: String,
-    /// Who holds it now.
-    pub holder: Option<UserId>,
-    pub created_at: i64,
-    pub updated_at: i64,
-}
-
-/// A new piece, or every editable field of one.
-#[derive(Clone, Debug, Default)]
-pub struct EquipmentFields {
-    pub kind: String,
-    pub label: String,
-    pub model: String,
-    pub serial: String,
-    pub purchase_date: Option<String>,
-    pub cost_cents: Option<i64>,
-    pub notes: String,
-    pub operator: String,
-    pub cap_gb: Option<i64>,
-    pub renewal_day: Option<i64>,
-    pub monthly_cents: Option<i64>,
     pub phone_number: String,
 }
 
@@ -69,19 +58,21 @@ const FROM: &str = "equipment e LEFT JOIN equipment_assignments a \
 fn from_row(row: &AnyRow) -> Result<EquipmentRecord> {
     Ok(EquipmentRecord {
         id: row.try_get("id")?,
-        kind: row.try_get("kind")?,
-        label: row.try_get("label")?,
-        model: row.try_get("model")?,
-        serial: row.try_get("serial")?,
-        purchase_date: row.try_get("purchase_date")?,
-        cost_cents: row.try_get("cost_cents")?,
+        fields: EquipmentFields {
+            kind: row.try_get("kind")?,
+            label: row.try_get("label")?,
+            model: row.try_get("model")?,
+            serial: row.try_get("serial")?,
+            purchase_date: row.try_get("purchase_date")?,
+            cost_cents: row.try_get("cost_cents")?,
+            notes: row.try_get("notes")?,
+            operator: row.try_get("operator")?,
+            cap_gb: row.try_get("cap_gb")?,
+            renewal_day: row.try_get("renewal_day")?,
+            monthly_cents: row.try_get("monthly_cents")?,
+            phone_number: row.try_get("phone_number")?,
+        },
         status: row.try_get("status")?,
-        notes: row.try_get("notes")?,
-        operator: row.try_get("operator")?,
-        cap_gb: row.try_get("cap_gb")?,
-        renewal_day: row.try_get("renewal_day")?,
-        monthly_cents: row.try_get("monthly_cents")?,
-        phone_number: row.try_get("phone_number")?,
         holder: row.try_get::<Option<i64>, _>("holder")?.map(UserId),
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,

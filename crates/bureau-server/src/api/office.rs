@@ -86,21 +86,22 @@ pub struct EquipmentJson {
 
 impl From<EquipmentRecord> for EquipmentJson {
     fn from(e: EquipmentRecord) -> EquipmentJson {
+        let f = e.fields;
         EquipmentJson {
             id: e.id,
-            kind: e.kind,
-            label: e.label,
-            model: e.model,
-            serial: e.serial,
-            purchase_date: e.purchase_date,
-            cost_cents: e.cost_cents,
+            kind: f.kind,
+            label: f.label,
+            model: f.model,
+            serial: f.serial,
+            purchase_date: f.purchase_date,
+            cost_cents: f.cost_cents,
             status: e.status,
-            notes: e.notes,
-            operator: e.operator,
-            cap_gb: e.cap_gb,
-            renewal_day: e.renewal_day,
-            monthly_cents: e.monthly_cents,
-            phone_number: e.phone_number,
+            notes: f.notes,
+            operator: f.operator,
+            cap_gb: f.cap_gb,
+            renewal_day: f.renewal_day,
+            monthly_cents: f.monthly_cents,
+            phone_number: f.phone_number,
             holder: e.holder.map(|u| u.0),
             created_at: e.created_at,
             updated_at: e.updated_at,
@@ -183,8 +184,7 @@ async fn get_equipment(
     auth: Auth,
     Path(id): Path<i64>,
 ) -> ApiResult<Reply<EquipmentDetailJson>> {
-    let piece = state.office.get(&auth.principal, id).await?;
-    let history = state.office.history(&auth.principal, id).await?;
+    let (piece, history) = state.office.detail(&auth.principal, id).await?;
     Ok(Reply(EquipmentDetailJson {
         equipment: piece.into(),
         history: history.into_iter().map(Into::into).collect(),
