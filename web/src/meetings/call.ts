@@ -254,15 +254,17 @@ export class Call {
     const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
     pc.ontrack = () => this.refreshVideos();
     // ICE restart: a connection that failed, stayed disconnected for 3 s,
-    // or whose network changed (Wi-Fi to 4G) gets new credentials and finds
-    // its path again, without leaving the call.
+    // or whose browser came back online gets new credentials and finds its
+    // path again (Wi-Fi to 4G), without leaving the call.
     pc.onconnectionstatechange = () => {
       clearTimeout(this.disconnected);
       if (pc.connectionState === 'failed') this.restartIce();
       if (pc.connectionState === 'disconnected') this.disconnected = setTimeout(() => this.restartIce(), 3000);
     };
+    // Not the Network Information API's `change`: it fires whenever the
+    // downlink estimate moves, and each restart would renegotiate for
+    // nothing; a real change of network fails or disconnects the path.
     window.addEventListener('online', this.networkChanged);
-    networkInformation()?.addEventListener('change', this.networkChanged);
     const state = this.state.get();
     const mic = this.local?.getAudioTracks()[0] ?? null;
     this.micTransceiver = pc.addTransceiver(mic ?? 'audio', { direction: 'sendonly' });
@@ -507,7 +509,6 @@ export class Call {
   private teardown(): void {
     clearTimeout(this.disconnected);
     window.removeEventListener('online', this.networkChanged);
-    networkInformation()?.removeEventListener('change', this.networkChanged);
     this.pc?.close();
     this.pc = null;
     this.screenStream?.getTracks().forEach((t) => t.stop());
@@ -523,9 +524,4 @@ export class Call {
     this.ws = null;
     this.patch({ phase: 'closed' });
   }
-}
-
-/** The Network Information API where the browser has it (Chromium does). */
-function networkInformation(): EventTarget | undefined {
-  return (navigator as Navigator & { connection?: EventTarget }).connection;
 }
