@@ -264,6 +264,16 @@ pub struct Calls {
     media: MediaServer,
     rooms: Mutex<std::collections::HashMap<i64, Room>>,
     next: AtomicU64,
+    meter: std::sync::OnceLock<Arc<dyn DataMeter>>,
+}
+
+/// What meetings need from the data meter (the office keeps it): the bytes
+/// the media server moved for a member, and the strictest mode their data
+/// plan allows now.
+pub trait DataMeter: Send + Sync {
+    fn count(&self, user: UserId, bytes_in: u64, bytes_out: u64);
+    /// `None` when the person's plan does not constrain them.
+    fn floor(&self, user: UserId) -> Option<Mode>;
 }
 
 impl Calls {
@@ -272,7 +282,23 @@ impl Calls {
             media,
             rooms: Mutex::new(Default::default()),
             next: AtomicU64::new(1),
+            meter: Default::default(),
         })
+    }
+
+    /// Connects the data meter (once, when the server starts).
+    pub fn set_meter(&self, meter: Arc<dyn DataMeter>) {
+        let _ = self.meter.set(meter);
+    }
+
+    /// `asked`, or stricter when the member's data plan is nearly used up;
+    /// and whether the plan made it stricter.
+    fn capped(&self, user: Option<UserId>, asked: Mode) -> (Mode, bool) {
+        let floor = user.zip(self.meter.get()).and_then(|(u, m)| m.floor(u));
+        match floor {
+            Some(floor) if floor.floor(asked) != asked => (floor.floor(asked), true),
+            _ => (asked, false),
+        }
     }
 
     pub fn media(&self) -> &MediaServer {
@@ -484,6 +510,13 @@ impl Connection {
         true
     }
 
+    fn user(&self) -> Option<UserId> {
+        match &self.attendee {
+            Attendee::Member(p) => Some(p.user_id),
+            Attendee::Guest(_) => None,
+        }
+    }
+
     fn host_principal(&self) -> Option<&Principal> {
         match &self.attendee {
             Attendee::Member(p) if self.host => Some(p),
@@ -558,10 +591,17 @@ impl Connection {
                 let mode = Mode::parse(&mode).ok_or_else(|| {
                     Error::invalid("mode", "a mode is normal, data-saver or audio-only")
                 })?;
+                let (mode, capped) = self.calls.capped(self.user(), mode);
                 if let Some(peer) = &self.peer {
                     peer.send(Command::Mode(mode));
                 }
                 self.update(|view| view.mode = mode.as_str());
+                if capped {
+                    self.say(Signal::Mode {
+                        mode: mode.as_str(),
+                        reason: "data_cap",
+                    });
+                }
                 Ok(())
             }
             ClientMessage::State {
@@ -683,6 +723,7 @@ impl Connection {
                 Error::invalid("mode", "a mode is normal, data-saver or audio-only")
             })?,
         };
+        let (mode, capped) = self.calls.capped(self.user(), mode);
         let participant = self.participant;
         let (still_waiting, removed) = self.calls.with_room(self.meeting.id, |room| {
             room.people
@@ -707,6 +748,9 @@ impl Connection {
             if let Some(person) = room.people.get_mut(&participant) {
                 person.in_call = true;
                 person.peer = Some(handle);
+                // A new peer counts its bytes from zero.
+                person.bytes_in = 0;
+                person.bytes_out = 0;
                 person.view.mode = mode.as_str();
             }
             let list = room.participants();
@@ -722,6 +766,12 @@ impl Connection {
         self.say(Signal::Joined {
             mode: mode.as_str(),
         });
+        if capped {
+            self.say(Signal::Mode {
+                mode: mode.as_str(),
+                reason: "data_cap",
+            });
+        }
         Ok(())
     }
 
@@ -854,12 +904,21 @@ async fn pump(
                 bytes_in,
                 bytes_out,
             } => {
-                calls.with_room(meeting, |room| {
-                    if let Some(person) = room.people.get_mut(&participant) {
-                        person.bytes_in = bytes_in;
-                        person.bytes_out = bytes_out;
-                    }
+                let moved = calls.with_room(meeting, |room| {
+                    let person = room.people.get_mut(&participant)?;
+                    let moved = (
+                        bytes_in.saturating_sub(person.bytes_in),
+                        bytes_out.saturating_sub(person.bytes_out),
+                    );
+                    person.bytes_in = bytes_in;
+                    person.bytes_out = bytes_out;
+                    Some((person.user?, moved))
                 });
+                if let (Some((user, (moved_in, moved_out))), Some(meter)) =
+                    (moved, calls.meter.get())
+                {
+                    meter.count(user, moved_in, moved_out);
+                }
                 continue;
             }
             PeerEvent::Error { code, message } => Signal::Error { code, message },

@@ -19,7 +19,7 @@ use bureau_accounts::Ports;
 use bureau_core::{ChannelId, Error, Principal, Result, Role, UserId};
 use bureau_store::{GuestRecord, MeetingRecord, NewMeeting};
 
-pub use calls::{Calls, ClientMessage, Connection, Signal};
+pub use calls::{Calls, ClientMessage, Connection, DataMeter, Signal};
 
 /// Longest meeting title and guest name, in characters.
 pub const MAX_TITLE_CHARS: usize = 200;

@@ -1,14 +1,27 @@
 //! The office: the company's equipment (laptops, webcams, 4G keys and SIM
 //! cards with their data plans, phone lines...) and who holds each piece,
-//! with its whole history. Readiness, the tool catalogue, the connection
-//! test and the data meter come next (`docs/office-design.md`).
+//! with its whole history; the data meter ([`meter`]); connection tests
+//! and readiness ([`readiness`]). The tool catalogue comes next
+//! (`docs/office-design.md`).
 //!
 //! **Rule of reading:** admins see and manage everything; a member sees
-//! only the pieces they hold now, and anything else is 404 to them.
+//! only their own pieces, usage, connection tests and readiness, and
+//! anything else is 404 to them.
+
+pub mod meter;
+pub mod readiness;
+
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use bureau_accounts::Ports;
-use bureau_core::{Error, Principal, Result, UserId};
-use bureau_store::{AssignmentRecord, EquipmentFields, EquipmentRecord};
+use bureau_core::time::now_ms;
+use bureau_core::{Error, GroupId, Principal, Result, Role, UserId};
+use bureau_store::{
+    AssignmentRecord, ConnectionTestRecord, EquipmentFields, EquipmentRecord, NewConnectionTest,
+};
+use meter::{day_string, Meter, PlanUse, Thresholds};
+use readiness::{Facts, Measured, Missing, Verdict};
 
 /// The kinds of equipment, as the API names them.
 pub const KINDS: [&str; 9] = [
@@ -31,11 +44,374 @@ const MAX_NOTES: usize = 4000;
 
 pub struct Office {
     ports: Ports,
+    meter: Arc<Meter>,
 }
+
+/// A period of usage: the rows (stored and not yet written) and the months
+/// of the metered people in it.
+pub struct UsageReport {
+    pub from: String,
+    pub to: String,
+    /// (person, day, feature, bytes in, bytes out), by day.
+    pub rows: Vec<(UserId, String, &'static str, u64, u64)>,
+    pub plans: Vec<(UserId, PlanUse)>,
+}
+
+/// What the admin sets for the office.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    pub thresholds: Thresholds,
+    /// Members of these groups need a phone line.
+    pub phone_groups: Vec<GroupId>,
+    /// Unit prices for the shopping list, in cents, per kind.
+    pub prices: Vec<(String, i64)>,
+}
+
+/// One person's readiness.
+pub struct PersonReadiness {
+    pub user_id: UserId,
+    pub verdict: Verdict,
+    pub missing: Vec<Missing>,
+    /// The latest connection test, if any.
+    pub latest_test: Option<ConnectionTestRecord>,
+}
+
+/// The company's figures.
+pub struct CompanyReadiness {
+    pub people: usize,
+    pub ready: usize,
+    pub partly: usize,
+    pub not_ready: usize,
+    /// (kind, how many, unit price in cents)
+    pub shopping: Vec<(&'static str, usize, i64)>,
+}
+
+const PHONE_GROUPS_KEY: &str = "office.phone_groups";
+const PRICES_KEY: &str = "office.prices";
+/// Longest period a usage report covers.
+const MAX_USAGE_DAYS: i64 = 400;
 
 impl Office {
     pub fn new(ports: Ports) -> Office {
-        Office { ports }
+        let meter = Arc::new(Meter::new(ports.store.clone()));
+        Office { ports, meter }
+    }
+
+    pub fn meter(&self) -> &Arc<Meter> {
+        &self.meter
+    }
+
+    /// A member asks about themselves; an admin about anyone.
+    fn about(who: &Principal, user: Option<UserId>) -> Result<UserId> {
+        match user {
+            None => Ok(who.user_id),
+            Some(user) if user == who.user_id || who.is_admin() => Ok(user),
+            Some(_) => Err(Error::NotFound("no such person".into())),
+        }
+    }
+
+    /// Usage per day and feature from `from` to `to` (`YYYY-MM-DD`, by
+    /// default the last 30 days): the member's own, or for an admin one
+    /// person's or (`user` = None) everyone's.
+    pub async fn usage(
+        &self,
+        who: &Principal,
+        user: Option<UserId>,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<UsageReport> {
+        let scope = match user {
+            None if who.is_admin() => None,
+            other => Some(Self::about(who, other)?),
+        };
+        let day = |field: &'static str, text: Option<&str>| -> Result<Option<i64>> {
+            text.map(|t| {
+                bureau_core::time::parse_date(t)
+                    .map(|ms| ms / 86_400_000)
+                    .ok_or_else(|| {
+                        Error::invalid(field, format!("{field} is a date written YYYY-MM-DD"))
+                    })
+            })
+            .transpose()
+        };
+        let to = day("to", to)?.unwrap_or(now_ms().div_euclid(86_400_000));
+        let from = day("from", from)?.unwrap_or(to - 29);
+        if from > to {
+            return Err(Error::invalid("from", "from comes before to"));
+        }
+        if to - from >= MAX_USAGE_DAYS {
+            return Err(Error::invalid(
+                "from",
+                format!("a report covers at most {MAX_USAGE_DAYS} days"),
+            ));
+        }
+        let (from, to) = (day_string(from), day_string(to));
+        let mut totals: HashMap<(UserId, String, &'static str), (u64, u64)> = HashMap::new();
+        for row in self.ports.store.usage(scope, &from, &to).await? {
+            let Some(feature) = meter::FEATURES.iter().find(|f| f.as_str() == row.feature) else {
+                continue;
+            };
+            let entry = totals
+                .entry((row.user_id, row.day, feature.as_str()))
+                .or_default();
+            entry.0 += row.bytes_in.max(0) as u64;
+            entry.1 += row.bytes_out.max(0) as u64;
+        }
+        for (user, day, feature, i, o) in self.meter.pending() {
+            if scope.is_some_and(|s| s != user) || day < from || day > to {
+                continue;
+            }
+            let entry = totals.entry((user, day, feature.as_str())).or_default();
+            entry.0 += i;
+            entry.1 += o;
+        }
+        let mut rows: Vec<_> = totals
+            .into_iter()
+            .map(|((user, day, feature), (i, o))| (user, day, feature, i, o))
+            .collect();
+        rows.sort_by(|a, b| (&a.1, a.0, a.2).cmp(&(&b.1, b.0, b.2)));
+        let plans = match scope {
+            Some(user) => self
+                .meter
+                .plan(user)
+                .map(|p| vec![(user, p)])
+                .unwrap_or_default(),
+            None => self.meter.plans(),
+        };
+        Ok(UsageReport {
+            from,
+            to,
+            rows,
+            plans,
+        })
+    }
+
+    /// Keeps a connection test the person ran, with its verdict.
+    pub async fn record_test(
+        &self,
+        who: &Principal,
+        measured: Measured,
+        client: &str,
+    ) -> Result<ConnectionTestRecord> {
+        for (field, value, max) in [
+            ("down_kbps", measured.down_kbps, 100_000_000),
+            ("up_kbps", measured.up_kbps, 100_000_000),
+            ("rtt_ms", measured.rtt_ms, 600_000),
+            ("jitter_ms", measured.jitter_ms, 600_000),
+        ] {
+            if !(0..=max).contains(&value) {
+                return Err(Error::invalid(field, format!("{field} is from 0 to {max}")));
+            }
+        }
+        if !(0.0..=100.0).contains(&measured.loss_pct) {
+            return Err(Error::invalid("loss_pct", "loss_pct is from 0 to 100"));
+        }
+        let test = NewConnectionTest {
+            down_kbps: measured.down_kbps,
+            up_kbps: measured.up_kbps,
+            rtt_ms: measured.rtt_ms,
+            jitter_ms: measured.jitter_ms,
+            loss_pct: measured.loss_pct,
+            verdict: readiness::verdict(&measured).as_str().into(),
+            client: client.chars().take(MAX_TEXT).collect(),
+        };
+        let mut tx = self.ports.store.begin().await?;
+        let id = tx.insert_connection_test(who.user_id, &test).await?;
+        tx.commit().await?;
+        Ok(ConnectionTestRecord {
+            id,
+            user_id: who.user_id,
+            at: now_ms(),
+            test,
+        })
+    }
+
+    /// A person's connection tests, newest first (the member's own).
+    pub async fn tests(
+        &self,
+        who: &Principal,
+        user: Option<UserId>,
+    ) -> Result<Vec<ConnectionTestRecord>> {
+        let user = Self::about(who, user)?;
+        Ok(self.ports.store.connection_tests(user, 100).await?)
+    }
+
+    pub async fn settings(&self, who: &Principal) -> Result<Settings> {
+        Self::admin(who)?;
+        self.load_settings().await
+    }
+
+    async fn load_settings(&self) -> Result<Settings> {
+        let store = &self.ports.store;
+        let phone_groups = store
+            .setting(PHONE_GROUPS_KEY)
+            .await?
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(|id| id.trim().parse().ok().map(GroupId))
+            .collect();
+        let mut prices: Vec<(String, i64)> = readiness::DEFAULT_PRICES
+            .iter()
+            .map(|(k, v)| (k.to_string(), *v))
+            .collect();
+        for pair in store
+            .setting(PRICES_KEY)
+            .await?
+            .unwrap_or_default()
+            .split(',')
+        {
+            if let Some((kind, cents)) = pair.split_once('=') {
+                if let (Some(slot), Ok(cents)) =
+                    (prices.iter_mut().find(|(k, _)| k == kind), cents.parse())
+                {
+                    slot.1 = cents;
+                }
+            }
+        }
+        Ok(Settings {
+            thresholds: meter::load_thresholds(store).await?,
+            phone_groups,
+            prices,
+        })
+    }
+
+    /// Changes the office settings; the meter applies new thresholds at
+    /// once.
+    pub async fn set_settings(&self, who: &Principal, settings: Settings) -> Result<Settings> {
+        Self::admin(who)?;
+        let t = settings.thresholds;
+        if !(1..=100).contains(&t.saver_at_pct) || !(1..=100).contains(&t.audio_only_at_pct) {
+            return Err(Error::invalid(
+                "saver_at_pct",
+                "thresholds are percentages from 1 to 100",
+            ));
+        }
+        if t.audio_only_at_pct < t.saver_at_pct {
+            return Err(Error::invalid(
+                "audio_only_at_pct",
+                "audio-only starts at or after data-saver",
+            ));
+        }
+        let groups = self.ports.store.groups().await?;
+        for id in &settings.phone_groups {
+            if !groups.iter().any(|g| g.id == *id) {
+                return Err(Error::invalid(
+                    "phone_groups",
+                    format!("no group has id {}", id.0),
+                ));
+            }
+        }
+        for (kind, cents) in &settings.prices {
+            if !readiness::DEFAULT_PRICES.iter().any(|(k, _)| k == kind) {
+                return Err(Error::invalid(
+                    "prices",
+                    format!("no price is kept for `{kind}`"),
+                ));
+            }
+            if *cents < 0 {
+                return Err(Error::invalid("prices", "a price cannot be negative"));
+            }
+        }
+        let mut tx = self.ports.store.begin().await?;
+        tx.set_setting(meter::SAVER_KEY, &t.saver_at_pct.to_string())
+            .await?;
+        tx.set_setting(meter::AUDIO_KEY, &t.audio_only_at_pct.to_string())
+            .await?;
+        let groups: Vec<String> = settings
+            .phone_groups
+            .iter()
+            .map(|g| g.0.to_string())
+            .collect();
+        tx.set_setting(PHONE_GROUPS_KEY, &groups.join(",")).await?;
+        let prices: Vec<String> = settings
+            .prices
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        tx.set_setting(PRICES_KEY, &prices.join(",")).await?;
+        tx.commit().await?;
+        self.meter.refresh().await?;
+        self.load_settings().await
+    }
+
+    /// Readiness: an admin gets everyone and the company's figures; a
+    /// member gets their own checklist only.
+    pub async fn readiness(
+        &self,
+        who: &Principal,
+    ) -> Result<(Vec<PersonReadiness>, Option<CompanyReadiness>)> {
+        let store = &self.ports.store;
+        let people: Vec<UserId> = store
+            .users()
+            .await?
+            .into_iter()
+            .filter(|u| u.active && u.role != Role::Guest)
+            .filter(|u| who.is_admin() || u.id == who.user_id)
+            .map(|u| u.id)
+            .collect();
+        let equipment = store.equipment_list(None).await?;
+        let tests = store.latest_connection_tests().await?;
+        let settings = self.load_settings().await?;
+        let groups = store.groups().await?;
+        let needs_line = |user: UserId| {
+            groups
+                .iter()
+                .any(|g| settings.phone_groups.contains(&g.id) && g.members.contains(&user))
+        };
+        let now = now_ms();
+        let mut list = Vec::new();
+        let mut buy: HashMap<&'static str, usize> = HashMap::new();
+        for user in people {
+            let latest = tests.iter().find(|t| t.user_id == user).cloned();
+            let facts = Facts {
+                holds: equipment
+                    .iter()
+                    .filter(|e| e.holder == Some(user))
+                    .map(|e| e.fields.kind.as_str())
+                    .collect(),
+                latest_test: latest.as_ref().and_then(|t| {
+                    let link = readiness::Link::parse(&t.test.verdict)?;
+                    Some((link, (now - t.at) / 86_400_000))
+                }),
+                needs_phone_line: needs_line(user),
+                unreachable_tools: 0,
+            };
+            let (verdict, missing) = readiness::assess(&facts);
+            for kind in readiness::to_buy(&missing) {
+                *buy.entry(kind).or_default() += 1;
+            }
+            list.push(PersonReadiness {
+                user_id: user,
+                verdict,
+                missing,
+                latest_test: latest,
+            });
+        }
+        if !who.is_admin() {
+            return Ok((list, None));
+        }
+        let count = |v: Verdict| list.iter().filter(|p| p.verdict == v).count();
+        let mut shopping: Vec<(&'static str, usize, i64)> = readiness::DEFAULT_PRICES
+            .iter()
+            .filter_map(|(kind, _)| {
+                let n = *buy.get(kind)?;
+                let price = settings
+                    .prices
+                    .iter()
+                    .find(|(k, _)| k == kind)
+                    .map_or(0, |(_, v)| *v);
+                Some((*kind, n, price))
+            })
+            .collect();
+        shopping.sort_by_key(|line| std::cmp::Reverse(line.1));
+        let company = CompanyReadiness {
+            people: list.len(),
+            ready: count(Verdict::Ready),
+            partly: count(Verdict::Partly),
+            not_ready: count(Verdict::NotReady),
+            shopping,
+        };
+        Ok((list, Some(company)))
     }
 
     fn admin(who: &Principal) -> Result<()> {

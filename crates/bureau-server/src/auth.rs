@@ -40,6 +40,7 @@ impl FromRequestParts<AppState> for Auth {
                     )
                 })?;
             let principal = state.accounts.authenticate_token(token.trim()).await?;
+            metered(parts, &principal);
             return Ok(Auth {
                 principal,
                 csrf_token: None,
@@ -53,6 +54,7 @@ impl FromRequestParts<AppState> for Auth {
             )
         })?;
         let (principal, session) = state.accounts.authenticate_session(secret).await?;
+        metered(parts, &principal);
         if !is_safe(&parts.method) {
             let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
             if sent != Some(session.csrf_token.as_str()) {
@@ -67,6 +69,13 @@ impl FromRequestParts<AppState> for Auth {
             principal,
             csrf_token: Some(session.csrf_token),
         })
+    }
+}
+
+/// Tells the data meter whose request this is.
+fn metered(parts: &Parts, principal: &Principal) {
+    if let Some(slot) = parts.extensions.get::<crate::meter::Metered>() {
+        slot.set(principal.user_id);
     }
 }
 

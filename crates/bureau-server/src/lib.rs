@@ -12,6 +12,7 @@ mod dav;
 mod error;
 mod extract;
 mod http;
+mod meter;
 mod metrics;
 mod presence;
 mod realtime;
@@ -99,6 +100,7 @@ pub struct AppState {
     pub store: Store,
     pub hub: Arc<realtime::Hub>,
     pub metrics: Arc<metrics::Metrics>,
+    pub sessions: Arc<meter::Sessions>,
     pub config: Arc<ServerConfig>,
 }
 
@@ -188,9 +190,12 @@ impl Server {
             chat.clone(),
             config.public_url.clone(),
         ));
+        let office = Arc::new(bureau_office::Office::new(ports.clone()));
+        tokio::spawn(office.meter().clone().run());
+        calls.set_meter(Arc::new(meter::MeetingsMeter(office.meter().clone())));
         let state = AppState {
             store: ports.store.clone(),
-            office: Arc::new(bureau_office::Office::new(ports.clone())),
+            office,
             meet,
             calls,
             chat,
@@ -199,6 +204,7 @@ impl Server {
             accounts: Arc::new(Accounts::new(ports)),
             hub,
             metrics: Arc::default(),
+            sessions: Arc::default(),
             config: Arc::new(config),
         };
         let router = router(state.clone());
@@ -223,6 +229,7 @@ impl Server {
         signal: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let shutdown = self.shutdown;
+        let meter = self.state.office.meter().clone();
         let app = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
@@ -231,7 +238,12 @@ impl Server {
                 signal.await;
                 let _ = shutdown.send(true);
             })
-            .await
+            .await?;
+        // The last counts of the data meter.
+        if let Err(error) = meter.flush().await {
+            tracing::warn!(%error, "the data meter could not write its last counts");
+        }
+        Ok(())
     }
 }
 
@@ -247,6 +259,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(api::doc_tables::router())
         .merge(api::meetings::router())
         .merge(api::office::router())
+        .merge(api::office_meter::router())
         .routes(routes!(realtime::events))
 }
 
@@ -313,7 +326,8 @@ fn router(state: AppState) -> Router {
         .route("/dav", axum::routing::any(dav::serve))
         .route("/dav/", axum::routing::any(dav::serve))
         .route("/dav/{*path}", axum::routing::any(dav::serve))
-        .merge(api::uploads::router());
+        .merge(api::uploads::router())
+        .merge(api::office_meter::speedtest_router());
     transfers
         .merge(app)
         .layer(axum::middleware::from_fn_with_state(
@@ -323,5 +337,9 @@ fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(http::panic_response))
         .layer(axum::middleware::from_fn(http::security_headers))
         .layer(axum::middleware::from_fn(http::request_id))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            meter::count,
+        ))
         .with_state(state)
 }

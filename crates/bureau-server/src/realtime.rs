@@ -14,7 +14,10 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
+use bureau_office::meter::Feature;
+
+use crate::meter::MeteredSocket;
 use axum::extract::{State, WebSocketUpgrade};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
@@ -507,6 +510,7 @@ pub async fn events(
         None => hub.dispatched.load(Ordering::Acquire),
     };
     let gauge = state.metrics.clone();
+    let user = auth.principal.user_id;
     Ok(upgrade
         .max_message_size(64 * 1024)
         // Clients send next to nothing; tungstenite's default 128 KiB read
@@ -516,6 +520,7 @@ pub async fn events(
             gauge.websockets.fetch_add(1, Ordering::Relaxed);
             // Loaded after `start` was chosen, so it reflects at least every
             // event before `start`; the replay applies the ones after.
+            let socket = MeteredSocket::new(socket, &state, Some(user), Feature::Events);
             match chat.viewer(&auth.principal).await {
                 Ok(viewer) => serve(hub, socket, viewer, start).await,
                 Err(err) => tracing::warn!(%err, "event socket could not load its viewer"),
@@ -536,7 +541,7 @@ pub(crate) fn same_origin(headers: &HeaderMap, state: &AppState) -> bool {
         || origin == state.config.public_url.trim_end_matches('/')
 }
 
-async fn serve(hub: Arc<Hub>, mut socket: WebSocket, viewer: Viewer, start: i64) {
+async fn serve(hub: Arc<Hub>, mut socket: MeteredSocket, viewer: Viewer, start: i64) {
     let user = viewer.principal.user_id;
     let (id, mut queue, lagged) = hub.register(viewer.clone());
     let mut cursor = start;
@@ -622,7 +627,7 @@ async fn serve(hub: Arc<Hub>, mut socket: WebSocket, viewer: Viewer, start: i64)
 async fn replay(
     hub: &Hub,
     id: u64,
-    socket: &mut WebSocket,
+    socket: &mut MeteredSocket,
     mut viewer: Viewer,
     cursor: &mut i64,
 ) -> Result<(), &'static str> {
@@ -633,7 +638,7 @@ async fn replay(
 
 async fn replay_pages(
     hub: &Hub,
-    socket: &mut WebSocket,
+    socket: &mut MeteredSocket,
     viewer: &mut Viewer,
     cursor: &mut i64,
 ) -> Result<(), &'static str> {
@@ -663,6 +668,6 @@ async fn replay_pages(
     send(socket, Message::Text(resync.into())).await
 }
 
-async fn send(socket: &mut WebSocket, message: Message) -> Result<(), &'static str> {
+async fn send(socket: &mut MeteredSocket, message: Message) -> Result<(), &'static str> {
     socket.send(message).await.map_err(|_| "send failed")
 }

@@ -48,7 +48,10 @@ pub use files::{
     SpaceRecord, UploadRecord, VersionRecord, MAX_VERSIONS,
 };
 pub use meetings::{GuestRecord, MeetingRecord, NewMeeting};
-pub use office::{AssignmentRecord, EquipmentFields, EquipmentRecord};
+pub use office::{
+    AssignmentRecord, ConnectionTestRecord, EquipmentFields, EquipmentRecord, NewConnectionTest,
+    PlanRecord, UsageRecord,
+};
 
 /// Which database a [`Store`] talks to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

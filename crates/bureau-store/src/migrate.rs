@@ -45,6 +45,10 @@ const SQLITE: &[(&str, &str)] = &[
         "0010_office",
         include_str!("../migrations/sqlite/0010_office.sql"),
     ),
+    (
+        "0011_office_meter",
+        include_str!("../migrations/sqlite/0011_office_meter.sql"),
+    ),
 ];
 
 const POSTGRES: &[(&str, &str)] = &[
@@ -87,6 +91,10 @@ const POSTGRES: &[(&str, &str)] = &[
     (
         "0010_office",
         include_str!("../migrations/postgres/0010_office.sql"),
+    ),
+    (
+        "0011_office_meter",
+        include_str!("../migrations/postgres/0011_office_meter.sql"),
     ),
 ];
 

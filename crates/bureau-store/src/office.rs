@@ -196,3 +196,201 @@ impl Tx {
         Ok(())
     }
 }
+
+/// Bytes one person moved on one UTC day through one feature.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UsageRecord {
+    pub user_id: UserId,
+    /// `YYYY-MM-DD`.
+    pub day: String,
+    pub feature: String,
+    pub bytes_in: i64,
+    pub bytes_out: i64,
+}
+
+/// A SIM card or 4G key someone holds: their data plan.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlanRecord {
+    pub user_id: UserId,
+    pub equipment_id: i64,
+    /// 0: unlimited.
+    pub cap_gb: i64,
+    pub renewal_day: Option<i64>,
+}
+
+/// A connection test as the browser measured it, with the verdict.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewConnectionTest {
+    pub down_kbps: i64,
+    pub up_kbps: i64,
+    pub rtt_ms: i64,
+    pub jitter_ms: i64,
+    pub loss_pct: f64,
+    /// video | data_saver | audio_only
+    pub verdict: String,
+    pub client: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConnectionTestRecord {
+    pub id: i64,
+    pub user_id: UserId,
+    pub at: i64,
+    pub test: NewConnectionTest,
+}
+
+const TEST_COLUMNS: &str =
+    "id, user_id, at, down_kbps, up_kbps, rtt_ms, jitter_ms, loss_pct, verdict, client";
+
+fn test_from_row(row: &AnyRow) -> Result<ConnectionTestRecord> {
+    Ok(ConnectionTestRecord {
+        id: row.try_get("id")?,
+        user_id: UserId(row.try_get("user_id")?),
+        at: row.try_get("at")?,
+        test: NewConnectionTest {
+            down_kbps: row.try_get("down_kbps")?,
+            up_kbps: row.try_get("up_kbps")?,
+            rtt_ms: row.try_get("rtt_ms")?,
+            jitter_ms: row.try_get("jitter_ms")?,
+            loss_pct: row.try_get("loss_pct")?,
+            verdict: row.try_get("verdict")?,
+            client: row.try_get("client")?,
+        },
+    })
+}
+
+impl Store {
+    /// Usage rows from `from` to `to` (days, inclusive), of one person or
+    /// of everyone; by day, then person, then feature.
+    pub async fn usage(
+        &self,
+        user: Option<UserId>,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<UsageRecord>> {
+        let person = if user.is_some() {
+            "AND user_id = $3"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT user_id, day, feature, bytes_in, bytes_out FROM usage_daily \
+             WHERE day >= $1 AND day <= $2 {person} ORDER BY day, user_id, feature"
+        );
+        let mut query = sqlx::query(&sql).bind(from).bind(to);
+        if let Some(user) = user {
+            query = query.bind(user.0);
+        }
+        let rows = query.fetch_all(&self.read).await?;
+        rows.iter()
+            .map(|row| {
+                Ok(UsageRecord {
+                    user_id: UserId(row.try_get("user_id")?),
+                    day: row.try_get("day")?,
+                    feature: row.try_get("feature")?,
+                    bytes_in: row.try_get("bytes_in")?,
+                    bytes_out: row.try_get("bytes_out")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Every SIM card and 4G key someone holds now.
+    pub async fn data_plans(&self) -> Result<Vec<PlanRecord>> {
+        let rows = sqlx::query(
+            "SELECT a.user_id, e.id, e.cap_gb, e.renewal_day FROM equipment e \
+             JOIN equipment_assignments a ON a.equipment_id = e.id AND a.until_at IS NULL \
+             WHERE e.kind IN ('sim', '4g_key') ORDER BY a.user_id, e.id",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(PlanRecord {
+                    user_id: UserId(row.try_get("user_id")?),
+                    equipment_id: row.try_get("id")?,
+                    cap_gb: row.try_get::<Option<i64>, _>("cap_gb")?.unwrap_or(0),
+                    renewal_day: row.try_get("renewal_day")?,
+                })
+            })
+            .collect()
+    }
+
+    /// A person's connection tests, newest first.
+    pub async fn connection_tests(
+        &self,
+        user: UserId,
+        limit: i64,
+    ) -> Result<Vec<ConnectionTestRecord>> {
+        let sql = format!(
+            "SELECT {TEST_COLUMNS} FROM connection_tests WHERE user_id = $1 \
+             ORDER BY at DESC, id DESC LIMIT $2"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(user.0)
+            .bind(limit)
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter().map(test_from_row).collect()
+    }
+
+    /// Each person's latest connection test.
+    pub async fn latest_connection_tests(&self) -> Result<Vec<ConnectionTestRecord>> {
+        let sql = format!(
+            "SELECT {TEST_COLUMNS} FROM connection_tests t WHERE id = \
+             (SELECT MAX(id) FROM connection_tests u WHERE u.user_id = t.user_id)"
+        );
+        let rows = sqlx::query(&sql).fetch_all(&self.read).await?;
+        rows.iter().map(test_from_row).collect()
+    }
+}
+
+impl Tx {
+    /// Adds bytes to a person's day and feature.
+    pub async fn add_usage(
+        &mut self,
+        user: UserId,
+        day: &str,
+        feature: &str,
+        bytes_in: i64,
+        bytes_out: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO usage_daily (user_id, day, feature, bytes_in, bytes_out) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, day, feature) DO UPDATE SET \
+             bytes_in = usage_daily.bytes_in + excluded.bytes_in, \
+             bytes_out = usage_daily.bytes_out + excluded.bytes_out",
+        )
+        .bind(user.0)
+        .bind(day)
+        .bind(feature)
+        .bind(bytes_in)
+        .bind(bytes_out)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn insert_connection_test(
+        &mut self,
+        user: UserId,
+        test: &NewConnectionTest,
+    ) -> Result<i64> {
+        let row = sqlx::query(
+            "INSERT INTO connection_tests (user_id, at, down_kbps, up_kbps, rtt_ms, jitter_ms, \
+             loss_pct, verdict, client) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(user.0)
+        .bind(now_ms())
+        .bind(test.down_kbps)
+        .bind(test.up_kbps)
+        .bind(test.rtt_ms)
+        .bind(test.jitter_ms)
+        .bind(test.loss_pct)
+        .bind(&test.verdict)
+        .bind(&test.client)
+        .fetch_one(&mut *self.inner)
+        .await?;
+        Ok(row.try_get("id")?)
+    }
+}

@@ -3,13 +3,14 @@
 //! JSON, and its content as Yjs over a WebSocket.
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
-use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocketUpgrade};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json as Reply;
 use bureau_core::{Error, GroupId, UserId};
 use bureau_docs::{Access, Destination, Grantee, Outgoing, PageView, SpaceView, Template};
+use bureau_office::meter::Feature;
 use bureau_store::{DocGrantRecord, PageChange, PageRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -19,6 +20,7 @@ use utoipa_axum::routes;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Json, Path, Query};
+use crate::meter::MeteredSocket;
 use crate::AppState;
 
 /// Largest sync message accepted: a pasted manual with its images' links.
@@ -827,8 +829,9 @@ async fn sync(
     let upgrade = upgrade.map_err(|rejection| {
         ApiError::new(rejection.status(), "not_websocket", rejection.body_text())
     })?;
+    let user = auth.principal.user_id;
     let who = bureau_docs::Who {
-        user: auth.principal.user_id,
+        user,
         credential: auth.principal.credential,
     };
     let session = state.docs.rooms.join(
@@ -845,12 +848,15 @@ async fn sync(
         // messages (a paste) are still read whole, in more reads.
         .read_buffer_size(8 * 1024)
         .max_frame_size(MAX_SYNC_MESSAGE)
-        .on_upgrade(move |socket| serve(socket, session)))
+        .on_upgrade(move |socket| {
+            let socket = MeteredSocket::new(socket, &state, Some(user), Feature::Docs);
+            serve(socket, session)
+        }))
 }
 
 /// Carries frames between the socket and the page's room until either
 /// side ends.
-async fn serve(mut socket: WebSocket, mut session: bureau_docs::Session) {
+async fn serve(mut socket: MeteredSocket, mut session: bureau_docs::Session) {
     loop {
         tokio::select! {
             incoming = socket.recv() => match incoming {

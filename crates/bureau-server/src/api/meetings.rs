@@ -4,13 +4,14 @@
 //! before the upgrade like docs sync.
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
-use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocketUpgrade};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Response};
 use axum::Json as Reply;
 use bureau_core::{ChannelId, UserId};
 use bureau_meet::{Attendee, ClientMessage, Connection, NewCall, Signal};
+use bureau_office::meter::Feature;
 use bureau_store::MeetingRecord;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -20,6 +21,7 @@ use utoipa_axum::routes;
 use crate::auth::{cookie, Auth};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Json, Path};
+use crate::meter::MeteredSocket;
 use crate::AppState;
 
 /// Largest signalling message: an SDP offer with its sources.
@@ -255,6 +257,10 @@ async fn meeting_signal(
     let upgrade = upgrade.map_err(|rejection| {
         ApiError::new(rejection.status(), "not_websocket", rejection.body_text())
     })?;
+    let user = match &attendee {
+        Attendee::Member(principal) => Some(principal.user_id),
+        Attendee::Guest(_) => None,
+    };
     let (connection, signals) = Connection::open(
         state.meet.clone(),
         state.calls.clone(),
@@ -267,11 +273,14 @@ async fn meeting_signal(
         .max_message_size(MAX_SIGNAL_MESSAGE)
         .max_frame_size(MAX_SIGNAL_MESSAGE)
         .read_buffer_size(8 * 1024)
-        .on_upgrade(move |socket| serve(socket, connection, signals)))
+        .on_upgrade(move |socket| {
+            let socket = MeteredSocket::new(socket, &state, user, Feature::Meetings);
+            serve(socket, connection, signals)
+        }))
 }
 
 async fn serve(
-    mut socket: WebSocket,
+    mut socket: MeteredSocket,
     mut connection: Connection,
     mut signals: tokio::sync::mpsc::UnboundedReceiver<Signal>,
 ) {
@@ -326,7 +335,7 @@ async fn serve(
     }
 }
 
-async fn send(socket: &mut WebSocket, signal: &Signal) -> Result<(), axum::Error> {
+async fn send(socket: &mut MeteredSocket, signal: &Signal) -> Result<(), axum::Error> {
     let text = serde_json::to_string(signal).expect("signals serialise");
     socket.send(WsMessage::Text(text.into())).await
 }

@@ -9,6 +9,7 @@ pub mod docs;
 pub mod files;
 pub mod meetings;
 pub mod office;
+pub mod office_meter;
 pub mod uploads;
 pub mod views;
 pub mod zip;

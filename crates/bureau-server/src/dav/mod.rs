@@ -47,6 +47,9 @@ pub async fn serve(
         Ok(who) => who,
         Err(response) => return response,
     };
+    if let Some(slot) = request.extensions().get::<crate::meter::Metered>() {
+        slot.set(who.user_id);
+    }
     let tree = match state.files.tree(&who).await {
         Ok(tree) => Arc::new(tree),
         Err(err) => return crate::error::ApiError::from(err).into_response(),

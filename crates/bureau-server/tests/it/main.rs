@@ -14,4 +14,5 @@ mod http;
 mod mail;
 mod meetings;
 mod office;
+mod office_meter;
 mod support;

@@ -14,12 +14,16 @@ use tokio_tungstenite::tungstenite::Message as Ws;
 
 use crate::support::{error_code, offices, Api, Office};
 
-type Socket =
+pub(crate) type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Opens a meeting's signalling socket with a session or a guest pass, or
 /// returns the status that refused the upgrade.
-async fn signal(api: &Api, meeting: i64, guest_pass: Option<&str>) -> Result<Socket, u16> {
+pub(crate) async fn signal(
+    api: &Api,
+    meeting: i64,
+    guest_pass: Option<&str>,
+) -> Result<Socket, u16> {
     let url = format!(
         "{}/api/v1/meetings/{meeting}/signal",
         api.base.replace("http://", "ws://")
@@ -47,7 +51,7 @@ async fn signal(api: &Api, meeting: i64, guest_pass: Option<&str>) -> Result<Soc
 }
 
 /// The next message of `kind`, skipping others; `None` when the socket closed.
-async fn next_of(socket: &mut Socket, kind: &str) -> Option<Value> {
+pub(crate) async fn next_of(socket: &mut Socket, kind: &str) -> Option<Value> {
     loop {
         let frame = tokio::time::timeout(Duration::from_secs(10), socket.next())
             .await
@@ -68,7 +72,7 @@ async fn next_of(socket: &mut Socket, kind: &str) -> Option<Value> {
     }
 }
 
-async fn send(socket: &mut Socket, message: Value) {
+pub(crate) async fn send(socket: &mut Socket, message: Value) {
     socket
         .send(Ws::Text(message.to_string().into()))
         .await

@@ -159,6 +159,14 @@ impl Api {
         (status, body)
     }
 
+    /// The same client reaching the server through `base` (a proxy).
+    pub fn via(&self, base: &str) -> Api {
+        Api {
+            base: base.to_string(),
+            ..self.clone()
+        }
+    }
+
     pub fn with_bearer(&self, token: &str) -> Api {
         Api {
             cookie: None,
