@@ -6,8 +6,9 @@
 //! - `cargo xtask test` checks that PostgreSQL and NATS are up (starting them
 //!   when it can), runs every test of the workspace against them, then the
 //!   browser tests in `e2e/` when there are some.
-//! - `cargo xtask bench [NAME] [ARGS]` runs a benchmark (`footprint` only, for
-//!   now) that measures bureau and its peer side by side.
+//! - `cargo xtask bench [NAME] [ARGS]` runs a benchmark (`footprint`, `chat`,
+//!   `files`, `docs`, `meet`, `office`) that measures bureau and its peer
+//!   side by side.
 
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -20,7 +21,8 @@ commands:
   web                 build the web app in web/ (npm ci, npm run build)
   run [-- ARGS]       build the web app and bureau, then run `bureau serve ARGS`
   test                run every test against PostgreSQL and NATS, then the browser tests
-  bench [NAME] [ARGS] run a benchmark; NAME is `footprint` (the default)";
+  bench [NAME] [ARGS] run a benchmark; NAME is `footprint` (the default), `chat`,
+                      `files`, `docs`, `meet` or `office`";
 
 /// Where the tests find PostgreSQL and NATS; the same on a laptop and in CI.
 const TEST_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/test";
@@ -182,9 +184,21 @@ fn bench(args: &[String]) -> Result {
     if name == "meet" {
         return bench_meet(args);
     }
+    if name == "office" {
+        // The data meter's cost: bureau with and without it.
+        build_release(&["bureau", "bureau-bench"])?;
+        header("Running the office benchmark: the data meter's cost");
+        return run_command(
+            Command::new(release_binary("bureau-bench"))
+                .arg("office")
+                .arg("--bureau")
+                .arg(release_binary("bureau"))
+                .args(pass_through(args)),
+        );
+    }
     if name != "footprint" && name != "docs" {
         return Err(format!(
-            "unknown benchmark `{name}`; there are `footprint`, `chat`, `files`, `docs` and `meet`"
+            "unknown benchmark `{name}`; there are `footprint`, `chat`, `files`, `docs`, `meet` and `office`"
         ));
     }
     let peers = root().join("bench");

@@ -130,15 +130,15 @@ const WORDS: &[&str] = &[
 
 /// One seeded person.
 #[derive(Clone)]
-struct Person {
+pub(crate) struct Person {
     id: i64,
-    token: String,
-    team: i64,
+    pub(crate) token: String,
+    pub(crate) team: i64,
 }
 
-struct Office {
-    people: Vec<Person>,
-    general: i64,
+pub(crate) struct Office {
+    pub(crate) people: Vec<Person>,
+    pub(crate) general: i64,
     all_hands: i64,
 }
 
@@ -283,7 +283,11 @@ async fn ports(database: &str, data: &std::path::Path) -> anyhow::Result<Ports> 
 
 /// People with tokens, team channels of 50, #general with everyone, an
 /// all-hands channel of the first 1,000, and history in every channel.
-async fn seed(database: &str, data: &std::path::Path, people: usize) -> anyhow::Result<Office> {
+pub(crate) async fn seed(
+    database: &str,
+    data: &std::path::Path,
+    people: usize,
+) -> anyhow::Result<Office> {
     let ports = ports(database, data).await?;
     let store = ports.store.clone();
     let accounts = Accounts::new(ports);

@@ -23,6 +23,7 @@ mod files;
 mod footprint;
 mod janus;
 mod meet;
+mod office;
 mod process;
 mod sockets;
 mod synapse;
@@ -42,6 +43,7 @@ enum Bench {
     Files(files::Options),
     Docs(docs::Options),
     Meet(meet::Options),
+    Office(office::Options),
 }
 
 fn main() -> ExitCode {
@@ -67,6 +69,7 @@ fn main() -> ExitCode {
                     Bench::Files(options) => files::run(options).await,
                     Bench::Docs(options) => docs::run(options).await,
                     Bench::Meet(options) => meet::run(options).await,
+                    Bench::Office(options) => office::run(options).await,
                 }
             } => outcome,
             _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
@@ -93,8 +96,9 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> anyhow::Result<Bench> {
         Some("files") => return parse_files(args).map(Bench::Files),
         Some("docs") => return parse_docs(args).map(Bench::Docs),
         Some("meet") => return parse_meet(args).map(Bench::Meet),
+        Some("office") => return parse_office(args).map(Bench::Office),
         Some(other) => {
-            bail!("unknown benchmark `{other}`; there are `footprint`, `chat`, `files`, `docs` and `meet`")
+            bail!("unknown benchmark `{other}`; there are `footprint`, `chat`, `files`, `docs`, `meet` and `office`")
         }
         None => bail!(
             "usage: bureau-bench footprint --bureau PATH --peers DIR [--sockets N] [--rounds N]"
@@ -130,6 +134,36 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> anyhow::Result<Bench> {
         sockets,
         rounds,
     }))
+}
+
+fn parse_office(mut args: impl Iterator<Item = String>) -> anyhow::Result<office::Options> {
+    let mut options = office::Options {
+        bureau: PathBuf::new(),
+        people: 200,
+        workers: 16,
+        rounds: 8,
+        round_time: Duration::from_secs(8),
+    };
+    while let Some(flag) = args.next() {
+        let value = args
+            .next()
+            .with_context(|| format!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--bureau" => options.bureau = PathBuf::from(value),
+            "--people" => options.people = value.parse().context("--people is a number")?,
+            "--workers" => options.workers = value.parse().context("--workers is a number")?,
+            "--rounds" => options.rounds = value.parse().context("--rounds is a number")?,
+            "--round-secs" => {
+                options.round_time =
+                    Duration::from_secs(value.parse().context("--round-secs is a number")?)
+            }
+            _ => bail!("unknown option {flag}"),
+        }
+    }
+    if options.bureau.as_os_str().is_empty() {
+        bail!("--bureau PATH names what to measure");
+    }
+    Ok(options)
 }
 
 fn parse_meet(mut args: impl Iterator<Item = String>) -> anyhow::Result<meet::Options> {

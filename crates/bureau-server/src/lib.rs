@@ -53,6 +53,8 @@ pub struct ServerConfig {
     pub mail: Option<MailSettings>,
     /// Where meetings' media flows.
     pub media: bureau_meet::media::MediaConfig,
+    /// Count each person's bytes (off only to measure what counting costs).
+    pub data_meter: bool,
 }
 
 /// The SMTP server and how patient the digests are.
@@ -191,6 +193,7 @@ impl Server {
             config.public_url.clone(),
         ));
         let office = Arc::new(bureau_office::Office::new(ports.clone()));
+        office.meter().set_on(config.data_meter);
         tokio::spawn(office.meter().clone().run());
         calls.set_meter(Arc::new(meter::MeetingsMeter(office.meter().clone())));
         let state = AppState {
@@ -328,7 +331,7 @@ fn router(state: AppState) -> Router {
         .route("/dav/{*path}", axum::routing::any(dav::serve))
         .merge(api::uploads::router())
         .merge(api::office_meter::speedtest_router());
-    transfers
+    let all = transfers
         .merge(app)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -336,10 +339,14 @@ fn router(state: AppState) -> Router {
         ))
         .layer(CatchPanicLayer::custom(http::panic_response))
         .layer(axum::middleware::from_fn(http::security_headers))
-        .layer(axum::middleware::from_fn(http::request_id))
-        .layer(axum::middleware::from_fn_with_state(
+        .layer(axum::middleware::from_fn(http::request_id));
+    if state.config.data_meter {
+        all.layer(axum::middleware::from_fn_with_state(
             state.clone(),
             meter::count,
         ))
         .with_state(state)
+    } else {
+        all.with_state(state)
+    }
 }

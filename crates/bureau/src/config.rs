@@ -56,6 +56,8 @@ pub struct Config {
     pub media_public_ip: Option<IpAddr>,
     /// Threads forwarding media (rooms are spread over them).
     pub media_threads: usize,
+    /// Count each person's bytes (the office's data meter); on by default.
+    pub data_meter: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -89,6 +91,8 @@ pub struct Layer {
     pub media_public_ip: Option<IpAddr>,
     /// A number (written as text, so the environment can set it too).
     pub media_threads: Option<String>,
+    /// `on` or `off`.
+    pub data_meter: Option<String>,
 }
 
 impl Layer {
@@ -108,6 +112,7 @@ impl Layer {
             media_tcp: self.media_tcp.or(below.media_tcp),
             media_public_ip: self.media_public_ip.or(below.media_public_ip),
             media_threads: self.media_threads.or(below.media_threads),
+            data_meter: self.data_meter.or(below.data_meter),
         }
     }
 
@@ -201,7 +206,13 @@ impl Config {
                 _ => bail!("media_threads is a number from 1 to 64, not `{text}`"),
             },
         };
+        let data_meter = match merged.data_meter.as_deref().map(str::trim) {
+            None | Some("on") => true,
+            Some("off") => false,
+            Some(other) => bail!("data_meter is `on` or `off`, not `{other}`"),
+        };
         Ok(Config {
+            data_meter,
             mail,
             media_udp,
             media_tcp,
@@ -262,6 +273,22 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn the_data_meter_is_on_unless_turned_off() {
+        let resolve = |value: Option<&str>| {
+            let vars: Vec<(&str, &str)> = value
+                .map(|v| ("BUREAU_DATA_METER", v))
+                .into_iter()
+                .collect();
+            Config::resolve(Layer::default(), env(&vars).unwrap(), Layer::default())
+        };
+        assert!(resolve(None).unwrap().data_meter);
+        assert!(resolve(Some("on")).unwrap().data_meter);
+        assert!(!resolve(Some("off")).unwrap().data_meter);
+        let err = resolve(Some("maybe")).unwrap_err().to_string();
+        assert!(err.contains("data_meter"), "{err}");
     }
 
     #[test]

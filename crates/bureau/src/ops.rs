@@ -39,6 +39,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             listen: config.listen,
             public_url: config.public_url.clone(),
             search_dir: Some(config.data_dir.join(SEARCH_DIR)),
+            data_meter: config.data_meter,
             media: bureau_meet::media::MediaConfig {
                 udp: config.media_udp,
                 tcp: config.media_tcp,

@@ -46,6 +46,7 @@ impl Office {
                 listen: "127.0.0.1:0".parse().unwrap(),
                 public_url: "http://bureau.test".into(),
                 search_dir: None,
+                data_meter: true,
                 mail,
                 media: bureau_meet::media::MediaConfig {
                     udp: "127.0.0.1:0".parse().unwrap(),
