@@ -9,6 +9,7 @@
 //! anything else is 404 to them.
 
 pub mod meter;
+pub mod reach;
 pub mod readiness;
 
 use std::collections::HashMap;
@@ -18,7 +19,8 @@ use bureau_accounts::Ports;
 use bureau_core::time::now_ms;
 use bureau_core::{Error, GroupId, Principal, Result, Role, UserId};
 use bureau_store::{
-    AssignmentRecord, ConnectionTestRecord, EquipmentFields, EquipmentRecord, NewConnectionTest,
+    AssignmentRecord, ConnectionTestRecord, EquipmentFields, EquipmentRecord, GroupRecord,
+    NewConnectionTest, ToolFields, ToolRecord,
 };
 use meter::{day_string, Meter, PlanUse, Thresholds};
 use readiness::{Facts, Measured, Missing, Verdict};
@@ -65,6 +67,8 @@ pub struct Settings {
     pub phone_groups: Vec<GroupId>,
     /// Unit prices for the shopping list, in cents, per kind.
     pub prices: Vec<(String, i64)>,
+    /// Private or local networks the tools' check may visit (CIDR).
+    pub allowed_networks: Vec<String>,
 }
 
 /// One person's readiness.
@@ -88,6 +92,14 @@ pub struct CompanyReadiness {
 
 const PHONE_GROUPS_KEY: &str = "office.phone_groups";
 const PRICES_KEY: &str = "office.prices";
+const NETWORKS_KEY: &str = "office.allowed_networks";
+/// How tools are hosted, and how people reach them from home.
+pub const HOSTINGS: [&str; 2] = ["saas", "self_hosted"];
+pub const ACCESSES: [&str; 3] = ["direct", "vpn", "none"];
+/// A tool's check is redone after this long.
+const CHECK_EVERY_MS: i64 = 24 * 3600 * 1000;
+/// How long one tool's check may take.
+pub const CHECK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 /// Longest period a usage report covers.
 const MAX_USAGE_DAYS: i64 = 400;
 
@@ -268,10 +280,20 @@ impl Office {
                 }
             }
         }
+        let allowed_networks = store
+            .setting(NETWORKS_KEY)
+            .await?
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string)
+            .collect();
         Ok(Settings {
             thresholds: meter::load_thresholds(store).await?,
             phone_groups,
             prices,
+            allowed_networks,
         })
     }
 
@@ -312,7 +334,11 @@ impl Office {
                 return Err(Error::invalid("prices", "a price cannot be negative"));
             }
         }
+        reach::parse_networks(&settings.allowed_networks)
+            .map_err(|message| Error::invalid("allowed_networks", message))?;
         let mut tx = self.ports.store.begin().await?;
+        tx.set_setting(NETWORKS_KEY, &settings.allowed_networks.join(","))
+            .await?;
         tx.set_setting(meter::SAVER_KEY, &t.saver_at_pct.to_string())
             .await?;
         tx.set_setting(meter::AUDIO_KEY, &t.audio_only_at_pct.to_string())
@@ -358,6 +384,7 @@ impl Office {
                 .iter()
                 .any(|g| settings.phone_groups.contains(&g.id) && g.members.contains(&user))
         };
+        let tools = store.tools().await?;
         let now = now_ms();
         let mut list = Vec::new();
         let mut buy: HashMap<&'static str, usize> = HashMap::new();
@@ -374,7 +401,10 @@ impl Office {
                     Some((link, (now - t.at) / 86_400_000))
                 }),
                 needs_phone_line: needs_line(user),
-                unreachable_tools: 0,
+                unreachable_tools: tools
+                    .iter()
+                    .filter(|t| needs(t, user, &groups) && !remote(t))
+                    .count(),
             };
             let (verdict, missing) = readiness::assess(&facts);
             for kind in readiness::to_buy(&missing) {
@@ -523,6 +553,211 @@ impl Office {
         self.ports.commit(tx).await?;
         self.get(who, id).await
     }
+}
+
+impl Office {
+    /// The tool catalogue (admins), or the tools the member needs: their
+    /// launcher.
+    pub async fn tools(&self, who: &Principal) -> Result<Vec<ToolRecord>> {
+        let tools = self.ports.store.tools().await?;
+        if who.is_admin() {
+            return Ok(tools);
+        }
+        let groups = self.ports.store.groups().await?;
+        Ok(tools
+            .into_iter()
+            .filter(|t| needs(t, who.user_id, &groups))
+            .collect())
+    }
+
+    async fn tool(&self, id: i64) -> Result<ToolRecord> {
+        self.ports
+            .store
+            .tools()
+            .await?
+            .into_iter()
+            .find(|t| t.id == id)
+            .ok_or_else(|| Error::NotFound("no such tool".into()))
+    }
+
+    pub async fn create_tool(&self, who: &Principal, fields: ToolFields) -> Result<ToolRecord> {
+        Self::admin(who)?;
+        let fields = self.check_tool(fields).await?;
+        let mut tx = self.ports.store.begin().await?;
+        let id = tx.insert_tool(&fields).await?;
+        tx.commit().await?;
+        self.tool(id).await
+    }
+
+    pub async fn update_tool(
+        &self,
+        who: &Principal,
+        id: i64,
+        fields: ToolFields,
+    ) -> Result<ToolRecord> {
+        Self::admin(who)?;
+        let fields = self.check_tool(fields).await?;
+        let mut tx = self.ports.store.begin().await?;
+        if !tx.update_tool(id, &fields).await? {
+            return Err(Error::NotFound("no such tool".into()));
+        }
+        tx.commit().await?;
+        self.tool(id).await
+    }
+
+    pub async fn delete_tool(&self, who: &Principal, id: i64) -> Result<()> {
+        Self::admin(who)?;
+        let mut tx = self.ports.store.begin().await?;
+        if !tx.delete_tool(id).await? {
+            return Err(Error::NotFound("no such tool".into()));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Checks a tool's address now (admins) and keeps the result.
+    pub async fn check_tool_now(&self, who: &Principal, id: i64) -> Result<ToolRecord> {
+        Self::admin(who)?;
+        let tool = self.tool(id).await?;
+        self.run_check(&tool).await?;
+        self.tool(id).await
+    }
+
+    /// Checks every tool now (admins), a few at a time.
+    pub async fn check_all_tools(&self, who: &Principal) -> Result<Vec<ToolRecord>> {
+        Self::admin(who)?;
+        let tools = self.ports.store.tools().await?;
+        for batch in tools.chunks(8) {
+            let checks = batch.iter().map(|t| self.run_check(t));
+            for outcome in futures_util::future::join_all(checks).await {
+                outcome?;
+            }
+        }
+        self.tools(who).await
+    }
+
+    async fn run_check(&self, tool: &ToolRecord) -> Result<reach::Outcome> {
+        let settings = self.load_settings().await?;
+        let checker = reach::Checker {
+            allowed: reach::parse_networks(&settings.allowed_networks).unwrap_or_default(),
+            timeout: CHECK_TIMEOUT,
+        };
+        let outcome = checker.check(&tool.fields.url).await;
+        let mut tx = self.ports.store.begin().await?;
+        tx.set_tool_check(tool.id, now_ms(), outcome.status(), outcome.detail())
+            .await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// Checks each tool once a day, for ever (spawned by the server).
+    pub async fn daily_checks(self: Arc<Self>) {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            let Ok(tools) = self.ports.store.tools().await else {
+                continue;
+            };
+            let now = now_ms();
+            for tool in tools
+                .iter()
+                .filter(|t| t.last_check_at.is_none_or(|at| now - at > CHECK_EVERY_MS))
+            {
+                if let Err(error) = self.run_check(tool).await {
+                    tracing::warn!(%error, tool = tool.id, "a tool's daily check failed");
+                }
+            }
+        }
+    }
+
+    async fn check_tool(&self, mut fields: ToolFields) -> Result<ToolFields> {
+        fields.name = fields.name.trim().to_string();
+        fields.url = fields.url.trim().to_string();
+        if fields.name.is_empty() || fields.name.chars().count() > MAX_TEXT {
+            return Err(Error::invalid(
+                "name",
+                format!("a name has 1 to {MAX_TEXT} characters"),
+            ));
+        }
+        let url = url::Url::parse(&fields.url).map_err(|_| {
+            Error::invalid("url", "the address is a URL like https://crm.example.com")
+        })?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+            return Err(Error::invalid(
+                "url",
+                "a tool's address starts with http:// or https:// and names a host",
+            ));
+        }
+        if fields.url.len() > 2000 {
+            return Err(Error::invalid("url", "at most 2,000 characters"));
+        }
+        if fields.category.chars().count() > MAX_TEXT {
+            return Err(Error::invalid(
+                "category",
+                format!("at most {MAX_TEXT} characters"),
+            ));
+        }
+        if fields.notes.chars().count() > MAX_NOTES {
+            return Err(Error::invalid(
+                "notes",
+                format!("at most {MAX_NOTES} characters"),
+            ));
+        }
+        if !HOSTINGS.contains(&fields.hosting.as_str()) {
+            return Err(Error::invalid(
+                "hosting",
+                format!("hosting is {}", HOSTINGS.join(" or ")),
+            ));
+        }
+        if !ACCESSES.contains(&fields.access.as_str()) {
+            return Err(Error::invalid(
+                "access",
+                format!("access is {}", ACCESSES.join(", ")),
+            ));
+        }
+        for user in &fields.users {
+            let person = self.ports.store.user_by_id(*user).await?;
+            if person.is_none_or(|p| !p.active) {
+                return Err(Error::invalid(
+                    "users",
+                    format!("no active person has id {}", user.0),
+                ));
+            }
+        }
+        let groups = self.ports.store.groups().await?;
+        for group in &fields.groups {
+            if !groups.iter().any(|g| g.id == *group) {
+                return Err(Error::invalid(
+                    "groups",
+                    format!("no group has id {}", group.0),
+                ));
+            }
+        }
+        fields.users.sort();
+        fields.users.dedup();
+        fields.groups.sort();
+        fields.groups.dedup();
+        Ok(fields)
+    }
+}
+
+/// Whether `user` needs the tool (everyone, named, or in a named group).
+pub fn needs(tool: &ToolRecord, user: UserId, groups: &[GroupRecord]) -> bool {
+    tool.fields.everyone
+        || tool.fields.users.contains(&user)
+        || groups
+            .iter()
+            .any(|g| tool.fields.groups.contains(&g.id) && g.members.contains(&user))
+}
+
+/// Whether people reach the tool from home: it has a way in and the last
+/// check reached it. A tool never checked yet counts as reachable.
+pub fn remote(tool: &ToolRecord) -> bool {
+    tool.fields.access != "none"
+        && !matches!(
+            tool.last_status.as_deref(),
+            Some("unreachable") | Some("refused")
+        )
 }
 
 /// The fields' rules: a known kind, a label, sensible numbers.

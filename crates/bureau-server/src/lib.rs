@@ -195,6 +195,7 @@ impl Server {
         let office = Arc::new(bureau_office::Office::new(ports.clone()));
         office.meter().set_on(config.data_meter);
         tokio::spawn(office.meter().clone().run());
+        tokio::spawn(office.clone().daily_checks());
         calls.set_meter(Arc::new(meter::MeetingsMeter(office.meter().clone())));
         let state = AppState {
             store: ports.store.clone(),
@@ -263,6 +264,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(api::meetings::router())
         .merge(api::office::router())
         .merge(api::office_meter::router())
+        .merge(api::office_tools::router())
         .routes(routes!(realtime::events))
 }
 

@@ -49,6 +49,10 @@ const SQLITE: &[(&str, &str)] = &[
         "0011_office_meter",
         include_str!("../migrations/sqlite/0011_office_meter.sql"),
     ),
+    (
+        "0012_office_tools",
+        include_str!("../migrations/sqlite/0012_office_tools.sql"),
+    ),
 ];
 
 const POSTGRES: &[(&str, &str)] = &[
@@ -95,6 +99,10 @@ const POSTGRES: &[(&str, &str)] = &[
     (
         "0011_office_meter",
         include_str!("../migrations/postgres/0011_office_meter.sql"),
+    ),
+    (
+        "0012_office_tools",
+        include_str!("../migrations/postgres/0012_office_tools.sql"),
     ),
 ];
 

@@ -394,3 +394,185 @@ impl Tx {
         Ok(row.try_get("id")?)
     }
 }
+
+/// A tool's editable fields.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ToolFields {
+    pub name: String,
+    pub url: String,
+    pub category: String,
+    /// saas | self_hosted
+    pub hosting: String,
+    /// direct | vpn | none
+    pub access: String,
+    pub notes: String,
+    /// Everyone needs it (else the people and groups in `members`).
+    pub everyone: bool,
+    pub users: Vec<UserId>,
+    pub groups: Vec<bureau_core::GroupId>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ToolRecord {
+    pub id: i64,
+    pub fields: ToolFields,
+    pub last_check_at: Option<i64>,
+    /// reachable | unreachable | refused
+    pub last_status: Option<String>,
+    pub last_detail: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Store {
+    /// Every tool, by name, with who needs it.
+    pub async fn tools(&self) -> Result<Vec<ToolRecord>> {
+        let rows = sqlx::query(
+            "SELECT id, name, url, category, hosting, access, notes, everyone, last_check_at, \
+             last_status, last_detail, created_at, updated_at FROM tools ORDER BY name, id",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        let members = sqlx::query("SELECT tool_id, user_id, group_id FROM tool_members")
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let id: i64 = row.try_get("id")?;
+                let mut users = Vec::new();
+                let mut groups = Vec::new();
+                for member in members.iter() {
+                    if member.try_get::<i64, _>("tool_id")? != id {
+                        continue;
+                    }
+                    if let Some(user) = member.try_get::<Option<i64>, _>("user_id")? {
+                        users.push(UserId(user));
+                    }
+                    if let Some(group) = member.try_get::<Option<i64>, _>("group_id")? {
+                        groups.push(bureau_core::GroupId(group));
+                    }
+                }
+                Ok(ToolRecord {
+                    id,
+                    fields: ToolFields {
+                        name: row.try_get("name")?,
+                        url: row.try_get("url")?,
+                        category: row.try_get("category")?,
+                        hosting: row.try_get("hosting")?,
+                        access: row.try_get("access")?,
+                        notes: row.try_get("notes")?,
+                        everyone: row.try_get::<i64, _>("everyone")? != 0,
+                        users,
+                        groups,
+                    },
+                    last_check_at: row.try_get("last_check_at")?,
+                    last_status: row.try_get("last_status")?,
+                    last_detail: row.try_get("last_detail")?,
+                    created_at: row.try_get("created_at")?,
+                    updated_at: row.try_get("updated_at")?,
+                })
+            })
+            .collect()
+    }
+}
+
+impl Tx {
+    pub async fn insert_tool(&mut self, tool: &ToolFields) -> Result<i64> {
+        let now = now_ms();
+        let row = sqlx::query(
+            "INSERT INTO tools (name, url, category, hosting, access, notes, everyone, \
+             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+        )
+        .bind(&tool.name)
+        .bind(&tool.url)
+        .bind(&tool.category)
+        .bind(&tool.hosting)
+        .bind(&tool.access)
+        .bind(&tool.notes)
+        .bind(i64::from(tool.everyone))
+        .bind(now)
+        .fetch_one(&mut *self.inner)
+        .await?;
+        let id: i64 = row.try_get("id")?;
+        self.set_tool_members(id, tool).await?;
+        Ok(id)
+    }
+
+    /// Replaces a tool's fields; its check result is forgotten when the
+    /// address changed.
+    pub async fn update_tool(&mut self, id: i64, tool: &ToolFields) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE tools SET last_check_at = CASE WHEN url = $3 THEN last_check_at END, \
+             last_status = CASE WHEN url = $3 THEN last_status END, \
+             last_detail = CASE WHEN url = $3 THEN last_detail ELSE '' END, \
+             name = $2, url = $3, category = $4, hosting = $5, access = $6, notes = $7, \
+             everyone = $8, updated_at = $9 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(&tool.name)
+        .bind(&tool.url)
+        .bind(&tool.category)
+        .bind(&tool.hosting)
+        .bind(&tool.access)
+        .bind(&tool.notes)
+        .bind(i64::from(tool.everyone))
+        .bind(now_ms())
+        .execute(&mut *self.inner)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM tool_members WHERE tool_id = $1")
+            .bind(id)
+            .execute(&mut *self.inner)
+            .await?;
+        self.set_tool_members(id, tool).await?;
+        Ok(true)
+    }
+
+    async fn set_tool_members(&mut self, id: i64, tool: &ToolFields) -> Result<()> {
+        for user in &tool.users {
+            sqlx::query("INSERT INTO tool_members (tool_id, user_id) VALUES ($1, $2)")
+                .bind(id)
+                .bind(user.0)
+                .execute(&mut *self.inner)
+                .await?;
+        }
+        for group in &tool.groups {
+            sqlx::query("INSERT INTO tool_members (tool_id, group_id) VALUES ($1, $2)")
+                .bind(id)
+                .bind(group.0)
+                .execute(&mut *self.inner)
+                .await?;
+        }
+        Ok(())
+    }
+
+    pub async fn delete_tool(&mut self, id: i64) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM tools WHERE id = $1")
+            .bind(id)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn set_tool_check(
+        &mut self,
+        id: i64,
+        at: i64,
+        status: &str,
+        detail: &str,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE tools SET last_check_at = $2, last_status = $3, last_detail = $4 \
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(at)
+        .bind(status)
+        .bind(detail)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(())
+    }
+}

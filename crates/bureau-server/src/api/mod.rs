@@ -10,6 +10,7 @@ pub mod files;
 pub mod meetings;
 pub mod office;
 pub mod office_meter;
+pub mod office_tools;
 pub mod uploads;
 pub mod views;
 pub mod zip;

@@ -337,6 +337,10 @@ pub struct SettingsJson {
     /// Unit prices for the shopping list, in cents: `laptop`, `webcam`,
     /// `headset`, `4g_key`, `phone_line`.
     pub prices: std::collections::BTreeMap<String, i64>,
+    /// Private or local networks the tools' reachability check may visit
+    /// (`10.0.0.0/8`, `192.168.1.20`); none by default.
+    #[serde(default)]
+    pub allowed_networks: Vec<String>,
 }
 
 impl From<Settings> for SettingsJson {
@@ -346,6 +350,7 @@ impl From<Settings> for SettingsJson {
             audio_only_at_pct: s.thresholds.audio_only_at_pct,
             phone_groups: s.phone_groups.iter().map(|g| g.0).collect(),
             prices: s.prices.into_iter().collect(),
+            allowed_networks: s.allowed_networks,
         }
     }
 }
@@ -372,6 +377,7 @@ async fn put_settings(
         },
         phone_groups: body.phone_groups.into_iter().map(GroupId).collect(),
         prices: body.prices.into_iter().collect(),
+        allowed_networks: body.allowed_networks,
     };
     Ok(Reply(
         state

@@ -614,3 +614,208 @@ async fn a_person_near_their_data_cap_starts_meetings_in_data_saver() {
         office.stop().await;
     }
 }
+
+/// A tiny HTTP server on `ip` answering every request with `answer`.
+async fn http_stub(ip: &str, answer: &'static str) -> String {
+    let listener = TcpListener::bind(format!("{ip}:0")).await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buffer = [0u8; 4096];
+                let _ = stream.read(&mut buffer).await;
+                let _ = stream.write_all(answer.as_bytes()).await;
+                let _ = stream.shutdown().await;
+            });
+        }
+    });
+    format!("http://{address}")
+}
+
+#[tokio::test]
+async fn tools_are_checked_without_reaching_private_addresses() {
+    for office in offices("office_tools").await {
+        let admin = office.person("camille", Role::Admin).await;
+        let lea = office.person("lea", Role::Member).await;
+        let noe = office.person("noe", Role::Member).await;
+        let lea_id = lea.my_id().await;
+        let local = http_stub("127.0.0.1", "HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n").await;
+        // A "public" server (127.0.0.2, allowed below) that redirects to a
+        // private one.
+        let redirect: &'static str = Box::leak(
+            format!("HTTP/1.1 302 Found\r\nlocation: {local}/\r\ncontent-length: 0\r\n\r\n")
+                .into_boxed_str(),
+        );
+        let redirecting = http_stub("127.0.0.2", redirect).await;
+        // A server that accepts and never answers.
+        let silent = TcpListener::bind("127.0.0.2:0").await.unwrap();
+        let silent_url = format!("http://{}/", silent.local_addr().unwrap());
+
+        let mut ids = Vec::new();
+        for (name, url, everyone, users) in [
+            ("CRM", format!("{local}/"), true, vec![]),
+            ("Invoices", format!("{redirecting}/"), false, vec![lea_id]),
+            ("Build server", silent_url.clone(), false, vec![]),
+        ] {
+            let (status, tool) = admin
+                .post(
+                    "/api/v1/office/tools",
+                    json!({"name": name, "url": url, "category": "sales", "hosting": "self_hosted",
+                           "access": "direct", "everyone": everyone, "users": users}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{tool}");
+            ids.push(tool["id"].as_i64().unwrap());
+        }
+        // Loopback is refused by default, without a request reaching it.
+        let (status, crm) = admin
+            .post(&format!("/api/v1/office/tools/{}/check", ids[0]), json!({}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{crm}");
+        assert_eq!(crm["last_status"], "refused", "{crm}");
+        // Allowed once the admin names the network.
+        let settings = json!({"saver_at_pct": 80, "audio_only_at_pct": 95, "phone_groups": [],
+                              "prices": {}, "allowed_networks": ["127.0.0.1/32", "127.0.0.2"]});
+        let (status, body) = admin.put("/api/v1/office/settings", settings).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (_, crm) = admin
+            .post(&format!("/api/v1/office/tools/{}/check", ids[0]), json!({}))
+            .await;
+        assert_eq!(crm["last_status"], "reachable", "{crm}");
+        assert_eq!(crm["last_detail"], "HTTP 200");
+        // A redirect into a network that is not allowed is refused.
+        let settings = json!({"saver_at_pct": 80, "audio_only_at_pct": 95, "phone_groups": [],
+                              "prices": {}, "allowed_networks": ["127.0.0.2/32"]});
+        admin.put("/api/v1/office/settings", settings).await;
+        let (_, invoices) = admin
+            .post(&format!("/api/v1/office/tools/{}/check", ids[1]), json!({}))
+            .await;
+        assert_eq!(invoices["last_status"], "refused", "{invoices}");
+        // A server that never answers is unreachable, and quickly.
+        let started = std::time::Instant::now();
+        let (_, build) = admin
+            .post(&format!("/api/v1/office/tools/{}/check", ids[2]), json!({}))
+            .await;
+        assert_eq!(build["last_status"], "unreachable", "{build}");
+        assert_eq!(build["last_detail"], "no answer within 5 s", "{build}");
+        assert!(
+            started.elapsed() < Duration::from_secs(8),
+            "{:?}",
+            started.elapsed()
+        );
+        drop(silent);
+
+        // The company's figure: one of the three reachable from home.
+        let (_, all) = admin.get("/api/v1/office/tools").await;
+        assert_eq!(all["total"], 3);
+        assert_eq!(all["reachable_remotely"], 1, "{all}");
+        // Members get their launcher: the tools they need, nothing else.
+        let (_, mine) = lea.get("/api/v1/office/tools").await;
+        let names: Vec<&str> = mine["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["CRM", "Invoices"]);
+        let (_, theirs) = noe.get("/api/v1/office/tools").await;
+        let names: Vec<&str> = theirs["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["CRM"]);
+        // ... and cannot change the catalogue.
+        let (status, body) = lea
+            .post(
+                "/api/v1/office/tools",
+                json!({"name": "Mine", "url": "https://example.com", "hosting": "saas", "access": "direct"}),
+            )
+            .await;
+        assert_eq!(
+            error_code(status, &body, StatusCode::FORBIDDEN),
+            "forbidden"
+        );
+        let (status, body) = lea
+            .post(&format!("/api/v1/office/tools/{}/check", ids[0]), json!({}))
+            .await;
+        assert_eq!(
+            error_code(status, &body, StatusCode::FORBIDDEN),
+            "forbidden"
+        );
+        // Léa needs Invoices, which is unreachable: her readiness says so.
+        let (_, readiness) = lea.get("/api/v1/office/readiness").await;
+        let missing = readiness["people"][0]["missing"].as_array().unwrap();
+        assert!(missing.contains(&json!("tools")), "{readiness}");
+
+        // Bad tools are refused and change nothing.
+        for (bad, field) in [
+            (
+                json!({"name": "x", "url": "ftp://files.example.com", "hosting": "saas", "access": "direct"}),
+                "url",
+            ),
+            (
+                json!({"name": "x", "url": "javascript:alert(1)", "hosting": "saas", "access": "direct"}),
+                "url",
+            ),
+            (
+                json!({"name": "x", "url": "crm.example.com", "hosting": "saas", "access": "direct"}),
+                "url",
+            ),
+            (
+                json!({"name": " ", "url": "https://crm.example.com", "hosting": "saas", "access": "direct"}),
+                "name",
+            ),
+            (
+                json!({"name": "x", "url": "https://crm.example.com", "hosting": "cloud", "access": "direct"}),
+                "hosting",
+            ),
+            (
+                json!({"name": "x", "url": "https://crm.example.com", "hosting": "saas", "access": "teleport"}),
+                "access",
+            ),
+            (
+                json!({"name": "x", "url": "https://crm.example.com", "hosting": "saas", "access": "direct", "users": [999]}),
+                "users",
+            ),
+        ] {
+            let (status, body) = admin.post("/api/v1/office/tools", bad.clone()).await;
+            assert_eq!(
+                error_code(status, &body, StatusCode::UNPROCESSABLE_ENTITY),
+                "invalid",
+                "{bad}"
+            );
+            assert_eq!(body["error"]["field"], field, "{bad}: {body}");
+        }
+        let settings = json!({"saver_at_pct": 80, "audio_only_at_pct": 95, "phone_groups": [],
+                              "prices": {}, "allowed_networks": ["10.0.0.0/33"]});
+        let (status, body) = admin.put("/api/v1/office/settings", settings).await;
+        assert_eq!(
+            error_code(status, &body, StatusCode::UNPROCESSABLE_ENTITY),
+            "invalid"
+        );
+        assert_eq!(body["error"]["field"], "allowed_networks");
+        let (_, all) = admin.get("/api/v1/office/tools").await;
+        assert_eq!(all["total"], 3);
+
+        // A new address forgets the last check; deleting removes the tool.
+        let (status, crm) = admin
+            .put(
+                &format!("/api/v1/office/tools/{}", ids[0]),
+                json!({"name": "CRM", "url": "https://crm.example.com/", "hosting": "saas", "access": "vpn", "everyone": true}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{crm}");
+        assert_eq!(crm["last_status"], Value::Null);
+        let (status, _) = admin
+            .delete(&format!("/api/v1/office/tools/{}", ids[2]))
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        let (status, _) = admin
+            .delete(&format!("/api/v1/office/tools/{}", ids[2]))
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        office.stop().await;
+    }
+}
