@@ -11,6 +11,7 @@
 pub mod meter;
 pub mod reach;
 pub mod readiness;
+pub mod sheet;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -20,7 +21,7 @@ use bureau_core::time::now_ms;
 use bureau_core::{Error, GroupId, Principal, Result, Role, UserId};
 use bureau_store::{
     AssignmentRecord, ConnectionTestRecord, EquipmentFields, EquipmentRecord, GroupRecord,
-    NewConnectionTest, ToolFields, ToolRecord,
+    NewConnectionTest, RequestRecord, ToolFields, ToolRecord,
 };
 use meter::{day_string, Meter, PlanUse, Thresholds};
 use readiness::{Facts, Measured, Missing, Verdict};
@@ -555,7 +556,268 @@ impl Office {
     }
 }
 
+/// What an import did: the pieces added, and the lines it could not take.
+pub struct ImportReport {
+    pub imported: Vec<i64>,
+    pub errors: Vec<sheet::LineError>,
+    /// Nothing was stored: lines had errors and the whole import was to
+    /// be refused then.
+    pub refused: bool,
+}
+
+/// Lines an import takes at most.
+pub const MAX_IMPORT_LINES: usize = 10_000;
+
+/// What a request is about, and the states it goes through.
+pub const REQUEST_WHATS: [&str; 2] = ["new", "broken"];
+pub const REQUEST_STATES: [&str; 4] = ["open", "ordered", "done", "refused"];
+
 impl Office {
+    /// Replaces a piece's fields (admins).
+    pub async fn update(
+        &self,
+        who: &Principal,
+        id: i64,
+        fields: EquipmentFields,
+    ) -> Result<EquipmentRecord> {
+        Self::admin(who)?;
+        self.get(who, id).await?;
+        check(&fields)?;
+        let mut tx = self.ports.store.begin().await?;
+        tx.update_equipment(id, &fields).await?;
+        self.ports.commit(tx).await?;
+        self.get(who, id).await
+    }
+
+    /// The inventory as CSV (admins).
+    pub async fn export(&self, who: &Principal) -> Result<String> {
+        Self::admin(who)?;
+        let pieces = self.ports.store.equipment_list(None).await?;
+        let users = self.ports.store.users().await?;
+        Ok(sheet::write(&pieces, |piece| {
+            piece
+                .holder
+                .and_then(|h| users.iter().find(|u| u.id == h))
+                .map(|u| u.name.clone())
+                .unwrap_or_default()
+        }))
+    }
+
+    /// Adds the pieces of a CSV file (admins), each with its status and
+    /// holder. Bad lines are reported by number; with `keep_valid` the
+    /// others are stored, else nothing is. Either way in one transaction.
+    pub async fn import(
+        &self,
+        who: &Principal,
+        text: &str,
+        keep_valid: bool,
+    ) -> Result<ImportReport> {
+        Self::admin(who)?;
+        let (lines, mut errors) = sheet::read(text);
+        if lines.len() + errors.len() > MAX_IMPORT_LINES {
+            return Err(Error::invalid(
+                "csv",
+                format!("an import takes at most {MAX_IMPORT_LINES} lines"),
+            ));
+        }
+        let users = self.ports.store.users().await?;
+        let mut good = Vec::new();
+        for line in lines {
+            let mut fault = |field: &str, message: String| {
+                errors.push(sheet::LineError {
+                    line: line.number,
+                    field: field.into(),
+                    message,
+                })
+            };
+            if let Err(error) = check(&line.fields) {
+                match error {
+                    Error::Invalid { field, message } => fault(field, message),
+                    other => return Err(other),
+                }
+                continue;
+            }
+            let holder = match &line.holder {
+                None => None,
+                Some(name) => match users.iter().find(|u| &u.name == name && u.active) {
+                    Some(user) => Some(user.id),
+                    None => {
+                        fault("holder", format!("no active person is called `{name}`"));
+                        continue;
+                    }
+                },
+            };
+            let status = match (line.status.as_deref(), holder) {
+                (None, None) => "in_stock",
+                (None | Some("assigned"), Some(_)) => "assigned",
+                (Some("assigned"), None) => {
+                    fault("status", "an assigned piece names its holder".into());
+                    continue;
+                }
+                (Some(_), Some(_)) => {
+                    fault("status", "a piece with a holder is assigned".into());
+                    continue;
+                }
+                (Some(status), None) => match STATUSES.iter().find(|s| **s == status) {
+                    Some(known) => known,
+                    None => {
+                        fault(
+                            "status",
+                            format!("status is one of in_stock, assigned, in_repair, retired, not `{status}`"),
+                        );
+                        continue;
+                    }
+                },
+            };
+            good.push((line.fields, status, holder));
+        }
+        errors.sort_by_key(|e| e.line);
+        if !errors.is_empty() && !keep_valid {
+            return Ok(ImportReport {
+                imported: Vec::new(),
+                errors,
+                refused: true,
+            });
+        }
+        if good.is_empty() && errors.is_empty() {
+            return Err(Error::invalid("csv", "the file holds no equipment"));
+        }
+        let mut tx = self.ports.store.begin().await?;
+        let mut imported = Vec::with_capacity(good.len());
+        for (fields, status, holder) in &good {
+            let id = tx.insert_equipment(fields).await?;
+            if let Some(holder) = holder {
+                tx.insert_equipment_assignment(id, *holder, who.user_id)
+                    .await?;
+            }
+            if *status != "in_stock" {
+                tx.set_equipment_status(id, status).await?;
+            }
+            imported.push(id);
+        }
+        self.ports.commit(tx).await?;
+        Ok(ImportReport {
+            imported,
+            errors,
+            refused: false,
+        })
+    }
+
+    /// A member asks for a new piece (`what` = new, with its kind) or
+    /// reports one they hold as broken (`what` = broken, with its id).
+    pub async fn request(
+        &self,
+        who: &Principal,
+        what: &str,
+        kind: &str,
+        equipment_id: Option<i64>,
+        reason: &str,
+    ) -> Result<RequestRecord> {
+        let reason = reason.trim();
+        if reason.is_empty() || reason.chars().count() > MAX_NOTES {
+            return Err(Error::invalid(
+                "reason",
+                format!("say why in 1 to {MAX_NOTES} characters"),
+            ));
+        }
+        let (kind, equipment_id) = match what {
+            "new" => {
+                if !KINDS.contains(&kind) {
+                    return Err(Error::invalid(
+                        "kind",
+                        format!("kind is one of {}", KINDS.join(", ")),
+                    ));
+                }
+                (kind.to_string(), None)
+            }
+            "broken" => {
+                let Some(id) = equipment_id else {
+                    return Err(Error::invalid(
+                        "equipment_id",
+                        "name the broken piece you hold",
+                    ));
+                };
+                // Only what one holds (or anything, for an admin).
+                let piece = self.get(who, id).await?;
+                (piece.fields.kind, Some(id))
+            }
+            _ => {
+                return Err(Error::invalid(
+                    "what",
+                    "a request is for a `new` piece or about a `broken` one",
+                ))
+            }
+        };
+        let mut tx = self.ports.store.begin().await?;
+        let id = tx
+            .insert_equipment_request(who.user_id, what, &kind, equipment_id, reason)
+            .await?;
+        tx.commit().await?;
+        self.request_by_id(who, id).await
+    }
+
+    async fn request_by_id(&self, who: &Principal, id: i64) -> Result<RequestRecord> {
+        let scope = (!who.is_admin()).then_some(who.user_id);
+        self.ports
+            .store
+            .equipment_requests(scope)
+            .await?
+            .into_iter()
+            .find(|r| r.id == id)
+            .ok_or_else(|| Error::NotFound("no such request".into()))
+    }
+
+    /// The queue (admins), or the member's own requests.
+    pub async fn requests(&self, who: &Principal) -> Result<Vec<RequestRecord>> {
+        let scope = (!who.is_admin()).then_some(who.user_id);
+        Ok(self.ports.store.equipment_requests(scope).await?)
+    }
+
+    /// An admin moves a request on (ordered, done, refused, or back to
+    /// open) with a note for the person; the person may withdraw their own
+    /// open request.
+    pub async fn set_request_state(
+        &self,
+        who: &Principal,
+        id: i64,
+        state: &str,
+        note: Option<&str>,
+    ) -> Result<RequestRecord> {
+        let request = self.request_by_id(who, id).await?;
+        if who.is_admin() {
+            if !REQUEST_STATES.contains(&state) {
+                return Err(Error::invalid(
+                    "state",
+                    format!("state is one of {}", REQUEST_STATES.join(", ")),
+                ));
+            }
+        } else if state != "withdrawn" {
+            return Err(Error::Forbidden(
+                "only an admin works through requests; you may withdraw yours".into(),
+            ));
+        } else if request.state != "open" {
+            return Err(Error::conflict(
+                "not_open",
+                "this request is no longer open: it cannot be withdrawn",
+            ));
+        }
+        if note.is_some_and(|n| n.chars().count() > MAX_NOTES) {
+            return Err(Error::invalid(
+                "note",
+                format!("at most {MAX_NOTES} characters"),
+            ));
+        }
+        let note = if who.is_admin() {
+            note.map(str::trim)
+        } else {
+            None
+        };
+        let mut tx = self.ports.store.begin().await?;
+        tx.set_equipment_request_state(id, state, note).await?;
+        tx.commit().await?;
+        self.request_by_id(who, id).await
+    }
+
     /// The tool catalogue (admins), or the tools the member needs: their
     /// launcher.
     pub async fn tools(&self, who: &Principal) -> Result<Vec<ToolRecord>> {

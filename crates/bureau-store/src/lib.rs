@@ -50,7 +50,7 @@ pub use files::{
 pub use meetings::{GuestRecord, MeetingRecord, NewMeeting};
 pub use office::{
     AssignmentRecord, ConnectionTestRecord, EquipmentFields, EquipmentRecord, NewConnectionTest,
-    PlanRecord, ToolFields, ToolRecord, UsageRecord,
+    PlanRecord, RequestRecord, ToolFields, ToolRecord, UsageRecord,
 };
 
 /// Which database a [`Store`] talks to.

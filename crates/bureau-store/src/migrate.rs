@@ -53,6 +53,10 @@ const SQLITE: &[(&str, &str)] = &[
         "0012_office_tools",
         include_str!("../migrations/sqlite/0012_office_tools.sql"),
     ),
+    (
+        "0013_office_requests",
+        include_str!("../migrations/sqlite/0013_office_requests.sql"),
+    ),
 ];
 
 const POSTGRES: &[(&str, &str)] = &[
@@ -103,6 +107,10 @@ const POSTGRES: &[(&str, &str)] = &[
     (
         "0012_office_tools",
         include_str!("../migrations/postgres/0012_office_tools.sql"),
+    ),
+    (
+        "0013_office_requests",
+        include_str!("../migrations/postgres/0013_office_requests.sql"),
     ),
 ];
 

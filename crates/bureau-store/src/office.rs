@@ -576,3 +576,129 @@ impl Tx {
         Ok(())
     }
 }
+
+/// Someone asking for equipment, or reporting a broken piece.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RequestRecord {
+    pub id: i64,
+    pub user_id: UserId,
+    /// new | broken
+    pub what: String,
+    /// The kind asked for (new).
+    pub kind: String,
+    /// The broken piece.
+    pub equipment_id: Option<i64>,
+    pub reason: String,
+    /// open | ordered | done | refused | withdrawn
+    pub state: String,
+    pub admin_note: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Store {
+    /// Requests, newest first: everyone's or one person's.
+    pub async fn equipment_requests(&self, user: Option<UserId>) -> Result<Vec<RequestRecord>> {
+        let person = if user.is_some() {
+            "WHERE user_id = $1"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT id, user_id, what, kind, equipment_id, reason, state, admin_note, created_at, \
+             updated_at FROM equipment_requests {person} ORDER BY id DESC"
+        );
+        let mut query = sqlx::query(&sql);
+        if let Some(user) = user {
+            query = query.bind(user.0);
+        }
+        let rows = query.fetch_all(&self.read).await?;
+        rows.iter()
+            .map(|row| {
+                Ok(RequestRecord {
+                    id: row.try_get("id")?,
+                    user_id: UserId(row.try_get("user_id")?),
+                    what: row.try_get("what")?,
+                    kind: row.try_get("kind")?,
+                    equipment_id: row.try_get("equipment_id")?,
+                    reason: row.try_get("reason")?,
+                    state: row.try_get("state")?,
+                    admin_note: row.try_get("admin_note")?,
+                    created_at: row.try_get("created_at")?,
+                    updated_at: row.try_get("updated_at")?,
+                })
+            })
+            .collect()
+    }
+}
+
+impl Tx {
+    pub async fn insert_equipment_request(
+        &mut self,
+        user: UserId,
+        what: &str,
+        kind: &str,
+        equipment_id: Option<i64>,
+        reason: &str,
+    ) -> Result<i64> {
+        let row = sqlx::query(
+            "INSERT INTO equipment_requests (user_id, what, kind, equipment_id, reason, state, \
+             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'open', $6, $6) RETURNING id",
+        )
+        .bind(user.0)
+        .bind(what)
+        .bind(kind)
+        .bind(equipment_id)
+        .bind(reason)
+        .bind(now_ms())
+        .fetch_one(&mut *self.inner)
+        .await?;
+        Ok(row.try_get("id")?)
+    }
+
+    pub async fn set_equipment_request_state(
+        &mut self,
+        id: i64,
+        state: &str,
+        admin_note: Option<&str>,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE equipment_requests SET state = $2, \
+             admin_note = COALESCE($3, admin_note), updated_at = $4 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(state)
+        .bind(admin_note)
+        .bind(now_ms())
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(())
+    }
+
+    /// Replaces a piece's editable fields.
+    pub async fn update_equipment(&mut self, id: i64, f: &EquipmentFields) -> Result<()> {
+        sqlx::query(
+            "UPDATE equipment SET kind = $2, label = $3, model = $4, serial = $5, \
+             purchase_date = $6, cost_cents = $7, notes = $8, operator = $9, cap_gb = $10, \
+             renewal_day = $11, monthly_cents = $12, phone_number = $13, updated_at = $14 \
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(&f.kind)
+        .bind(&f.label)
+        .bind(&f.model)
+        .bind(&f.serial)
+        .bind(f.purchase_date.as_deref())
+        .bind(f.cost_cents)
+        .bind(&f.notes)
+        .bind(&f.operator)
+        .bind(f.cap_gb)
+        .bind(f.renewal_day)
+        .bind(f.monthly_cents)
+        .bind(&f.phone_number)
+        .bind(now_ms())
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(())
+    }
+}
