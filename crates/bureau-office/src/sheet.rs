@@ -323,7 +323,7 @@ mod tests {
             created_at: 0,
             updated_at: 0,
         };
-        let text = write(&[piece.clone()], |_| "lea".into());
+        let text = write(std::slice::from_ref(&piece), |_| "lea".into());
         let (lines, errors) = read(&text);
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(lines[0].fields, piece.fields);
