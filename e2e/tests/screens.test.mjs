@@ -60,6 +60,10 @@ const SCREENS = [
   ['docs', '/docs'],
   ['files', '/files'],
   ['office', '/office'],
+  ['office-equipment', '/office/equipment'],
+  ['office-usage', '/office/usage'],
+  ['office-test', '/office/test'],
+  ['office-settings', '/office/settings'],
   ['profile', '/settings/profile'],
   ['password', '/settings/password'],
   ['sessions', '/settings/sessions'],
@@ -159,6 +163,9 @@ test('a member sees no administration, and the app fits a phone', { timeout: 120
     await page.goto(`${server.url}/settings/sessions`);
     await page.locator('main h1').waitFor();
     failures.push(...(await capture(page, 'phone-sessions', lang)));
+    await page.goto(`${server.url}/office`);
+    await page.locator('main h1').waitFor();
+    failures.push(...(await capture(page, 'phone-office-mine', lang)));
   }
   await lea.close();
   const camille = await person(browser, { viewport: PHONE });

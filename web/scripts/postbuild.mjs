@@ -44,8 +44,10 @@ for (const path of shell) if (!all.includes(path)) fail(`${path} is missing from
 // The block editor of Docs (TipTap and Yjs, the `editor-*` files) is larger
 // than the rest of the app: it is fetched when a page first opens, then
 // kept like any asset, rather than downloaded ahead on every first visit.
-// So is the call screen (`Meeting-*`): a call needs the network anyway.
-const onDemand = (path) => /^\/assets\/(editor|Meeting)-[\w-]+\.(js|css)$/.test(path);
+// So is the call screen (`Meeting-*`): a call needs the network anyway;
+// and the office (`Office-*`), whose every figure comes from the server
+// and which most people open seldom.
+const onDemand = (path) => /^\/assets\/(editor|Meeting|Office)-[\w-]+\.(js|css)$/.test(path);
 const precache = [...shell, ...all.filter((path) => path.startsWith('/assets/') && !onDemand(path)).sort()];
 if (!all.some(onDemand)) fail('no assets/editor-*.js: the Docs editor is no longer a chunk of its own.');
 const version = createHash('sha256')

@@ -4,8 +4,9 @@
 // - The shell (index.html, its scripts and styles, icons) is kept so the app
 //   opens without a network and can say that it is offline.
 // - Files under /assets/ have hashed names and never change: cache first.
-//   The Docs editor's files (ON_DEMAND) are not kept ahead: they are kept
-//   the first time a page is opened, and for as long as this version lasts.
+//   The Docs editor, the call and the office (ON_DEMAND) are not kept
+//   ahead: they are kept the first time they are opened, and for as long
+//   as this version lasts.
 // - Pages: network first (a new version shows at once), the kept shell when
 //   the server cannot be reached within a few seconds.
 // - The API and the event socket are never touched.

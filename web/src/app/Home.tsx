@@ -84,13 +84,12 @@ function Team() {
 
 function Sections() {
   const t = useT();
-  // `ready`: the section works; the others say they are coming.
-  const sections: { href: string; icon: IconName; title: string; body: string; ready: boolean }[] = [
-    { href: '/chat', icon: 'chat', title: t.nav.chat, body: t.coming.chat.short, ready: true },
-    { href: '/meetings', icon: 'meetings', title: t.nav.meetings, body: t.coming.meetings.short, ready: true },
-    { href: '/docs', icon: 'docs', title: t.nav.docs, body: t.coming.docs.short, ready: true },
-    { href: '/files', icon: 'files', title: t.nav.files, body: t.coming.files.short, ready: true },
-    { href: '/office', icon: 'office', title: t.nav.office, body: t.coming.office.short, ready: false },
+  const sections: { href: string; icon: IconName; title: string; body: string }[] = [
+    { href: '/chat', icon: 'chat', title: t.nav.chat, body: t.home.sections.chat },
+    { href: '/meetings', icon: 'meetings', title: t.nav.meetings, body: t.home.sections.meetings },
+    { href: '/docs', icon: 'docs', title: t.nav.docs, body: t.home.sections.docs },
+    { href: '/files', icon: 'files', title: t.nav.files, body: t.home.sections.files },
+    { href: '/office', icon: 'office', title: t.nav.office, body: t.home.sections.office },
   ];
   return (
     <section class="home-sections" aria-labelledby="sections-heading">
@@ -103,7 +102,6 @@ function Sections() {
                 <span class="section-icon">
                   <Icon name={s.icon} />
                 </span>
-                {!s.ready && <span class="soon">{t.nav.soon}</span>}
               </span>
               <span class="section-title">{s.title}</span>
               <span class="section-body">{s.body}</span>

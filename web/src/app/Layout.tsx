@@ -67,7 +67,6 @@ interface NavItem {
   href: string;
   icon: IconName;
   label: string;
-  soon?: boolean;
 }
 
 function Sidebar({ open, onClose }: { open: boolean; onClose: () => void }) {
@@ -84,7 +83,7 @@ function Sidebar({ open, onClose }: { open: boolean; onClose: () => void }) {
     { href: '/meetings', icon: 'meetings', label: t.nav.meetings },
     { href: '/docs', icon: 'docs', label: t.nav.docs },
     { href: '/files', icon: 'files', label: t.nav.files },
-    { href: '/office', icon: 'office', label: t.nav.office, soon: true },
+    { href: '/office', icon: 'office', label: t.nav.office },
   ];
   const account: NavItem[] = [
     { href: '/settings/profile', icon: 'user', label: t.nav.profile },
@@ -107,7 +106,6 @@ function Sidebar({ open, onClose }: { open: boolean; onClose: () => void }) {
           <a href={item.href} class="nav-link" aria-current={isCurrent(item.href) ? 'page' : undefined}>
             <Icon name={item.icon} />
             <span>{item.label}</span>
-            {item.soon && <span class="soon">{t.nav.soon}</span>}
           </a>
         </li>
       ))}

@@ -21,7 +21,6 @@ export const en = {
     docs: 'Docs',
     files: 'Files',
     office: 'Office',
-    soon: 'Soon',
     account: 'Your account',
     profile: 'Profile',
     password: 'Password',
@@ -201,35 +200,12 @@ export const en = {
     teamTitle: 'Your team',
     teamCount: (n: number, shown: string) => `${shown} ${plural(n, 'person', 'people')} in the office`,
     sectionsTitle: 'Your office',
-  },
-  coming: {
-    badge: 'Coming soon',
-    heading: 'This part of the office is being built',
-    note: 'It arrives in a coming version of bureau. Nothing to install: it will appear here.',
-    chat: {
-      short: 'Channels, direct messages and threads.',
-      body: 'Chat with your team in channels and direct messages, with threads, reactions and mentions.',
-      features: ['Public, private and announcement channels', 'Direct and group messages, threads, reactions', 'Search, unread tracking and notifications'],
-    },
-    meetings: {
-      short: 'Video calls, with guests and phones.',
-      body: 'Meet by video or audio in the browser, with colleagues, clients and people who dial in by phone.',
-      features: ['Video, audio and screen sharing', 'Guest links with a lobby', 'A data-saver mode for 4G connections'],
-    },
-    docs: {
-      short: 'A wiki for procedures and notes.',
-      body: 'Write your documentation and procedures together, in real time.',
-      features: ['Nested pages in spaces, templates', 'Editing together, comments, history', 'Public read-only links, Markdown export'],
-    },
-    files: {
-      short: 'Your company’s file server.',
-      body: 'Keep the company’s files in one place, reachable from the browser and from your computer.',
-      features: ['Folders, share links and drop boxes', 'Versions, trash and quotas', 'WebDAV for Finder, Explorer and Linux'],
-    },
-    office: {
-      short: 'Equipment and who is ready to work remotely.',
-      body: 'See who is equipped to work from home, and what is missing.',
-      features: ['Laptops, webcams, 4G keys and data plans', 'A readiness score and a shopping list', 'Each person’s data use against their plan'],
+    sections: {
+      chat: 'Channels, direct messages and threads.',
+      meetings: 'Video calls, with guests and phones.',
+      docs: 'A wiki for procedures and notes.',
+      files: 'Your company’s file server.',
+      office: 'Equipment and who is ready to work remotely.',
     },
   },
   chat: {
@@ -1241,6 +1217,13 @@ export const en = {
     quality: { good: 'Good connection', fair: 'Fair connection', poor: 'Poor connection' },
     mutedByHost: 'A host muted you. Unmute when you want to speak.',
     modeForced: (mode: string) => `Your connection is weak: switched to ${mode}.`,
+    modeCapped: (mode: string) => `Your data plan is nearly used up this month: this meeting runs in ${mode}.`,
+    tested: {
+      video: (when: string) => `Your connection test of ${when} says it is fine for video.`,
+      data_saver: (when: string) => `Your connection test of ${when} advises data saver.`,
+      audio_only: (when: string) => `Your connection test of ${when} advises audio only.`,
+    },
+    fullTest: 'Run a full connection test',
     screenOf: (name: string) => `${name}’s screen`,
     copyLink: 'Copy link',
   },

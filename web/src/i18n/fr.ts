@@ -24,7 +24,6 @@ export const fr: Messages = {
     docs: 'Documents',
     files: 'Fichiers',
     office: 'Équipement',
-    soon: 'Bientôt',
     account: 'Votre compte',
     profile: 'Profil',
     password: 'Mot de passe',
@@ -204,35 +203,12 @@ export const fr: Messages = {
     teamTitle: 'Votre équipe',
     teamCount: (n: number, affiché: string) => `${affiché} ${pluriel(n, 'personne', 'personnes')} dans le bureau`,
     sectionsTitle: 'Votre bureau',
-  },
-  coming: {
-    badge: 'Bientôt',
-    heading: 'Cette partie du bureau est en construction',
-    note: 'Elle arrive dans une prochaine version de bureau. Rien à installer : elle apparaîtra ici.',
-    chat: {
-      short: 'Canaux, messages directs et fils de discussion.',
-      body: 'Discutez avec votre équipe dans des canaux et en messages directs, avec fils, réactions et mentions.',
-      features: ['Canaux publics, privés et d’annonces', 'Messages directs et de groupe, fils, réactions', 'Recherche, suivi des non-lus et notifications'],
-    },
-    meetings: {
-      short: 'Visioconférences, avec invités et téléphones.',
-      body: 'Réunissez-vous en vidéo ou en audio dans le navigateur, avec vos collègues, vos clients et ceux qui appellent par téléphone.',
-      features: ['Vidéo, audio et partage d’écran', 'Liens invités avec salle d’attente', 'Un mode économie de données pour la 4G'],
-    },
-    docs: {
-      short: 'Un wiki pour les procédures et les notes.',
-      body: 'Rédigez ensemble votre documentation et vos procédures, en temps réel.',
-      features: ['Pages imbriquées dans des espaces, modèles', 'Édition à plusieurs, commentaires, historique', 'Liens publics en lecture seule, export Markdown'],
-    },
-    files: {
-      short: 'Le serveur de fichiers de l’entreprise.',
-      body: 'Rangez les fichiers de l’entreprise en un seul endroit, accessible depuis le navigateur et depuis votre ordinateur.',
-      features: ['Dossiers, liens de partage et dépôts', 'Versions, corbeille et quotas', 'WebDAV pour le Finder, l’Explorateur et Linux'],
-    },
-    office: {
-      short: 'L’équipement et qui est prêt à télétravailler.',
-      body: 'Voyez qui est équipé pour travailler de chez soi, et ce qui manque.',
-      features: ['Ordinateurs, webcams, clés 4G et forfaits', 'Un score de préparation et une liste d’achats', 'La consommation de données de chacun face à son forfait'],
+    sections: {
+      chat: 'Canaux, messages directs et fils de discussion.',
+      meetings: 'Visioconférences, avec invités et téléphones.',
+      docs: 'Un wiki pour les procédures et les notes.',
+      files: 'Le serveur de fichiers de l’entreprise.',
+      office: 'L’équipement et qui est prêt à télétravailler.',
     },
   },
   chat: {
@@ -1245,6 +1221,13 @@ export const fr: Messages = {
     quality: { good: 'Bonne connexion', fair: 'Connexion moyenne', poor: 'Mauvaise connexion' },
     mutedByHost: 'Un hôte a coupé votre micro. Réactivez-le quand vous voulez parler.',
     modeForced: (mode: string) => `Votre connexion est faible : passage en mode ${mode}.`,
+    modeCapped: (mode: string) => `Votre forfait de données est presque épuisé ce mois-ci : cette réunion passe en mode ${mode}.`,
+    tested: {
+      video: (date: string) => `Votre test de connexion du ${date} convient à la vidéo.`,
+      data_saver: (date: string) => `Votre test de connexion du ${date} conseille l’économie de données.`,
+      audio_only: (date: string) => `Votre test de connexion du ${date} conseille l’audio seul.`,
+    },
+    fullTest: 'Faire un test de connexion complet',
     screenOf: (name: string) => `Écran de ${name}`,
     copyLink: 'Copier le lien',
   },

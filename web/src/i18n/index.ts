@@ -69,13 +69,15 @@ function intlTag(code: LocaleCode): string {
   return own ?? code;
 }
 
-const cache = new Map<string, Intl.DateTimeFormat | Intl.RelativeTimeFormat | Intl.NumberFormat>();
-function formatter<T>(key: string, make: (tag: string) => T): T {
+const cache = new Map<string, unknown>();
+/** An Intl formatter for the current language, made once per language and
+ * `key` (sections with formats of their own build theirs with it). */
+export function formatter<T>(key: string, make: (tag: string) => T): T {
   const full = `${locale.get()}|${key}`;
   let found = cache.get(full) as T | undefined;
   if (!found) {
     found = make(intlTag(locale.get()));
-    cache.set(full, found as never);
+    cache.set(full, found);
   }
   return found;
 }
@@ -112,13 +114,15 @@ export function formatRelative(iso: string, now = Date.now()): string {
   return format.format(0, 'second');
 }
 
-/** A size in bytes as people read it: "830 KB", "1.5 GB" ("1,5 Go" in French). */
-export function formatBytes(bytes: number): string {
+/** A size in bytes as people read it: "830 KB", "1.5 GB" ("1,5 Go" in French).
+ * Files count in powers of 1024; data plans in powers of 1000, as operators
+ * sell them. */
+export function formatBytes(bytes: number, step: 1024 | 1000 = 1024): string {
   const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const;
   let value = bytes;
   let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
+  while (value >= step && unit < units.length - 1) {
+    value /= step;
     unit++;
   }
   const digits = unit === 0 || value >= 100 ? 0 : 1;

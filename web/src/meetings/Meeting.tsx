@@ -9,7 +9,7 @@ import { describe } from '../api/errors';
 import { api } from '../api/client';
 import { LanguageSwitch } from '../accounts/AuthLayout';
 import { navigate } from '../app/router';
-import { useT, type Messages } from '../i18n';
+import { formatDate, useT, type Messages } from '../i18n';
 import { useStore } from '../lib/store';
 import { Alert, ProblemAlert } from '../ui/Alert';
 import { Button, IconButton } from '../ui/Button';
@@ -41,6 +41,32 @@ async function measureConnection(): Promise<Verdict> {
 
 function modeFor(verdict: Verdict): Mode {
   return verdict === 'poor' ? 'audio-only' : verdict === 'fair' ? 'data-saver' : 'normal';
+}
+
+/** A full connection test's verdict (office/ConnectionTest.tsx) as a probe's. */
+const TESTED = { video: 'good', data_saver: 'fair', audio_only: 'poor' } as const;
+
+interface Tested {
+  verdict: keyof typeof TESTED;
+  at: number;
+}
+
+/** The person's latest full connection test, if it is recent enough to
+ * say something (30 days, as the office's readiness counts it). */
+async function recentTest(): Promise<Tested | null> {
+  try {
+    const [latest] = await api('get', '/office/connection-tests', { query: {} });
+    if (!latest || !(latest.verdict in TESTED) || Date.now() - latest.at > 30 * 86_400_000) return null;
+    return { verdict: latest.verdict as Tested['verdict'], at: latest.at };
+  } catch {
+    return null;
+  }
+}
+
+/** Whether `a` says less of the link than `b` (poor < fair < good). */
+function worse(a: Verdict, b: Verdict): boolean {
+  const order: Verdict[] = ['poor', 'fair', 'good'];
+  return order.indexOf(a) < order.indexOf(b);
 }
 
 export function MeetingPage({ id, guestKey }: { id: number; guestKey: string | null }) {
@@ -125,6 +151,7 @@ function PreJoin(props: { call: Call; state: CallState; guestKey: string | null;
   /** The camera and microphone were opened or refused: joining waits for it. */
   const [settled, setSettled] = useState(false);
   const [verdict, setVerdict] = useState<Verdict>('checking');
+  const [tested, setTested] = useState<Tested | null>(null);
   const [mode, setMode] = useState<Mode>('normal');
   /** The person picked a mode: the connection verdict no longer changes it. */
   const chosen = useRef(false);
@@ -138,10 +165,15 @@ function PreJoin(props: { call: Call; state: CallState; guestKey: string | null;
 
   useEffect(() => {
     let live = true;
-    measureConnection().then((v) => {
+    // A full test measured far more than these few round trips: its verdict
+    // leads, unless the quick probe finds the link worse now (the person
+    // may have moved since).
+    void Promise.all([measureConnection(), guestKey ? null : recentTest()]).then(([probed, test]) => {
       if (!live) return;
-      setVerdict(v);
-      if (!chosen.current) setMode(modeFor(v));
+      setVerdict(probed);
+      setTested(test);
+      const advised = test ? TESTED[test.verdict] : probed;
+      if (!chosen.current) setMode(modeFor(worse(probed, advised) ? probed : advised));
     });
     return () => {
       live = false;
@@ -292,9 +324,15 @@ function PreJoin(props: { call: Call; state: CallState; guestKey: string | null;
             }}
             options={(['normal', 'data-saver', 'audio-only'] as Mode[]).map((m) => ({ value: m, label: t.meet.modes[m] }))}
           />
-          <p class={`meet-verdict meet-verdict-${verdict}`} role="status">
-            {t.meet.verdict[verdict]}
-          </p>
+          <div role="status">
+            {tested && <p class={`meet-verdict meet-verdict-${TESTED[tested.verdict]}`}>{t.meet.tested[tested.verdict](formatDate(new Date(tested.at).toISOString()))}</p>}
+            {(!tested || worse(verdict, TESTED[tested.verdict])) && <p class={`meet-verdict meet-verdict-${verdict}`}>{t.meet.verdict[verdict]}</p>}
+          </div>
+          {!guestKey && (
+            <p class="meet-test-link">
+              <a href="/office/test">{t.meet.fullTest}</a>
+            </p>
+          )}
           {error !== null && <ProblemAlert problem={describe(t, error)} />}
           {state.error === 'locked' && <Alert kind="error">{t.meet.locked}</Alert>}
           <Button kind="primary" icon="meetings" busy={busy || !settled || (state.phase === 'connecting' && !guestKey)} onClick={() => void join()}>
@@ -388,6 +426,7 @@ function Room({ call, state }: { call: Call; state: CallState }) {
       </header>
       {state.mutedByHost && <Alert kind="info">{t.meet.mutedByHost}</Alert>}
       {state.modeReason === 'bandwidth' && state.mode !== 'normal' && <Alert kind="warning">{t.meet.modeForced(t.meet.modeShort[state.mode])}</Alert>}
+      {state.modeReason === 'data_cap' && state.mode !== 'normal' && <Alert kind="warning">{t.meet.modeCapped(t.meet.modeShort[state.mode])}</Alert>}
       {state.host && state.lobby.length > 0 && (
         <section class="meet-lobby-list" aria-label={t.meet.waiting}>
           <h2>{t.meet.waiting}</h2>

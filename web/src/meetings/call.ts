@@ -59,7 +59,9 @@ export interface CallState {
   videos: { fill: SlotFill; track: MediaStreamTrack }[];
   speaker: number | null;
   mode: Mode;
-  modeReason: 'chosen' | 'bandwidth';
+  /** Why the mode is what it is: the person chose it, their link is too
+   * weak (the server's LinkWatch), or their data plan is nearly used up. */
+  modeReason: 'chosen' | 'bandwidth' | 'data_cap';
   chat: ChatLine[];
   lobby: { id: number; name: string }[];
   mutedByHost: boolean;

@@ -11,7 +11,7 @@ interface Common {
 interface TextProps extends Common {
   value: string;
   onValue: (value: string) => void;
-  type?: 'text' | 'password' | 'email' | 'search' | 'url';
+  type?: 'text' | 'password' | 'email' | 'search' | 'url' | 'date' | 'tel';
   name?: string;
   autoComplete?: string;
   required?: boolean;
@@ -21,7 +21,7 @@ interface TextProps extends Common {
   autoFocus?: boolean;
   readOnly?: boolean;
   spellcheck?: boolean;
-  inputMode?: 'text' | 'email' | 'numeric';
+  inputMode?: 'text' | 'email' | 'numeric' | 'decimal' | 'tel';
   pattern?: string;
 }
 

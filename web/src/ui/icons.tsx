@@ -74,6 +74,9 @@ const paths = {
   arrowDown: 'M12 5v14M6 13l6 6 6-6',
   sidebar: 'M4 5h16v14H4zM9.5 5v14M6 8.5h1.5M6 11h1.5',
   star: 'M12 3.5l2.6 5.3 5.9.9-4.3 4.1 1 5.8-5.2-2.7-5.2 2.7 1-5.8-4.3-4.1 5.9-.9z',
+  gauge: 'M3.5 17a8.5 8.5 0 1 1 17 0M12 17l4.5-5.5M12 17h.01',
+  chart: 'M4 4v16h16M8 16v-4M12 16V8M16 16v-6',
+  sliders: 'M4 7h9M17 7h3M4 17h3M11 17h9M15 5v4M9 15v4',
 } as const;
 
 export type IconName = keyof typeof paths;
