@@ -526,6 +526,7 @@ impl Office {
             .await?;
         tx.set_equipment_status(id, "assigned").await?;
         self.ports.commit(tx).await?;
+        self.plans_changed(&[&piece.fields.kind]).await?;
         self.get(who, id).await
     }
 
@@ -538,7 +539,7 @@ impl Office {
         status: &str,
     ) -> Result<EquipmentRecord> {
         Self::admin(who)?;
-        self.get(who, id).await?;
+        let piece = self.get(who, id).await?;
         if !STATUSES.contains(&status) {
             return Err(Error::invalid(
                 "status",
@@ -552,6 +553,7 @@ impl Office {
         tx.end_equipment_assignment(id).await?;
         tx.set_equipment_status(id, status).await?;
         self.ports.commit(tx).await?;
+        self.plans_changed(&[&piece.fields.kind]).await?;
         self.get(who, id).await
     }
 }
@@ -581,11 +583,13 @@ impl Office {
         fields: EquipmentFields,
     ) -> Result<EquipmentRecord> {
         Self::admin(who)?;
-        self.get(who, id).await?;
+        let before = self.get(who, id).await?;
         check(&fields)?;
         let mut tx = self.ports.store.begin().await?;
         tx.update_equipment(id, &fields).await?;
         self.ports.commit(tx).await?;
+        self.plans_changed(&[&before.fields.kind, &fields.kind])
+            .await?;
         self.get(who, id).await
     }
 
@@ -696,11 +700,22 @@ impl Office {
             imported.push(id);
         }
         self.ports.commit(tx).await?;
+        let kinds: Vec<&str> = good.iter().map(|(f, _, _)| f.kind.as_str()).collect();
+        self.plans_changed(&kinds).await?;
         Ok(ImportReport {
             imported,
             errors,
             refused: false,
         })
+    }
+
+    /// A SIM card or a 4G key changed hands or plan: the meter looks again
+    /// at who is metered, at once rather than at its next flush.
+    async fn plans_changed(&self, kinds: &[&str]) -> Result<()> {
+        if kinds.iter().any(|k| matches!(*k, "sim" | "4g_key")) {
+            self.meter.refresh().await?;
+        }
+        Ok(())
     }
 
     /// A member asks for a new piece (`what` = new, with its kind) or

@@ -4,7 +4,7 @@
 // sending it to repair and retiring it.
 
 import { useState } from 'preact/hooks';
-import { api, type Schemas, type User } from '../api/client';
+import { api, type User } from '../api/client';
 import { useUsers } from '../api/reads';
 import { formatNumber } from '../i18n';
 import { officeMessages, useOfficeT, type OfficeT } from '../i18n/office';
@@ -296,11 +296,7 @@ function PieceDialog({ id, people, onClose }: { id: number; people: readonly Use
       const yes = await confirm({ title: e.retireTitle(piece.label), body: e.retireBody, confirm: e.retire, danger: true });
       if (!yes) return;
     }
-    // The OpenAPI document names two bodies `StatusRequest` (a person's chat
-    // status and this one) and keeps the chat's: the cast stands until the
-    // server names this one apart.
-    const body = { status } as unknown as Schemas['StatusRequest'];
-    const done = await action.run(() => api('post', '/office/equipment/{id}/status', { path: { id }, body }));
+    const done = await action.run(() => api('post', '/office/equipment/{id}/status', { path: { id }, body: { status } }));
     if (!done) return;
     refreshOffice();
     toast(e.statusSet(done.label, word(t.office.statuses, done.status)));

@@ -356,21 +356,21 @@ async fn assign_equipment(
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct StatusRequest {
+pub struct EquipmentStatusRequest {
     /// `in_stock` (taken back), `in_repair` or `retired`.
     pub status: String,
 }
 
 /// Takes a piece back or sets its status; the holder's turn ends (admins).
 #[utoipa::path(post, path = "/office/equipment/{id}/status", tag = "office", params(("id" = i64, Path)),
-    request_body = StatusRequest,
+    request_body = EquipmentStatusRequest,
     responses((status = 200, body = EquipmentJson), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn set_equipment_status(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<i64>,
-    Json(body): Json<StatusRequest>,
+    Json(body): Json<EquipmentStatusRequest>,
 ) -> ApiResult<Reply<EquipmentJson>> {
     let piece = state
         .office
