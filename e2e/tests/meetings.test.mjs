@@ -3,8 +3,8 @@
 // received, a guest enters only once a host admits them, audio-only moves
 // no video at all, data-saver never receives more than 180p, a removed
 // participant loses media at once, and someone outside a private channel
-// cannot join its call; where UDP is blocked, the call goes over TCP.
-// English and French.
+// cannot join its call; where UDP is blocked, the call goes over TCP; the
+// data meter counts a call as the browser saw it. English and French.
 
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
@@ -50,7 +50,7 @@ after(async () => {
  * `udpBlocked`, the browser never learns the server's UDP candidate, as on a
  * network that drops UDP: only the TCP one is left to connect to.
  */
-async function join(name, { lang = 'en', mode, udpBlocked = false } = {}) {
+async function join(name, { lang = 'en', mode, udpBlocked = false, beforeOpening } = {}) {
   const p = await person(browser);
   open.push(p);
   if (udpBlocked) {
@@ -73,6 +73,7 @@ async function join(name, { lang = 'en', mode, udpBlocked = false } = {}) {
       await fetch('/api/v1/me', { method: 'PATCH', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify({ locale }) });
     }, lang);
   }
+  await beforeOpening?.(p.page);
   await p.page.goto(`${server.url}/meet/${meeting.id}`);
   await p.page.waitForFunction((code) => document.documentElement.lang === code, lang);
   if (mode) await p.page.getByLabel(lang === 'fr' ? 'Consommation de données' : 'Data use').selectOption(mode);
@@ -373,4 +374,54 @@ test('a scheduled meeting invites the people chosen by direct message, in Englis
   await lea.page.getByLabel('Inviter des personnes').waitFor();
   await screenshot(lea.page, 'meetings-schedule-fr');
   lea.assertClean();
+});
+
+test("the data meter counts a call's media and signalling as the browser saw them", async () => {
+  // Nobody else in the call: Léa and Camille only.
+  for (const p of open.splice(0)) await p.close().catch(() => {});
+  const leaClient = new Client(server.url);
+  await leaClient.post('/auth/login', { name: 'lea', password: PASSWORD });
+  const meetingBytes = async () => {
+    const usage = await leaClient.get('/office/usage');
+    return usage.rows.filter((r) => r.feature === 'meetings').reduce((sum, r) => sum + r.bytes_in + r.bytes_out, 0);
+  };
+  const before = await meetingBytes();
+  // The signalling socket's frames, as Chromium's network layer saw them:
+  // the payload and the frame's header (with the mask key on the way out).
+  let signalling = 0;
+  const frame = (payload, masked) => {
+    const length = Buffer.byteLength(payload);
+    return length + 2 + (length > 125 ? (length > 65535 ? 8 : 2) : 0) + (masked ? 4 : 0);
+  };
+  const lea = await join('lea', {
+    beforeOpening: async (page) => {
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Network.enable');
+      cdp.on('Network.webSocketFrameSent', (e) => (signalling += frame(e.response.payloadData, true)));
+      cdp.on('Network.webSocketFrameReceived', (e) => (signalling += frame(e.response.payloadData, false)));
+    },
+  });
+  await join('camille');
+  await until(lea.page, 'Léa decodes Camille', (s) => decoding(s) >= 1);
+  await lea.page.waitForTimeout(6000);
+  // Every byte on the browser's media transport, then hang up at once
+  // (the milliseconds between are within the margin).
+  const media = await lea.page.evaluate(async () => {
+    const report = await window.bureauCall.stats();
+    let bytes = 0;
+    report?.forEach((s) => {
+      if (s.type === 'transport') bytes += (s.bytesSent ?? 0) + (s.bytesReceived ?? 0);
+    });
+    window.bureauCall.leave();
+    return bytes;
+  });
+  assert.ok(media > 500_000, `a call of several seconds moves media: ${media} bytes`);
+  // The media server's last counts arrive when the peer closes; the
+  // socket's close frames come last.
+  await lea.page.waitForTimeout(3000);
+  const seen = media + signalling;
+  const metered = (await meetingBytes()) - before;
+  const off = Math.abs(metered - seen) / seen;
+  console.log(`meeting: metered ${metered} B; the browser saw ${seen} B (media ${media}, signalling ${signalling}); off by ${(off * 100).toFixed(2)} %`);
+  assert.ok(off <= 0.05, `metered ${metered} B against ${seen} B`);
 });

@@ -197,8 +197,6 @@ struct Person {
     in_call: bool,
     peer: Option<PeerRef>,
     tx: UnboundedSender<Signal>,
-    bytes_in: u64,
-    bytes_out: u64,
 }
 
 #[derive(Default)]
@@ -451,8 +449,6 @@ impl Connection {
                     in_call: false,
                     peer: None,
                     tx: tx.clone(),
-                    bytes_in: 0,
-                    bytes_out: 0,
                 },
             );
             let list = room.participants();
@@ -748,9 +744,6 @@ impl Connection {
             if let Some(person) = room.people.get_mut(&participant) {
                 person.in_call = true;
                 person.peer = Some(handle);
-                // A new peer counts its bytes from zero.
-                person.bytes_in = 0;
-                person.bytes_out = 0;
                 person.view.mode = mode.as_str();
             }
             let list = room.participants();
@@ -760,6 +753,7 @@ impl Connection {
             self.calls.clone(),
             self.meeting.id,
             participant,
+            self.user(),
             events,
             self.tx.clone(),
         ));
@@ -852,9 +846,12 @@ async fn pump(
     calls: Arc<Calls>,
     meeting: i64,
     participant: u64,
+    user: Option<UserId>,
     mut events: UnboundedReceiver<PeerEvent>,
     tx: UnboundedSender<Signal>,
 ) {
+    // The peer's byte counts already given to the meter.
+    let mut counted = (0u64, 0u64);
     while let Some(event) = events.recv().await {
         let signal = match event {
             PeerEvent::Answer(sdp) => Signal::Answer { sdp },
@@ -904,20 +901,15 @@ async fn pump(
                 bytes_in,
                 bytes_out,
             } => {
-                let moved = calls.with_room(meeting, |room| {
-                    let person = room.people.get_mut(&participant)?;
-                    let moved = (
-                        bytes_in.saturating_sub(person.bytes_in),
-                        bytes_out.saturating_sub(person.bytes_out),
-                    );
-                    person.bytes_in = bytes_in;
-                    person.bytes_out = bytes_out;
-                    Some((person.user?, moved))
-                });
-                if let (Some((user, (moved_in, moved_out))), Some(meter)) =
-                    (moved, calls.meter.get())
-                {
-                    meter.count(user, moved_in, moved_out);
+                // The last counts come after the person left the room:
+                // they are counted all the same.
+                let moved = (
+                    bytes_in.saturating_sub(counted.0),
+                    bytes_out.saturating_sub(counted.1),
+                );
+                counted = (bytes_in.max(counted.0), bytes_out.max(counted.1));
+                if let (Some(user), Some(meter)) = (user, calls.meter.get()) {
+                    meter.count(user, moved.0, moved.1);
                 }
                 continue;
             }

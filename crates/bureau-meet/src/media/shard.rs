@@ -98,6 +98,10 @@ struct Peer {
     addresses: Vec<SocketAddr>,
     dead: bool,
     answered: bool,
+    /// Bytes received from and sent to the peer (UDP payloads, or TCP
+    /// frames with their 2-byte length), for the data meter.
+    bytes_in: u64,
+    bytes_out: u64,
 }
 
 pub struct Shard {
@@ -151,6 +155,7 @@ fn drive(peer: &mut Peer, out: &mut Out) {
         stats,
         pending,
     } = out;
+    let mut bytes_out = 0u64;
     let failed = guarded(peer, stats, |rtc| loop {
         match rtc.poll_output() {
             Ok(Output::Timeout(at)) => {
@@ -159,14 +164,21 @@ fn drive(peer: &mut Peer, out: &mut Out) {
             }
             Ok(Output::Transmit(transmit)) => match transmit.proto {
                 Protocol::Udp => {
-                    let _ = socket.send_to(&transmit.contents, transmit.destination);
+                    if socket
+                        .send_to(&transmit.contents, transmit.destination)
+                        .is_ok()
+                    {
+                        bytes_out += transmit.contents.len() as u64;
+                    }
                 }
                 Protocol::Tcp => {
                     let sent = tcp
                         .get(&transmit.destination)
                         .zip(tcp::frame(&transmit.contents))
                         .is_some_and(|(writer, framed)| writer.try_send(framed).is_ok());
-                    if !sent {
+                    if sent {
+                        bytes_out += transmit.contents.len() as u64 + 2;
+                    } else {
                         stats.dropped_datagrams.fetch_add(1, Ordering::Relaxed);
                     }
                 }
@@ -179,6 +191,7 @@ fn drive(peer: &mut Peer, out: &mut Out) {
             }
         }
     });
+    peer.bytes_out += bytes_out;
     if let Some(at) = deadline {
         peer.deadline = at;
     }
@@ -351,6 +364,8 @@ impl Shard {
             addresses: Vec::new(),
             dead: false,
             answered: false,
+            bytes_in: 0,
+            bytes_out: 0,
         };
         self.peers.insert(key, peer);
         self.out.stats.peers.fetch_add(1, Ordering::Relaxed);
@@ -518,6 +533,12 @@ impl Shard {
             out.stats.dropped_datagrams.fetch_add(1, Ordering::Relaxed);
             return;
         }
+        peer.bytes_in += datagram.bytes.len() as u64
+            + if datagram.proto == Protocol::Tcp {
+                2
+            } else {
+                0
+            };
         if !peer.addresses.contains(&datagram.source) {
             peer.addresses.push(datagram.source);
             self.by_address.insert(datagram.source, key);
@@ -574,8 +595,8 @@ impl Shard {
                         continue;
                     };
                     let _ = peer.events.send(PeerEvent::Usage {
-                        bytes_in: stats.peer_bytes_rx,
-                        bytes_out: stats.peer_bytes_tx,
+                        bytes_in: peer.bytes_in,
+                        bytes_out: peer.bytes_out,
                     });
                     let loss = stats
                         .egress_loss_fraction
@@ -800,6 +821,11 @@ impl Shard {
                 .remove(ufrag);
             self.by_ufrag.remove(ufrag);
         }
+        // The last counts, then the end.
+        let _ = peer.events.send(PeerEvent::Usage {
+            bytes_in: peer.bytes_in,
+            bytes_out: peer.bytes_out,
+        });
         let _ = peer.events.send(PeerEvent::Closed);
         let room = peer.room;
         if self.speakers.get(&room) == Some(&peer.participant) {
