@@ -1274,10 +1274,11 @@ mod tests {
                         code: "media_failed",
                         ..
                     },
+                    PeerEvent::Usage { .. },
                     PeerEvent::Closed
                 ]
             ),
-            "the broken peer is told: {told:?}"
+            "the broken peer is told, with its last byte counts: {told:?}"
         );
         for other in [0, 2] {
             let seen = events(&mut receivers[other]);
