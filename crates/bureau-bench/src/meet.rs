@@ -545,7 +545,7 @@ fn machine_ip() -> IpAddr {
         .unwrap_or(Ipv4Addr::LOCALHOST.into())
 }
 
-fn cpu_seconds(pid: u32) -> anyhow::Result<f64> {
+pub(crate) fn cpu_seconds(pid: u32) -> anyhow::Result<f64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
     let after = stat.rsplit_once(')').context("a /proc stat line")?.1;
     let fields: Vec<&str> = after.split_whitespace().collect();
