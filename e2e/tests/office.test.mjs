@@ -6,10 +6,19 @@
 // which gives a verdict and lands in her history and in the readiness
 // overview; the data she used shows in the charts against her plan; her
 // meeting starts in the mode her test advises, and Tom, past his small
-// plan's threshold, is told why his call runs in data saver. Screenshots
-// and axe-core on every office screen, in English and French.
+// plan's threshold, is told why his call runs in data saver. Camille edits
+// a piece, exports the inventory and imports a CSV file with a bad line,
+// refused whole then kept in part; Léa asks for a webcam and reports her
+// laptop broken, Camille orders one, Léa reads the answer and withdraws
+// the other; Camille lists the company's tools, whose check refuses a
+// private address, and each person finds in their office the tools they
+// need and only those. Screenshots and axe-core on every office screen, in
+// English and French.
 
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { invitePerson, setupAdmin } from '../lib/api.mjs';
 import { login, setLanguage } from '../lib/app.mjs';
@@ -28,6 +37,7 @@ let leaApi;
 let tomApi;
 let leaId;
 let tomId;
+let designId;
 let camille;
 let lea;
 /** Serious and critical axe violations, gathered as the tests go; the last test fails on them. */
@@ -43,6 +53,7 @@ before(async () => {
   tomId = (await tomApi.get('/me')).user.id;
   // Tom's team answers the phone.
   const design = await admin.post('/groups', { name: 'Design' });
+  designId = design.id;
   await admin.put(`/groups/${design.id}/members/${tomId}`);
   camille = await person(browser);
   lea = await person(browser);
@@ -76,6 +87,16 @@ async function addPiece(page, fields) {
     if (label !== 'kind') await form.getByLabel(label, { exact: true }).fill(value);
   }
   await form.getByRole('button', { name: 'Add', exact: true }).click();
+}
+
+/** A CSV file to import: two good lines around a bad one (line 3). */
+function csvWithABadLine() {
+  const path = join(mkdtempSync(join(tmpdir(), 'bureau-csv-')), 'headsets.csv');
+  writeFileSync(
+    path,
+    ['kind,label,model,cost,holder', 'headset,Jabra Evolve2 40,Evolve2 40,129.00,', 'webcam,Logitech Brio,Brio 4K,abc,', 'headset,Poly Voyager,Voyager 4320,99.90,lea', ''].join('\n'),
+  );
+  return path;
 }
 
 async function give(page, label, name) {
@@ -178,7 +199,7 @@ test('a member sees only their own office, and none of the admin screens', { tim
   await page.locator('.check-todo', { hasText: 'No connection test in the last 30 days' }).getByRole('link', { name: 'Run a connection test' }).waitFor();
   assert.deepEqual(await page.locator('main .tabs a').allInnerTexts(), ['My office', 'Connection test']);
 
-  for (const path of ['/office/equipment', '/office/usage', '/office/settings']) {
+  for (const path of ['/office/equipment', '/office/requests', '/office/tools', '/office/usage', '/office/settings']) {
     await open(page, path);
     await page.getByText('Only administrators see the whole office.').waitFor();
     const text = await page.locator('main').innerText();
@@ -323,6 +344,227 @@ test('a meeting starts in the mode the connection test advises, or in data saver
   }
 });
 
+test('an admin edits a piece, exports the inventory, and imports a CSV file refused whole then kept in part', { timeout: 60_000 }, async () => {
+  const { page } = camille;
+  await open(page, '/office/equipment');
+  await row(page, 'ThinkPad of the sales desk').getByRole('button', { name: 'Details of ThinkPad of the sales desk' }).click();
+  await dialog(page).getByRole('button', { name: 'Edit', exact: true }).click();
+  const edit = page.getByRole('dialog', { name: 'Edit ThinkPad of the sales desk' });
+  // The form comes filled in with what the piece has.
+  assert.equal(await edit.getByLabel('Model').inputValue(), 'ThinkPad T14 Gen 4');
+  assert.equal(await edit.getByLabel('Cost (€)').inputValue(), '1149.90');
+  await edit.getByLabel('Model').fill('ThinkPad T14 Gen 5');
+  await edit.getByLabel('Cost (€)').fill('-1');
+  await edit.getByRole('button', { name: 'Save' }).click();
+  await edit.getByText('A cost cannot be negative.').waitFor();
+  assert.equal(await edit.getByLabel('Cost (€)').getAttribute('aria-invalid'), 'true');
+  await edit.getByLabel('Cost (€)').fill('1199.90');
+  await edit.getByRole('button', { name: 'Save' }).click();
+  await page.locator('.toast', { hasText: 'ThinkPad of the sales desk saved.' }).waitFor();
+  await edit.waitFor({ state: 'detached' });
+  // The details show the change at once.
+  await dialog(page).locator('.facts').getByText('ThinkPad T14 Gen 5').waitFor();
+  await dialog(page).locator('.facts').getByText('€1,199.90').waitFor();
+  const [laptop] = (await admin.get('/office/equipment')).filter((p) => p.label === 'ThinkPad of the sales desk');
+  assert.equal(laptop.model, 'ThinkPad T14 Gen 5');
+  assert.equal(laptop.cost_cents, 119990);
+  assert.equal(laptop.holder, leaId, 'editing keeps the holder');
+  await page.keyboard.press('Escape');
+  await dialog(page).waitFor({ state: 'detached' });
+
+  // The export is a CSV file of every piece.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()]);
+  const exported = readFileSync(await download.path(), 'utf8');
+  assert.ok(exported.startsWith('id,kind,label'), exported.slice(0, 80));
+  assert.match(exported, /ThinkPad T14 Gen 5/);
+  assert.match(download.suggestedFilename(), /\.csv$/);
+
+  // A file with a bad line, refused whole: nothing is added, the line is named.
+  const before = (await admin.get('/office/equipment')).length;
+  const file = csvWithABadLine();
+  await page.getByRole('button', { name: 'Import CSV' }).click();
+  const importing = page.getByRole('dialog', { name: 'Import equipment from a CSV file' });
+  await importing.getByLabel('CSV file').setInputFiles(file);
+  assert.ok(await importing.getByLabel('Refuse the whole file').isChecked(), 'refusing is the default');
+  await importing.getByRole('button', { name: 'Import', exact: true }).click();
+  await importing.getByText('1 line is wrong, so nothing was imported.').waitFor();
+  const bad = importing.locator('.import-lines tbody tr');
+  assert.equal(await bad.count(), 1);
+  assert.equal(await bad.locator('th').innerText(), '3');
+  await bad.getByText('cost', { exact: true }).waitFor();
+  await bad.getByText('An amount in euros like 1199.90, not negative.').waitFor();
+  await bad.getByText('Found “abc”.').waitFor();
+  assert.equal((await admin.get('/office/equipment')).length, before, 'nothing was added');
+
+  // The same file, keeping the valid lines: two pieces come in, one given to Léa.
+  await importing.getByLabel('Import the valid lines').check();
+  await importing.getByRole('button', { name: 'Import', exact: true }).click();
+  await importing.getByText('2 pieces imported. 1 line was left out:').waitFor();
+  assert.equal(await bad.count(), 1);
+  const after = await admin.get('/office/equipment');
+  assert.equal(after.length, before + 2);
+  assert.equal(after.find((p) => p.label === 'Poly Voyager')?.holder, leaId);
+  assert.equal(after.find((p) => p.label === 'Jabra Evolve2 40')?.status, 'in_stock');
+  failures.push(...(await capture(page, 'office-flow-import', 'en')));
+  await importing.getByRole('button', { name: 'Close' }).click();
+  await row(page, 'Poly Voyager').getByText('Léa Dubois').waitFor();
+});
+
+test('a member asks for a webcam and reports her laptop broken; the admin orders one, and she withdraws the other', { timeout: 60_000 }, async () => {
+  const { page } = lea;
+  await open(page, '/office');
+  const requests = page.locator('section', { has: page.getByRole('heading', { name: 'My requests' }) });
+  await requests.getByText('You have asked for nothing yet.').waitFor();
+
+  // Asking without a reason is refused, and the form says why.
+  await requests.getByRole('button', { name: 'Ask for equipment' }).click();
+  const ask = page.getByRole('dialog', { name: 'Ask for equipment' });
+  await ask.getByLabel('What do you need?').selectOption('webcam');
+  await ask.getByRole('button', { name: 'Send the request' }).click();
+  await ask.getByText('Say why in a few words (at most 4,000 characters).').waitFor();
+  await ask.getByLabel('Why do you need it?').fill('My laptop’s camera is too dark for client calls.');
+  await ask.getByRole('button', { name: 'Send the request' }).click();
+  await page.locator('.toast', { hasText: 'Your request was sent to the administrators.' }).waitFor();
+  const webcam = requests.locator('li', { hasText: 'New equipment' });
+  await webcam.getByText('Webcam', { exact: true }).waitFor();
+  await webcam.locator('.badge', { hasText: 'Open' }).waitFor();
+
+  await page.getByRole('button', { name: 'Report broken: ThinkPad of the sales desk' }).click();
+  const report = page.getByRole('dialog', { name: 'Report ThinkPad of the sales desk broken' });
+  await report.getByLabel('What is wrong with it?').fill('The hinge cracked; the screen falls back.');
+  await report.getByRole('button', { name: 'Report', exact: true }).click();
+  await page.locator('.toast', { hasText: 'ThinkPad of the sales desk reported broken.' }).waitFor();
+  const broken = requests.locator('li', { hasText: 'Reported broken' });
+  await broken.getByText('ThinkPad of the sales desk').waitFor();
+  const mine = await leaApi.get('/office/requests');
+  assert.deepEqual(mine.map((r) => [r.what, r.kind, r.state]).sort(), [['broken', 'laptop', 'open'], ['new', 'webcam', 'open']]);
+
+  // The queue: open requests, who asked, the count in the tab.
+  const admin_ = camille.page;
+  await open(admin_, '/office/requests');
+  await admin_.locator('main .tabs').getByRole('link', { name: 'Requests (2)' }).waitFor();
+  await admin_.getByText('2 open requests.').waitFor();
+  const asked = row(admin_, 'My laptop’s camera is too dark');
+  await asked.locator('.person', { hasText: 'Léa Dubois' }).waitFor();
+  await asked.getByRole('button', { name: 'Answer the request of Léa Dubois' }).click();
+  const answer = admin_.getByRole('dialog', { name: 'Answer the request' });
+  await answer.getByText('Léa Dubois asks for: Webcam').waitFor();
+  assert.ok(await answer.getByLabel('Ordered').isChecked(), 'an open request is most likely being ordered');
+  await answer.getByLabel('Note to Léa Dubois (optional)').fill('Ordered a Logitech Brio: it arrives on Thursday.');
+  await answer.getByRole('button', { name: 'Send the answer' }).click();
+  await admin_.locator('.toast', { hasText: 'Request of Léa Dubois: ordered.' }).waitFor();
+  await asked.locator('.badge', { hasText: 'Ordered' }).waitFor();
+  await asked.getByText('Note: Ordered a Logitech Brio: it arrives on Thursday.').waitFor();
+  await admin_.locator('main .tabs').getByRole('link', { name: 'Requests (1)' }).waitFor();
+  failures.push(...(await capture(admin_, 'office-flow-requests', 'en')));
+
+  // Léa reads the answer; the ordered request can no longer be withdrawn,
+  // the open one can.
+  await open(page, '/office');
+  await webcam.locator('.badge', { hasText: 'Ordered' }).waitFor();
+  await webcam.getByText('Ordered a Logitech Brio: it arrives on Thursday.').waitFor();
+  assert.equal(await webcam.getByRole('button', { name: 'Withdraw' }).count(), 0);
+  await broken.getByRole('button', { name: 'Withdraw' }).click();
+  await page.locator('dialog[open]', { hasText: 'Withdraw this request?' }).getByRole('button', { name: 'Withdraw' }).click();
+  await page.locator('.toast', { hasText: 'Request withdrawn.' }).waitFor();
+  await broken.locator('.badge', { hasText: 'Withdrawn' }).waitFor();
+  const ordered = mine.find((r) => r.what === 'new');
+  await assert.rejects(leaApi.post(`/office/requests/${ordered.id}/state`, { state: 'withdrawn' }), /409/);
+  await assert.rejects(leaApi.post(`/office/requests/${ordered.id}/state`, { state: 'done' }), /403/);
+});
+
+test('an admin lists the tools, the check refuses a private address, and each person finds the tools they need', { timeout: 90_000 }, async () => {
+  const { page } = camille;
+  await open(page, '/office/tools');
+  await page.getByText('No tools yet.').waitFor();
+
+  await page.getByRole('button', { name: 'Add a tool' }).click();
+  const form = page.getByRole('dialog', { name: 'Add a tool' });
+  await form.getByLabel('Name').fill('Intranet');
+  await form.getByLabel('Address').fill('intranet');
+  await form.getByLabel('Category').fill('Wiki');
+  await form.getByLabel('Hosting').selectOption('self_hosted');
+  await form.getByLabel('Reached from home').selectOption('vpn');
+  await form.getByLabel('Chosen people and groups').check();
+  await form.getByLabel('People', { exact: true }).fill('léa');
+  await form.getByLabel('Léa Dubois').check();
+  await form.getByRole('button', { name: 'Add', exact: true }).click();
+  await form.getByText('An address starts with http:// or https:// and names a host').waitFor();
+  assert.equal(await form.getByLabel('Address').getAttribute('aria-invalid'), 'true');
+  await form.getByLabel('Address').fill('http://127.0.0.1:1/');
+  await form.getByRole('button', { name: 'Add', exact: true }).click();
+  await page.locator('.toast', { hasText: 'Intranet added.' }).waitFor();
+  const intranet = row(page, 'Intranet');
+  const link = intranet.getByRole('link', { name: /^Intranet/ });
+  assert.equal(await link.getAttribute('href'), 'http://127.0.0.1:1/');
+  assert.equal(await link.getAttribute('target'), '_blank');
+  assert.equal(await link.getAttribute('rel'), 'noopener noreferrer');
+  await intranet.getByText('Wiki · Hosted by the company').waitFor();
+  await intranet.getByText('Through the VPN').waitFor();
+  await intranet.getByText('Léa Dubois').waitFor();
+  await intranet.getByText('Not checked yet').waitFor();
+
+  // The check refuses a private address and says where to allow it.
+  await intranet.getByRole('button', { name: 'Check now: Intranet' }).click();
+  await intranet.locator('.badge', { hasText: 'Refused' }).waitFor();
+  await intranet.getByText('A private or local address: the check visits it only if its network is allowed.').waitFor();
+  assert.equal(await intranet.getByRole('link', { name: 'Allow it in the settings' }).getAttribute('href'), '/office/settings');
+  await page.getByText('0 of 1 tool reachable from home.').waitFor();
+
+  // The CRM is for the Design group (Tom); a tool to delete.
+  await admin.post('/office/tools', { name: 'CRM', url: 'https://crm.example.com/', category: 'Sales', hosting: 'saas', access: 'direct', groups: [designId] });
+  await admin.post('/office/tools', { name: 'Old wiki', url: 'https://wiki.example.com/', hosting: 'saas', access: 'none', everyone: true });
+  await page.reload();
+  await row(page, 'Old wiki').getByRole('button', { name: 'Delete Old wiki' }).click();
+  await page.locator('dialog[open]', { hasText: 'Delete Old wiki?' }).getByRole('button', { name: 'Delete' }).click();
+  await page.locator('.toast', { hasText: 'Old wiki deleted.' }).waitFor();
+  await row(page, 'Old wiki').waitFor({ state: 'detached' });
+  await row(page, 'CRM').getByText('Design').waitFor();
+
+  // Editing: the CRM is needed by everyone in Design and by Camille too.
+  await row(page, 'CRM').getByRole('button', { name: 'Edit CRM' }).click();
+  const edit = page.getByRole('dialog', { name: 'Edit CRM' });
+  assert.ok(await edit.getByLabel('Design').isChecked());
+  await edit.getByLabel('Camille Martin').check();
+  await edit.getByRole('button', { name: 'Save' }).click();
+  await page.locator('.toast', { hasText: 'CRM saved.' }).waitFor();
+  await row(page, 'CRM').getByText('Design and Camille Martin').waitFor();
+  failures.push(...(await capture(page, 'office-flow-tools', 'en')));
+
+  // The settings name the networks the check may visit; a wrong one is refused.
+  await open(page, '/office/settings');
+  await page.getByLabel('Allowed private networks').fill('10.0.0.0/8\nthe office');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('One of these is not a network').waitFor();
+  assert.equal(await page.getByLabel('Allowed private networks').getAttribute('aria-invalid'), 'true');
+  await page.getByLabel('Allowed private networks').fill('10.0.0.0/8');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.locator('.toast', { hasText: 'Office settings saved.' }).waitFor();
+  assert.deepEqual((await admin.get('/office/settings')).allowed_networks, ['10.0.0.0/8']);
+
+  // Léa needs the intranet (not the CRM): in her launcher, not reachable.
+  await open(lea.page, '/office');
+  const launcher = lea.page.locator('.tool-launcher');
+  const tool = launcher.locator('li', { hasText: 'Intranet' });
+  await tool.getByText('Not reachable from home at the last check').waitFor();
+  assert.equal(await tool.getByRole('link').getAttribute('target'), '_blank');
+  assert.equal(await launcher.getByText('CRM').count(), 0);
+  await lea.page.locator('.check-todo', { hasText: 'A tool you need is not reachable from home' }).waitFor();
+  assert.deepEqual((await leaApi.get('/office/tools')).tools.map((t) => t.name), ['Intranet']);
+
+  // Tom needs the CRM through his group, and not the intranet.
+  const tom = await person(browser);
+  await login(tom.page, server.url, TOM.name, PASSWORD);
+  await open(tom.page, '/office');
+  const tomLauncher = tom.page.locator('.tool-launcher');
+  await tomLauncher.locator('li', { hasText: 'CRM' }).getByText('Opens from anywhere').waitFor();
+  assert.equal(await tomLauncher.getByText('Intranet').count(), 0);
+  assert.deepEqual((await tomApi.get('/office/tools')).tools.map((t) => t.name), ['CRM']);
+  await assert.rejects(tomApi.post('/office/tools', { name: 'Mine', url: 'https://x.example.com/', hosting: 'saas', access: 'direct' }), /403/);
+  tom.assertClean();
+  await tom.close();
+});
+
 test('every office screen passes axe in both languages and themes', { timeout: 240_000 }, async () => {
   const { page } = camille;
   const screens = [
@@ -330,6 +572,8 @@ test('every office screen passes axe in both languages and themes', { timeout: 2
     ['office-flow-equipment', '/office/equipment'],
     ['office-flow-usage', '/office/usage'],
     ['office-flow-settings', '/office/settings'],
+    ['office-flow-requests', '/office/requests'],
+    ['office-flow-tools', '/office/tools'],
   ];
   for (const lang of ['en', 'fr']) {
     await setLanguage(page, lang);
@@ -342,9 +586,28 @@ test('every office screen passes axe in both languages and themes', { timeout: 2
     await dialog(page).locator('.history-list').waitFor();
     failures.push(...(await capture(page, 'office-flow-equipment-details', lang)));
     await page.keyboard.press('Escape');
-    await page.locator('main .page-actions button').click();
+    await page.locator('main .page-actions .btn-primary').click();
     await dialog(page).locator('select').first().selectOption('sim');
     failures.push(...(await capture(page, 'office-flow-equipment-add', lang)));
+    await page.keyboard.press('Escape');
+    // The import's report of a refused file (nothing is stored).
+    await page.locator('main .page-actions button').first().click();
+    await dialog(page).locator('input[type=file]').setInputFiles(csvWithABadLine());
+    await dialog(page).locator('button[type=submit]').click();
+    await dialog(page).locator('.import-lines').waitFor();
+    failures.push(...(await capture(page, 'office-flow-import', lang)));
+    await page.keyboard.press('Escape');
+    // A tool's form, with the people and groups who need it.
+    await open(page, '/office/tools');
+    await row(page, 'CRM').locator('.cell-actions .icon-btn').first().click();
+    await dialog(page).locator('.people-picker').waitFor();
+    failures.push(...(await capture(page, 'office-flow-tool-edit', lang)));
+    await page.keyboard.press('Escape');
+    // Answering a request.
+    await open(page, '/office/requests');
+    await row(page, 'Webcam').locator('.cell-actions button').click();
+    await dialog(page).locator('textarea').waitFor();
+    failures.push(...(await capture(page, 'office-flow-request-answer', lang)));
     await page.keyboard.press('Escape');
     // The test screen with a result and a history.
     await open(page, '/office/test');
@@ -372,6 +635,8 @@ test('every office screen passes axe in both languages and themes', { timeout: 2
     ['phone-office-flow-overview', '/office'],
     ['phone-office-flow-equipment', '/office/equipment'],
     ['phone-office-flow-usage', '/office/usage'],
+    ['phone-office-flow-requests', '/office/requests'],
+    ['phone-office-flow-tools', '/office/tools'],
   ]) {
     await open(phone.page, path);
     failures.push(...(await capture(phone.page, name, 'fr')));

@@ -31,6 +31,10 @@ before(async () => {
   await admin.put(`/groups/${design.id}/members/${leaId}`);
   await admin.put(`/groups/${design.id}/members/${tomId}`);
   await admin.post('/groups', { name: 'Support' });
+  // The office's queue and tools have something to show.
+  await lea.post('/office/requests', { what: 'new', kind: 'headset', reason: 'Calls all day; the laptop’s microphone echoes.' });
+  await admin.post('/office/tools', { name: 'CRM', url: 'https://crm.example.com/', category: 'Sales', hosting: 'saas', access: 'direct', everyone: true });
+  await admin.post('/office/tools', { name: 'Accounting', url: 'http://10.0.0.12/', category: 'Finance', hosting: 'self_hosted', access: 'vpn', groups: [design.id] });
   await admin.post('/me/tokens', { name: 'Backup script', expires_in_days: 90 });
   openInvitation = await admin.post('/invitations', { role: 'member', note: 'Jordan, new designer', expires_in_hours: 168 });
   const withdrawn = await admin.post('/invitations', { role: 'guest', note: 'Client review', expires_in_hours: 24 });
@@ -64,6 +68,8 @@ const SCREENS = [
   ['office-usage', '/office/usage'],
   ['office-test', '/office/test'],
   ['office-settings', '/office/settings'],
+  ['office-requests', '/office/requests'],
+  ['office-tools', '/office/tools'],
   ['profile', '/settings/profile'],
   ['password', '/settings/password'],
   ['sessions', '/settings/sessions'],

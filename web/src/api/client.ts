@@ -137,7 +137,11 @@ export async function uploadPageAttachment(page: number, file: File): Promise<Sc
   return (await decode(response)) as Schemas['AttachmentJson'];
 }
 
-async function send(method: string, url: string, body: BodyInit | undefined, type: string | undefined, retried = false): Promise<Response> {
+/** Sends a request with the session's CSRF token (for writes), trying
+ * once more with a fresh token if it was stale; the answer is left as it
+ * came, for calls whose failures carry more than the error (a refused
+ * import names its bad lines). */
+export async function send(method: string, url: string, body: BodyInit | undefined, type: string | undefined, retried = false): Promise<Response> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (type) headers['Content-Type'] = type;
   if (method !== 'GET') {
@@ -165,7 +169,8 @@ async function send(method: string, url: string, body: BodyInit | undefined, typ
   return response;
 }
 
-async function decode(response: Response): Promise<unknown> {
+/** The JSON of a successful answer, or the error of a failed one. */
+export async function decode(response: Response): Promise<unknown> {
   if (!response.ok) {
     const error = await errorOf(response);
     if (error.status === 401 && !response.url.endsWith('/auth/login')) onUnauthenticated(error);

@@ -1,10 +1,11 @@
 // The inventory (administrators): every piece with its holder, filtered by
-// kind and status; adding a piece, with the fields its kind has; a piece's
-// details with who held it when, giving it to someone, taking it back,
-// sending it to repair and retiring it.
+// kind and status; adding or editing a piece, with the fields its kind
+// has; a piece's details with who held it when, giving it to someone,
+// taking it back, sending it to repair and retiring it; the inventory out
+// and in as CSV (the import is in Import.tsx).
 
 import { useState } from 'preact/hooks';
-import { api, type User } from '../api/client';
+import { API, api, type User } from '../api/client';
 import { useUsers } from '../api/reads';
 import { formatNumber } from '../i18n';
 import { officeMessages, useOfficeT, type OfficeT } from '../i18n/office';
@@ -14,13 +15,15 @@ import { Avatar } from '../ui/Avatar';
 import { Button } from '../ui/Button';
 import { confirm, Dialog } from '../ui/Dialog';
 import { SelectField, TextField } from '../ui/Field';
+import { Icon } from '../ui/icons';
 import { Empty, Loaded, PageHeader } from '../ui/Page';
 import { toast } from '../ui/Toast';
-import { formatData, formatMoney, formatWhen, parseMoney, parseWhole } from './format';
+import { formatData, formatMoney, formatWhen, moneyInput, parseMoney, parseWhole } from './format';
+import { ImportDialog } from './Import';
 import { OfficeNav } from './Office';
 import { refreshOffice, useEquipment, usePiece, word, type Piece } from './reads';
 
-const KINDS = ['laptop', 'desktop', 'webcam', 'headset', 'phone', '4g_key', 'sim', 'phone_line', 'other'] as const;
+export const KINDS = ['laptop', 'desktop', 'webcam', 'headset', 'phone', '4g_key', 'sim', 'phone_line', 'other'] as const;
 const STATUSES = ['in_stock', 'assigned', 'in_repair', 'retired'] as const;
 /** The kinds that come with a data plan. */
 const PLAN_KINDS: readonly string[] = ['sim', '4g_key'];
@@ -33,6 +36,7 @@ export function Equipment() {
   const [kind, setKind] = useState('all');
   const [status, setStatus] = useState('all');
   const [adding, setAdding] = useState(false);
+  const [importing, setImporting] = useState(false);
   const [open, setOpen] = useState<number | null>(null);
   const e = t.office.equipment;
   const byId = new Map((users.data ?? []).map((u) => [u.id, u]));
@@ -42,9 +46,18 @@ export function Equipment() {
         title={t.office.tabs.equipment}
         intro={e.intro}
         actions={
-          <Button kind="primary" icon="plus" onClick={() => setAdding(true)}>
-            {e.add}
-          </Button>
+          <div class="office-actions">
+            <a class="btn btn-secondary" href={`${API}/office/equipment/export`} download>
+              <Icon name="download" />
+              <span>{e.exportCsv}</span>
+            </a>
+            <Button icon="upload" onClick={() => setImporting(true)}>
+              {e.importCsv}
+            </Button>
+            <Button kind="primary" icon="plus" onClick={() => setAdding(true)}>
+              {e.add}
+            </Button>
+          </div>
         }
       />
       <OfficeNav />
@@ -130,7 +143,8 @@ export function Equipment() {
           );
         }}
       </Loaded>
-      <AddDialog open={adding} onClose={() => setAdding(false)} />
+      <PieceForm open={adding} onClose={() => setAdding(false)} />
+      {importing && <ImportDialog onClose={() => setImporting(false)} />}
       {open !== null && <PieceDialog id={open} people={users.data ?? []} onClose={() => setOpen(null)} />}
     </div>
   );
@@ -175,11 +189,31 @@ const EMPTY: Draft = {
   phone_number: '',
 };
 
-function AddDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
+/** A piece as the form shows it. */
+function draftOf(piece: Piece): Draft {
+  const whole = (n: number | null | undefined) => (n == null ? '' : String(n));
+  return {
+    kind: piece.kind,
+    label: piece.label,
+    model: piece.model,
+    serial: piece.serial,
+    purchase_date: piece.purchase_date ?? '',
+    cost_cents: moneyInput(piece.cost_cents),
+    notes: piece.notes,
+    operator: piece.operator,
+    cap_gb: whole(piece.cap_gb),
+    renewal_day: whole(piece.renewal_day),
+    monthly_cents: moneyInput(piece.monthly_cents),
+    phone_number: piece.phone_number,
+  };
+}
+
+/** Adds a piece, or (given `piece`) changes it: the same fields either way. */
+function PieceForm({ piece, open, onClose }: { piece?: Piece; open: boolean; onClose: () => void }) {
   const t = useOfficeT();
   const e = t.office.equipment;
-  const [draft, setDraft] = useState<Draft>(EMPTY);
-  const action = useAction({ fields: e.fields });
+  const [draft, setDraft] = useState<Draft>(() => (piece ? draftOf(piece) : EMPTY));
+  const action = useAction({ fields: e.fields, notFound: e.gone });
   const set = (key: keyof Draft) => (value: string) => setDraft({ ...draft, [key]: value });
   const plan = PLAN_KINDS.includes(draft.kind);
   const line = draft.kind === 'phone_line';
@@ -206,29 +240,26 @@ function AddDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
       action.setProblem(() => ({ message: money ? officeMessages().equipment.notAnAmount : officeMessages().equipment.notANumber, field: bad }));
       return;
     }
-    const created = await action.run(() =>
-      api('post', '/office/equipment', {
-        body: {
-          kind: draft.kind,
-          label: draft.label.trim(),
-          model: draft.model.trim(),
-          serial: draft.serial.trim(),
-          purchase_date: draft.purchase_date || null,
-          notes: draft.notes.trim(),
-          operator: plan ? draft.operator.trim() : '',
-          phone_number: line ? draft.phone_number.trim() : '',
-          ...numbers,
-        },
-      }),
-    );
-    if (!created) return;
+    const body = {
+      kind: draft.kind,
+      label: draft.label.trim(),
+      model: draft.model.trim(),
+      serial: draft.serial.trim(),
+      purchase_date: draft.purchase_date || null,
+      notes: draft.notes.trim(),
+      operator: plan ? draft.operator.trim() : '',
+      phone_number: line ? draft.phone_number.trim() : '',
+      ...numbers,
+    };
+    const saved = await action.run(() => (piece ? api('put', '/office/equipment/{id}', { path: { id: piece.id }, body }) : api('post', '/office/equipment', { body })));
+    if (!saved) return;
     refreshOffice();
-    toast(e.added(created.label));
+    toast(piece ? e.saved(saved.label) : e.added(saved.label));
     close();
   };
 
   return (
-    <Dialog open={open} title={e.add} onClose={close} class="office-dialog">
+    <Dialog open={open} title={piece ? e.editTitle(piece.label) : e.add} onClose={close} class="office-dialog">
       <form class="form" onSubmit={submit} noValidate>
         <ProblemAlert problem={action.problem && !shownFields.includes(action.problem.field ?? '') ? action.problem : null} />
         <div class="field-row">
@@ -263,7 +294,7 @@ function AddDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
         <div class="dialog-actions">
           <Button onClick={close}>{t.common.cancel}</Button>
           <Button type="submit" kind="primary" busy={action.busy}>
-            {e.create}
+            {piece ? t.common.save : e.create}
           </Button>
         </div>
       </form>
@@ -276,6 +307,7 @@ function PieceDialog({ id, people, onClose }: { id: number; people: readonly Use
   const e = t.office.equipment;
   const detail = usePiece(id);
   const [chosen, setChosen] = useState('');
+  const [editing, setEditing] = useState(false);
   const action = useAction({ notFound: e.gone, codes: { retired: e.retiredConflict } });
   const byId = new Map(people.map((u) => [u.id, u]));
   const name = (user: number) => byId.get(user)?.display_name ?? `#${user}`;
@@ -304,103 +336,111 @@ function PieceDialog({ id, people, onClose }: { id: number; people: readonly Use
 
   const candidates = people.filter((u) => u.active && u.id !== piece?.holder).sort((a, b) => a.display_name.localeCompare(b.display_name));
   return (
-    <Dialog open title={piece?.label ?? e.details} onClose={onClose} class="office-dialog">
-      <Loaded resource={detail}>
-        {({ equipment: p, history }) => {
-          const current = history.find((turn) => turn.until_at == null);
-          const facts: [string, string][] = (
-            [
-              [e.kind, word(t.office.kinds, p.kind)],
-              [e.model, p.model],
-              [e.serial, p.serial],
-              [e.purchaseDate, p.purchase_date ? formatWhen(Date.parse(`${p.purchase_date}T12:00:00Z`)) : ''],
-              [e.costFact, p.cost_cents == null ? '' : formatMoney(p.cost_cents)],
-              [p.kind === 'phone_line' ? e.phoneNumber : e.planHeading, planSummary(t, p)],
-              [PLAN_KINDS.includes(p.kind) ? e.monthlyFact : '', p.monthly_cents == null ? '' : formatMoney(p.monthly_cents)],
-              [e.notes, p.notes],
-            ] as [string, string][]
-          ).filter(([label, value]) => label && value);
-          return (
-            <>
-              <p class="piece-status">
-                <StatusBadge status={p.status} />
-                {current && <span>{e.heldSince(name(current.user_id), formatWhen(current.from_at))}</span>}
-              </p>
-              <dl class="facts">
-                {facts.map(([label, value]) => (
-                  <div key={label}>
-                    <dt>{label}</dt>
-                    <dd>{value}</dd>
-                  </div>
-                ))}
-              </dl>
-              <ProblemAlert problem={action.problem} />
-              {p.status === 'retired' ? (
-                <Alert kind="info">{e.retiredNote}</Alert>
-              ) : (
-                <>
-                  <div class="copy-row">
-                    <SelectField
-                      label={e.giveTo}
-                      value={chosen}
-                      onValue={setChosen}
-                      options={[{ value: '', label: e.choose }, ...candidates.map((u) => ({ value: String(u.id), label: u.display_name }))]}
-                    />
-                    <Button kind="primary" disabled={!chosen} busy={action.busy} onClick={() => void give()}>
-                      {e.give}
-                    </Button>
-                  </div>
-                  <div class="piece-actions">
-                    {p.status === 'assigned' && (
-                      <Button size="small" icon="undo" onClick={() => void setStatus('in_stock')}>
-                        {e.takeBack}
-                      </Button>
-                    )}
-                    {p.status === 'in_repair' ? (
-                      <Button size="small" icon="undo" onClick={() => void setStatus('in_stock')}>
-                        {e.backInStock}
-                      </Button>
-                    ) : (
-                      <Button size="small" icon="refresh" onClick={() => void setStatus('in_repair')}>
-                        {e.toRepair}
-                      </Button>
-                    )}
-                    <Button size="small" kind="danger" icon="trash" onClick={() => void setStatus('retired')}>
-                      {e.retire}
-                    </Button>
-                  </div>
-                </>
-              )}
-              <section class="piece-history" aria-labelledby={`history-${id}`}>
-                <h3 id={`history-${id}`}>{e.history}</h3>
-                {history.length === 0 ? (
-                  <p class="muted">{e.noHistory}</p>
+    <>
+      <Dialog open title={piece?.label ?? e.details} onClose={onClose} class="office-dialog">
+        <Loaded resource={detail}>
+          {({ equipment: p, history }) => {
+            const current = history.find((turn) => turn.until_at == null);
+            const facts: [string, string][] = (
+              [
+                [e.kind, word(t.office.kinds, p.kind)],
+                [e.model, p.model],
+                [e.serial, p.serial],
+                [e.purchaseDate, p.purchase_date ? formatWhen(Date.parse(`${p.purchase_date}T12:00:00Z`)) : ''],
+                [e.costFact, p.cost_cents == null ? '' : formatMoney(p.cost_cents)],
+                [p.kind === 'phone_line' ? e.phoneNumber : e.planHeading, planSummary(t, p)],
+                [PLAN_KINDS.includes(p.kind) ? e.monthlyFact : '', p.monthly_cents == null ? '' : formatMoney(p.monthly_cents)],
+                [e.notes, p.notes],
+              ] as [string, string][]
+            ).filter(([label, value]) => label && value);
+            return (
+              <>
+                <p class="piece-status">
+                  <StatusBadge status={p.status} />
+                  {current && <span>{e.heldSince(name(current.user_id), formatWhen(current.from_at))}</span>}
+                </p>
+                <dl class="facts">
+                  {facts.map(([label, value]) => (
+                    <div key={label}>
+                      <dt>{label}</dt>
+                      <dd>{value}</dd>
+                    </div>
+                  ))}
+                </dl>
+                <ProblemAlert problem={action.problem} />
+                {p.status === 'retired' ? (
+                  <Alert kind="info">{e.retiredNote}</Alert>
                 ) : (
-                  <ol class="history-list">
-                    {history.map((turn) => {
-                      const holder = byId.get(turn.user_id);
-                      return (
-                        <li key={`${turn.user_id}-${turn.from_at}`} class={turn.until_at == null ? 'history-current' : ''}>
-                          {holder && <Avatar user={holder} size="small" />}
-                          <span>
-                            <strong>{name(turn.user_id)}</strong>
-                            <span class="person-sub">
-                              {e.turn(formatWhen(turn.from_at), turn.until_at == null ? null : formatWhen(turn.until_at))} · {e.handedBy(name(turn.by_user))}
-                            </span>
-                          </span>
-                        </li>
-                      );
-                    })}
-                  </ol>
+                  <>
+                    <div class="copy-row">
+                      <SelectField
+                        label={e.giveTo}
+                        value={chosen}
+                        onValue={setChosen}
+                        options={[{ value: '', label: e.choose }, ...candidates.map((u) => ({ value: String(u.id), label: u.display_name }))]}
+                      />
+                      <Button kind="primary" disabled={!chosen} busy={action.busy} onClick={() => void give()}>
+                        {e.give}
+                      </Button>
+                    </div>
+                    <div class="piece-actions">
+                      {p.status === 'assigned' && (
+                        <Button size="small" icon="undo" onClick={() => void setStatus('in_stock')}>
+                          {e.takeBack}
+                        </Button>
+                      )}
+                      {p.status === 'in_repair' ? (
+                        <Button size="small" icon="undo" onClick={() => void setStatus('in_stock')}>
+                          {e.backInStock}
+                        </Button>
+                      ) : (
+                        <Button size="small" icon="refresh" onClick={() => void setStatus('in_repair')}>
+                          {e.toRepair}
+                        </Button>
+                      )}
+                      <Button size="small" kind="danger" icon="trash" onClick={() => void setStatus('retired')}>
+                        {e.retire}
+                      </Button>
+                    </div>
+                  </>
                 )}
-              </section>
-            </>
-          );
-        }}
-      </Loaded>
-      <div class="dialog-actions">
-        <Button onClick={onClose}>{t.common.close}</Button>
-      </div>
-    </Dialog>
+                <section class="piece-history" aria-labelledby={`history-${id}`}>
+                  <h3 id={`history-${id}`}>{e.history}</h3>
+                  {history.length === 0 ? (
+                    <p class="muted">{e.noHistory}</p>
+                  ) : (
+                    <ol class="history-list">
+                      {history.map((turn) => {
+                        const holder = byId.get(turn.user_id);
+                        return (
+                          <li key={`${turn.user_id}-${turn.from_at}`} class={turn.until_at == null ? 'history-current' : ''}>
+                            {holder && <Avatar user={holder} size="small" />}
+                            <span>
+                              <strong>{name(turn.user_id)}</strong>
+                              <span class="person-sub">
+                                {e.turn(formatWhen(turn.from_at), turn.until_at == null ? null : formatWhen(turn.until_at))} · {e.handedBy(name(turn.by_user))}
+                              </span>
+                            </span>
+                          </li>
+                        );
+                      })}
+                    </ol>
+                  )}
+                </section>
+              </>
+            );
+          }}
+        </Loaded>
+        <div class="dialog-actions">
+          {piece && (
+            <Button icon="edit" class="dialog-action-start" onClick={() => setEditing(true)}>
+              {e.edit}
+            </Button>
+          )}
+          <Button onClick={onClose}>{t.common.close}</Button>
+        </div>
+      </Dialog>
+      {piece && editing && <PieceForm piece={piece} open onClose={() => setEditing(false)} />}
+    </>
   );
 }

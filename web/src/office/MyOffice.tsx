@@ -1,16 +1,22 @@
 // A person's own office: their readiness checklist with what to do next,
-// the equipment they hold, and their data this month against their plan.
+// the equipment they hold (each can be reported broken), the tools they
+// need, their requests for equipment, and their data this month against
+// their plan.
 
+import { useState } from 'preact/hooks';
 import { me } from '../app/session';
 import { useOfficeT } from '../i18n/office';
 import { useStore } from '../lib/store';
+import { Button } from '../ui/Button';
 import { Icon } from '../ui/icons';
 import { Loaded, PageHeader } from '../ui/Page';
 import { DayChart, PlanBar } from './charts';
 import { planSummary, StatusBadge } from './Equipment';
 import { OfficeNav } from './Office';
 import { VerdictBadge } from './Overview';
-import { useEquipment, useReadiness, useUsage, word, type PersonReadiness } from './reads';
+import { useEquipment, useReadiness, useUsage, word, type PersonReadiness, type Piece } from './reads';
+import { MyRequests, ReportDialog } from './Requests';
+import { MyTools } from './Tools';
 import { utcDay } from './format';
 
 export function MyOffice() {
@@ -21,6 +27,7 @@ export function MyOffice() {
   const from = utcDay(29);
   const to = utcDay();
   const usage = useUsage(self.id, from, to);
+  const [reporting, setReporting] = useState<Piece | null>(null);
   const m = t.office.mine;
   return (
     <div class="page">
@@ -46,9 +53,14 @@ export function MyOffice() {
                 <ul class="my-equipment">
                   {held.map((piece) => (
                     <li key={piece.id}>
-                      <span class="person-name">{piece.label}</span>
-                      <span class="person-sub">{[word(t.office.kinds, piece.kind), piece.model, planSummary(t, piece)].filter(Boolean).join(' · ')}</span>
-                      {piece.status !== 'assigned' && <StatusBadge status={piece.status} />}
+                      <span class="my-piece">
+                        <span class="person-name">{piece.label}</span>
+                        <span class="person-sub">{[word(t.office.kinds, piece.kind), piece.model, planSummary(t, piece)].filter(Boolean).join(' · ')}</span>
+                        {piece.status !== 'assigned' && <StatusBadge status={piece.status} />}
+                      </span>
+                      <Button size="small" kind="ghost" label={t.office.requests.reportOf(piece.label)} onClick={() => setReporting(piece)}>
+                        {t.office.requests.reportBroken}
+                      </Button>
                     </li>
                   ))}
                 </ul>
@@ -56,6 +68,10 @@ export function MyOffice() {
             }}
           </Loaded>
         </section>
+      </div>
+      <div class="office-grid office-section">
+        <MyTools />
+        <MyRequests />
       </div>
       <section class="card office-section" aria-labelledby="data-heading">
         <h2 id="data-heading">{m.data}</h2>
@@ -76,6 +92,7 @@ export function MyOffice() {
           }}
         </Loaded>
       </section>
+      {reporting && <ReportDialog piece={reporting} onClose={() => setReporting(null)} />}
     </div>
   );
 }

@@ -1,6 +1,7 @@
 // The office settings (administrators): the data-plan thresholds past
-// which meetings save data, the groups that need a phone line, and the
-// unit prices of the shopping list.
+// which meetings save data, the groups that need a phone line, the unit
+// prices of the shopping list, and the private networks the tools'
+// reachability check may visit.
 
 import { useState } from 'preact/hooks';
 import { api, type Group, type Schemas } from '../api/client';
@@ -12,6 +13,7 @@ import { Button } from '../ui/Button';
 import { TextField } from '../ui/Field';
 import { Loaded, PageHeader } from '../ui/Page';
 import { toast } from '../ui/Toast';
+import { AreaField } from './fields';
 import { moneyInput, parseMoney, parseWhole } from './format';
 import { OfficeNav } from './Office';
 import { refreshOffice, useSettings, word } from './reads';
@@ -37,6 +39,7 @@ function SettingsForm({ settings, groups }: { settings: SettingsJson; groups: re
   const [saver, setSaver] = useState(String(settings.saver_at_pct));
   const [audio, setAudio] = useState(String(settings.audio_only_at_pct));
   const [phoneGroups, setPhoneGroups] = useState<number[]>([...settings.phone_groups]);
+  const [networks, setNetworks] = useState((settings.allowed_networks ?? []).join('\n'));
   const [prices, setPrices] = useState<Record<string, string>>(() => Object.fromEntries(Object.entries(settings.prices).map(([k, v]) => [k, moneyInput(v)])));
   // In the order of the shopping list's reasoning: the computer first.
   const kinds = Object.keys(prices).sort((a, b) => rank(a) - rank(b));
@@ -62,7 +65,18 @@ function SettingsForm({ settings, groups }: { settings: SettingsJson; groups: re
       cents[kind] = value;
     }
     const saved = await action.run(() =>
-      api('put', '/office/settings', { body: { saver_at_pct: saverPct!, audio_only_at_pct: audioPct!, phone_groups: phoneGroups, prices: cents } }),
+      api('put', '/office/settings', {
+        body: {
+          saver_at_pct: saverPct!,
+          audio_only_at_pct: audioPct!,
+          phone_groups: phoneGroups,
+          prices: cents,
+          allowed_networks: networks
+            .split('\n')
+            .map((line) => line.trim())
+            .filter(Boolean),
+        },
+      }),
     );
     if (!saved) return;
     refreshOffice();
@@ -71,7 +85,7 @@ function SettingsForm({ settings, groups }: { settings: SettingsJson; groups: re
 
   const priceError = (kind: string) => fieldError(action.problem, `price-${kind}`);
   const toggle = (id: number) => setPhoneGroups(phoneGroups.includes(id) ? phoneGroups.filter((g) => g !== id) : [...phoneGroups, id]);
-  const shown = ['saver_at_pct', 'audio_only_at_pct', 'phone_groups', ...Object.keys(prices).map((k) => `price-${k}`)];
+  const shown = ['saver_at_pct', 'audio_only_at_pct', 'phone_groups', 'allowed_networks', ...Object.keys(prices).map((k) => `price-${k}`)];
   return (
     <form class="form office-settings" onSubmit={submit} noValidate>
       <ProblemAlert problem={action.problem && !shown.includes(action.problem.field ?? '') ? action.problem : null} />
@@ -110,6 +124,20 @@ function SettingsForm({ settings, groups }: { settings: SettingsJson; groups: re
             <TextField key={kind} label={word(t.office.kinds, kind)} value={prices[kind]} onValue={(v) => setPrices({ ...prices, [kind]: v })} inputMode="decimal" error={priceError(kind)} />
           ))}
         </div>
+      </fieldset>
+      <fieldset class="card office-fieldset">
+        <legend>{s.networks}</legend>
+        <p class="hint">{s.networksHint}</p>
+        <AreaField
+          label={s.allowedNetworks}
+          hint={s.allowedHint}
+          value={networks}
+          onValue={setNetworks}
+          rows={4}
+          spellcheck={false}
+          class="networks-field"
+          error={fieldError(action.problem, 'allowed_networks')}
+        />
       </fieldset>
       <div class="form-actions">
         <Button type="submit" kind="primary" busy={action.busy}>

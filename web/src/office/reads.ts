@@ -10,6 +10,9 @@ export type ConnectionTest = Schemas['ConnectionTestJson'];
 export type UsageReport = Schemas['UsageJson'];
 export type PersonReadiness = Schemas['PersonReadinessJson'];
 export type CompanyReadiness = Schemas['CompanyReadinessJson'];
+export type EquipmentRequest = Schemas['RequestJson'];
+export type Tool = Schemas['ToolJson'];
+export type Tools = Schemas['ToolsJson'];
 
 const fresh = { revalidateOnMount: true };
 
@@ -18,6 +21,10 @@ export const usePiece = (id: number) => useResource(`office:equipment:${id}`, ()
 export const useReadiness = () => useResource('office:readiness', () => api('get', '/office/readiness'), fresh);
 export const useTests = () => useResource('office:tests', () => api('get', '/office/connection-tests', { query: {} }), fresh);
 export const useSettings = () => useResource('office:settings', () => api('get', '/office/settings'), fresh);
+/** The queue (admins) or the person's own requests. */
+export const useRequests = () => useResource('office:requests', () => api('get', '/office/requests'), fresh);
+/** The catalogue (admins) or the tools the person needs (their launcher). */
+export const useTools = () => useResource('office:tools', () => api('get', '/office/tools'), fresh);
 
 /** Usage from `from` to `to` (`YYYY-MM-DD`): one person's, or (admins,
  * `user` null) everyone's. */
