@@ -143,6 +143,7 @@ fn parse_office(mut args: impl Iterator<Item = String>) -> anyhow::Result<office
         workers: 16,
         rounds: 8,
         round_time: Duration::from_secs(8),
+        control: false,
     };
     while let Some(flag) = args.next() {
         let value = args
@@ -153,6 +154,7 @@ fn parse_office(mut args: impl Iterator<Item = String>) -> anyhow::Result<office
             "--people" => options.people = value.parse().context("--people is a number")?,
             "--workers" => options.workers = value.parse().context("--workers is a number")?,
             "--rounds" => options.rounds = value.parse().context("--rounds is a number")?,
+            "--control" => options.control = value == "yes",
             "--round-secs" => {
                 options.round_time =
                     Duration::from_secs(value.parse().context("--round-secs is a number")?)

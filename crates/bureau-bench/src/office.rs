@@ -28,6 +28,9 @@ pub struct Options {
     pub workers: usize,
     pub rounds: usize,
     pub round_time: Duration,
+    /// Both offices without the meter: what the two differ by when
+    /// nothing does (the measurement's own floor).
+    pub control: bool,
 }
 
 pub async fn run(options: &Options) -> anyhow::Result<()> {
@@ -36,8 +39,13 @@ pub async fn run(options: &Options) -> anyhow::Result<()> {
     }
     let scratch = Scratch::create()?;
     let mut offices = Vec::new();
-    for (label, meter) in [("meter on", true), ("meter off", false)] {
-        let data = scratch.folder(&format!("office-{}", if meter { "on" } else { "off" }))?;
+    let first = if options.control {
+        ("control A", false)
+    } else {
+        ("meter on", true)
+    };
+    for (label, meter) in [first, ("meter off", false)] {
+        let data = scratch.folder(&format!("office-{}", label.replace(' ', "-")))?;
         let database = format!("sqlite:{}?mode=rwc", data.join("bureau.db").display());
         println!("{label}: seeding {} people...", options.people);
         let office = chat::seed(&database, &data, options.people).await?;
@@ -100,14 +108,19 @@ pub async fn run(options: &Options) -> anyhow::Result<()> {
         options.rounds,
         options.round_time.as_secs()
     );
+    let (with, without) = if options.control {
+        ("control A (no meter)", "control B (no meter)")
+    } else {
+        ("with the meter", "without it")
+    };
     println!(
-        "  throughput, median: bureau with the meter {on:.0} requests/s; bureau without it {off:.0} requests/s; with/without {:.3} (cost {:.1} %, bound 2 %)",
+        "  throughput, median: bureau {with} {on:.0} requests/s; bureau {without} {off:.0} requests/s; ratio {:.3} (cost {:.1} %, bound 2 %)",
         on / off,
         (1.0 - on / off) * 100.0
     );
-    println!("  with the meter {spread_on}; without {spread_off}");
+    println!("  {with}: {spread_on}; {without}: {spread_off}");
     println!(
-        "  server CPU per request, median: with the meter {cpu_on:.1} µs; without it {cpu_off:.1} µs; with/without {:.3} (cost {:.1} %, bound 2 %)",
+        "  server CPU per request, median: {with} {cpu_on:.1} µs; {without} {cpu_off:.1} µs; ratio {:.3} (cost {:.1} %, bound 2 %)",
         cpu_on / cpu_off,
         (cpu_on / cpu_off - 1.0) * 100.0
     );

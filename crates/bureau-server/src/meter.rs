@@ -109,14 +109,20 @@ pub async fn count(State(state): State<AppState>, mut request: Request, next: Ne
         bytes_in: AtomicU64::new(head),
         bytes_out: AtomicU64::new(0),
     });
-    let request = request.map(|body| {
-        Body::new(Counting {
-            inner: body,
-            tally: tally.clone(),
-            sent: false,
-            chunked: false,
+    // Most requests have no body: nothing to count there.
+    let empty = http_body::Body::size_hint(request.body()).exact() == Some(0);
+    let request = if empty {
+        request
+    } else {
+        request.map(|body| {
+            Body::new(Counting {
+                inner: body,
+                tally: tally.clone(),
+                sent: false,
+                chunked: false,
+            })
         })
-    });
+    };
     let response = next.run(request).await;
     if let Some(secret) = session {
         if who.0.get().is_none() {
