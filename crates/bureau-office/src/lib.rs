@@ -1,12 +1,13 @@
 //! The office: the company's equipment (laptops, webcams, 4G keys and SIM
 //! cards with their data plans, phone lines...) and who holds each piece,
-//! with its whole history; the data meter ([`meter`]); connection tests
-//! and readiness ([`readiness`]). The tool catalogue comes next
-//! (`docs/office-design.md`).
+//! with its whole history, as CSV too ([`sheet`]), and people's requests;
+//! the data meter ([`meter`]); connection tests and readiness
+//! ([`readiness`]); the company's other tools and their reachability
+//! check ([`reach`]). The plan is `docs/office-design.md`.
 //!
 //! **Rule of reading:** admins see and manage everything; a member sees
-//! only their own pieces, usage, connection tests and readiness, and
-//! anything else is 404 to them.
+//! only their own pieces, usage, connection tests, readiness and requests,
+//! and the tools they need; anything else is 404 to them.
 
 pub mod meter;
 pub mod reach;
