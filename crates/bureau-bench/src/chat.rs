@@ -169,7 +169,7 @@ pub async fn run(options: &Options) -> anyhow::Result<()> {
         };
         println!("{label}: seeding {max_people} people...");
         let office = seed(&database, &data, max_people).await?;
-        let server = start(&options.bureau, &data, &database, label).await?;
+        let server = start(&options.bureau, &data, &database, label, &[]).await?;
         let base = format!("http://{}", server.addr);
         let mut ceiling = None;
         for &people in &options.steps {
@@ -410,11 +410,13 @@ fn sentence(seed: usize) -> String {
     words.join(" ")
 }
 
-async fn start(
+/// Starts bureau on `database`, with `env` beside its usual environment.
+pub(crate) async fn start(
     bureau: &std::path::Path,
     data: &std::path::Path,
     database: &str,
     label: &str,
+    env: &[(&str, &str)],
 ) -> anyhow::Result<Server> {
     let addr = process::free_addr()?;
     let mut command = Command::new(bureau);
@@ -429,7 +431,8 @@ async fn start(
         ])
         .arg(data)
         .args(["--database-url", database])
-        .env("BUREAU_LOG", "warn");
+        .env("BUREAU_LOG", "warn")
+        .envs(env.iter().copied());
     let log = data.join(format!("server-{label}.log"));
     let (server, _) = Server::start(command, addr, "/healthz", &log).await?;
     Ok(server)
@@ -1030,7 +1033,7 @@ async fn search_latency(options: &Options, scratch: &Scratch) -> anyhow::Result<
         options.search_messages,
         seeding.elapsed().as_secs_f64()
     );
-    let server = start(&options.bureau, &data, &database, "search").await?;
+    let server = start(&options.bureau, &data, &database, "search", &[]).await?;
     let base = format!("http://{}", server.addr);
     let http = reqwest::Client::new();
     let searcher = &office.people[1];

@@ -17,10 +17,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::bail;
-use tokio::process::Command;
 
 use crate::chat::{self, Office};
-use crate::process::{self, Scratch, Server};
+use crate::process::{Scratch, Server};
 
 pub struct Options {
     pub bureau: PathBuf,
@@ -49,7 +48,15 @@ pub async fn run(options: &Options) -> anyhow::Result<()> {
         let database = format!("sqlite:{}?mode=rwc", data.join("bureau.db").display());
         println!("{label}: seeding {} people...", options.people);
         let office = chat::seed(&database, &data, options.people).await?;
-        let server = start(&options.bureau, &data, &database, meter).await?;
+        let switch = if meter { "on" } else { "off" };
+        let server = chat::start(
+            &options.bureau,
+            &data,
+            &database,
+            label,
+            &[("BUREAU_DATA_METER", switch)],
+        )
+        .await?;
         offices.push((label, office, server));
     }
     let http = reqwest::Client::builder()
@@ -138,32 +145,6 @@ fn median(values: &mut [f64]) -> f64 {
     } else {
         (values[n / 2 - 1] + values[n / 2]) / 2.0
     }
-}
-
-async fn start(
-    bureau: &std::path::Path,
-    data: &std::path::Path,
-    database: &str,
-    meter: bool,
-) -> anyhow::Result<Server> {
-    let addr = process::free_addr()?;
-    let mut command = Command::new(bureau);
-    command
-        .args([
-            "serve",
-            "--listen",
-            &addr.to_string(),
-            "--media-udp",
-            "127.0.0.1:0",
-            "--data-dir",
-        ])
-        .arg(data)
-        .args(["--database-url", database])
-        .env("BUREAU_LOG", "warn")
-        .env("BUREAU_DATA_METER", if meter { "on" } else { "off" });
-    let log = data.join("server.log");
-    let (server, _) = Server::start(command, addr, "/healthz", &log).await?;
-    Ok(server)
 }
 
 /// `workers` loops sending requests back to back for `time`; the requests

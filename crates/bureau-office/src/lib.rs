@@ -897,7 +897,7 @@ impl Office {
     pub async fn check_tool_now(&self, who: &Principal, id: i64) -> Result<ToolRecord> {
         Self::admin(who)?;
         let tool = self.tool(id).await?;
-        self.run_check(&tool).await?;
+        self.run_check(&self.checker().await?, &tool).await?;
         self.tool(id).await
     }
 
@@ -905,8 +905,9 @@ impl Office {
     pub async fn check_all_tools(&self, who: &Principal) -> Result<Vec<ToolRecord>> {
         Self::admin(who)?;
         let tools = self.ports.store.tools().await?;
+        let checker = self.checker().await?;
         for batch in tools.chunks(8) {
-            let checks = batch.iter().map(|t| self.run_check(t));
+            let checks = batch.iter().map(|t| self.run_check(&checker, t));
             for outcome in futures_util::future::join_all(checks).await {
                 outcome?;
             }
@@ -914,12 +915,20 @@ impl Office {
         self.tools(who).await
     }
 
-    async fn run_check(&self, tool: &ToolRecord) -> Result<reach::Outcome> {
+    /// The check as the admin's settings allow it now.
+    async fn checker(&self) -> Result<reach::Checker> {
         let settings = self.load_settings().await?;
-        let checker = reach::Checker {
+        Ok(reach::Checker {
             allowed: reach::parse_networks(&settings.allowed_networks).unwrap_or_default(),
             timeout: CHECK_TIMEOUT,
-        };
+        })
+    }
+
+    async fn run_check(
+        &self,
+        checker: &reach::Checker,
+        tool: &ToolRecord,
+    ) -> Result<reach::Outcome> {
         let outcome = checker.check(&tool.fields.url).await;
         let mut tx = self.ports.store.begin().await?;
         tx.set_tool_check(tool.id, now_ms(), outcome.status(), outcome.detail())
@@ -936,12 +945,15 @@ impl Office {
             let Ok(tools) = self.ports.store.tools().await else {
                 continue;
             };
+            let Ok(checker) = self.checker().await else {
+                continue;
+            };
             let now = now_ms();
             for tool in tools
                 .iter()
                 .filter(|t| t.last_check_at.is_none_or(|at| now - at > CHECK_EVERY_MS))
             {
-                if let Err(error) = self.run_check(tool).await {
+                if let Err(error) = self.run_check(&checker, tool).await {
                     tracing::warn!(%error, tool = tool.id, "a tool's daily check failed");
                 }
             }
