@@ -302,6 +302,32 @@ test('the settings are saved, and data use shows in the charts against the plan'
   failures.push(...(await capture(lea.page, 'office-flow-mine', 'en')));
 });
 
+test('an admin pauses the data meter, nothing is counted, and she turns it back on', { timeout: 60_000 }, async () => {
+  const { page } = camille;
+  const counted = async () => (await admin.get('/office/usage')).rows.reduce((sum, r) => sum + r.bytes_in + r.bytes_out, 0);
+  await open(page, '/office/settings');
+  const meter = page.getByLabel('Count each person’s data use');
+  assert.ok(await meter.isChecked(), 'the meter counts by default');
+  await meter.uncheck();
+  await page.getByText('Paused: nothing is counted').waitFor();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.locator('.toast', { hasText: 'Office settings saved.' }).last().waitFor();
+  assert.equal((await admin.get('/office/settings')).metering, false);
+  const before = await counted();
+  await leaApi.get('/me');
+  await leaApi.get('/office/usage');
+  assert.equal(await counted(), before, 'nothing is counted while the meter is paused');
+
+  await page.reload();
+  await meter.waitFor();
+  assert.equal(await meter.isChecked(), false, 'the page shows the meter paused');
+  await meter.check();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.waitForFunction(async () => (await (await fetch('/api/v1/office/settings')).json()).metering === true);
+  await leaApi.get('/me');
+  assert.ok((await counted()) > before, 'it counts again');
+});
+
 test('a meeting starts in the mode the connection test advises, or in data saver near the cap', { timeout: 90_000 }, async () => {
   const meeting = await admin.post('/meetings', { title: 'Office hours', invitees: [leaId, tomId] });
   const [latest] = await leaApi.get('/office/connection-tests');

@@ -141,7 +141,7 @@ fn parse_office(mut args: impl Iterator<Item = String>) -> anyhow::Result<office
         bureau: PathBuf::new(),
         people: 200,
         workers: 16,
-        rounds: 8,
+        rounds: 16,
         round_time: Duration::from_secs(8),
         control: false,
     };

@@ -64,6 +64,9 @@ pub struct UsageReport {
 /// What the admin sets for the office.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Settings {
+    /// Whether each person's data use is counted (on unless the admin
+    /// turned it off; the operator's `data_meter` switch overrides it).
+    pub metering: bool,
     pub thresholds: Thresholds,
     /// Members of these groups need a phone line.
     pub phone_groups: Vec<GroupId>,
@@ -292,6 +295,7 @@ impl Office {
             .map(str::to_string)
             .collect();
         Ok(Settings {
+            metering: meter::load_metering(store).await?,
             thresholds: meter::load_thresholds(store).await?,
             phone_groups,
             prices,
@@ -299,8 +303,8 @@ impl Office {
         })
     }
 
-    /// Changes the office settings; the meter applies new thresholds at
-    /// once.
+    /// Changes the office settings; the meter applies its switch and new
+    /// thresholds at once.
     pub async fn set_settings(&self, who: &Principal, settings: Settings) -> Result<Settings> {
         Self::admin(who)?;
         let t = settings.thresholds;
@@ -341,6 +345,11 @@ impl Office {
         let mut tx = self.ports.store.begin().await?;
         tx.set_setting(NETWORKS_KEY, &settings.allowed_networks.join(","))
             .await?;
+        tx.set_setting(
+            meter::METERING_KEY,
+            if settings.metering { "on" } else { "off" },
+        )
+        .await?;
         tx.set_setting(meter::SAVER_KEY, &t.saver_at_pct.to_string())
             .await?;
         tx.set_setting(meter::AUDIO_KEY, &t.audio_only_at_pct.to_string())

@@ -104,6 +104,9 @@ type Key = (UserId, i64, Feature);
 
 pub struct Meter {
     store: Store,
+    /// The operator's switch (`data_meter` in the configuration).
+    allowed: AtomicBool,
+    /// Counting now: allowed, and the admin's setting is on.
     on: AtomicBool,
     pending: Mutex<HashMap<Key, (u64, u64)>>,
     plans: RwLock<HashMap<UserId, PlanUse>>,
@@ -114,6 +117,7 @@ impl Meter {
     pub fn new(store: Store) -> Meter {
         Meter {
             store,
+            allowed: AtomicBool::new(true),
             on: AtomicBool::new(true),
             pending: Mutex::default(),
             plans: RwLock::default(),
@@ -121,9 +125,18 @@ impl Meter {
         }
     }
 
-    /// Turns counting off (the overhead benchmark's baseline only).
-    pub fn set_on(&self, on: bool) {
-        self.on.store(on, Ordering::Relaxed);
+    /// The operator's switch: with `false`, nothing is ever counted,
+    /// whatever the admin's setting says.
+    pub fn allow(&self, allowed: bool) {
+        self.allowed.store(allowed, Ordering::Relaxed);
+        if !allowed {
+            self.on.store(false, Ordering::Relaxed);
+        }
+    }
+
+    /// Whether bytes are being counted now.
+    pub fn is_on(&self) -> bool {
+        self.on.load(Ordering::Relaxed)
     }
 
     /// Adds bytes received from (`bytes_in`) and sent to (`bytes_out`) a
@@ -176,8 +189,15 @@ impl Meter {
         Ok(())
     }
 
-    /// Reloads the thresholds, the plans people hold and their months.
+    /// Reloads the admin's switch, the thresholds, the plans people hold
+    /// and their months. Other processes pick a change up here, at their
+    /// next flush.
     pub async fn refresh(&self) -> bureau_store::Result<()> {
+        let metering = load_metering(&self.store).await?;
+        self.on.store(
+            metering && self.allowed.load(Ordering::Relaxed),
+            Ordering::Relaxed,
+        );
         let thresholds = load_thresholds(&self.store).await?;
         *self.thresholds.write().unwrap_or_else(|e| e.into_inner()) = thresholds;
         let today = now_ms().div_euclid(86_400_000);
@@ -240,7 +260,12 @@ impl Meter {
     }
 
     /// How far the person's plan lets their meetings go now.
+    /// How close a person is to their cap; nobody is held back while the
+    /// meter is off, since their use is no longer known.
     pub fn level(&self, user: UserId) -> Level {
+        if !self.is_on() {
+            return Level::Free;
+        }
         self.plan(user).map_or(Level::Free, |p| p.level)
     }
 
@@ -275,6 +300,12 @@ pub(crate) async fn load_thresholds(store: &Store) -> bureau_store::Result<Thres
     Ok(thresholds)
 }
 
+/// The admin's switch: counting is on unless the setting says `off`.
+pub(crate) async fn load_metering(store: &Store) -> bureau_store::Result<bool> {
+    Ok(store.setting(METERING_KEY).await?.as_deref() != Some("off"))
+}
+
+pub(crate) const METERING_KEY: &str = "office.metering";
 pub(crate) const SAVER_KEY: &str = "office.saver_at_pct";
 pub(crate) const AUDIO_KEY: &str = "office.audio_only_at_pct";
 

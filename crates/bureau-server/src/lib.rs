@@ -193,7 +193,7 @@ impl Server {
             config.public_url.clone(),
         ));
         let office = Arc::new(bureau_office::Office::new(ports.clone()));
-        office.meter().set_on(config.data_meter);
+        office.meter().allow(config.data_meter);
         tokio::spawn(office.meter().clone().run());
         tokio::spawn(office.clone().daily_checks());
         calls.set_meter(Arc::new(meter::MeetingsMeter(office.meter().clone())));

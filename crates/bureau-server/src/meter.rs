@@ -42,7 +42,8 @@ impl Metered {
     }
 }
 
-/// Session cookies of web app requests, to the person they belong to.
+/// Session cookies of web app requests (by their hash), to the person
+/// they belong to.
 #[derive(Default)]
 pub struct Sessions(Mutex<HashMap<String, UserId>>);
 
@@ -92,6 +93,9 @@ impl Drop for Tally {
 /// Counts one request. Placed outermost, so it sees the response as it
 /// leaves (compressed, with every header).
 pub async fn count(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    if !state.office.meter().is_on() {
+        return next.run(request).await;
+    }
     let who = Metered::default();
     request.extensions_mut().insert(who.clone());
     let path = request.uri().path();
@@ -144,12 +148,15 @@ pub async fn count(State(state): State<AppState>, mut request: Request, next: Ne
 }
 
 async fn session_user(state: &AppState, secret: &str) -> Option<UserId> {
+    // Remembered under the secret's hash, as the store keeps it: the
+    // secrets themselves stay out of the server's memory.
+    let hashed = bureau_accounts::secrets::hash(secret);
     let known = state
         .sessions
         .0
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .get(secret)
+        .get(&hashed)
         .copied();
     if known.is_some() {
         return known;
@@ -159,7 +166,7 @@ async fn session_user(state: &AppState, secret: &str) -> Option<UserId> {
     if sessions.len() >= MAX_SESSIONS {
         sessions.clear();
     }
-    sessions.insert(secret.to_string(), principal.user_id);
+    sessions.insert(hashed, principal.user_id);
     Some(principal.user_id)
 }
 
@@ -197,7 +204,7 @@ fn response_head(response: &Response, head_request: bool) -> (u64, bool) {
     let mut chunked = false;
     if !bodiless && !response.headers().contains_key(header::CONTENT_LENGTH) {
         match http_body::Body::size_hint(response.body()).exact() {
-            Some(n) => len += format!("content-length: {n}\r\n").len() as u64,
+            Some(n) => len += "content-length: \r\n".len() as u64 + digits(n, 10),
             None => {
                 len += "transfer-encoding: chunked\r\n".len() as u64;
                 chunked = !head_request;
@@ -205,6 +212,16 @@ fn response_head(response: &Response, head_request: bool) -> (u64, bool) {
         }
     }
     (len, chunked)
+}
+
+/// How many digits `n` has in `base`, without formatting it.
+fn digits(mut n: u64, base: u64) -> u64 {
+    let mut count = 1;
+    while n >= base {
+        n /= base;
+        count += 1;
+    }
+    count
 }
 
 /// A body that adds the bytes it carries to its request's tally.
@@ -231,7 +248,7 @@ impl http_body::Body for Counting {
                 let len = data.len() as u64;
                 if self.chunked && len > 0 {
                     // `{len:x}\r\n` ... `\r\n`
-                    len + format!("{len:x}").len() as u64 + 4
+                    len + digits(len, 16) + 4
                 } else {
                     len
                 }
@@ -353,6 +370,14 @@ mod tests {
             ("/", Feature::Web),
         ] {
             assert_eq!(feature_of(path), feature, "{path}");
+        }
+    }
+
+    #[test]
+    fn digits_match_their_formatting() {
+        for n in [0u64, 1, 9, 10, 15, 16, 255, 256, 99_999, 1 << 40, u64::MAX] {
+            assert_eq!(digits(n, 10), n.to_string().len() as u64, "{n}");
+            assert_eq!(digits(n, 16), format!("{n:x}").len() as u64, "{n:x}");
         }
     }
 

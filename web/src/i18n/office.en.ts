@@ -391,6 +391,9 @@ export const officeEn = {
   settings: {
     intro: 'When metered people’s meetings save data, who needs a phone line, the prices of the shopping list, and the networks the tools’ check may visit.',
     plans: 'Data plans',
+    metering: 'Count each person’s data use',
+    meteringOn: 'bureau counts the bytes each person exchanges with it, per day and feature. Only administrators see everyone’s figures; each person sees their own.',
+    meteringOff: 'Paused: nothing is counted and nobody’s meetings are held back by their plan. The figures already counted stay.',
     plansHint: 'A person’s meetings start in data saver, then in audio only, once they have used this share of their monthly plan.',
     saverAt: 'Data saver from (%)',
     audioAt: 'Audio only from (%)',

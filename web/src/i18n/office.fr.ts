@@ -392,6 +392,9 @@ export const officeFr: OfficeMessages = {
   settings: {
     intro: 'Quand les réunions des personnes au forfait limité économisent les données, qui a besoin d’une ligne téléphonique, les prix de la liste d’achats, et les réseaux que la vérification des outils peut visiter.',
     plans: 'Forfaits de données',
+    metering: 'Mesurer la consommation de données de chacun',
+    meteringOn: 'bureau compte les octets que chaque personne échange avec lui, par jour et par fonction. Seuls les administrateurs voient les chiffres de tous ; chacun voit les siens.',
+    meteringOff: 'En pause : rien n’est compté et aucune réunion n’est bridée par un forfait. Les chiffres déjà comptés restent.',
     plansHint: 'Les réunions d’une personne démarrent en économie de données, puis en audio seul, une fois cette part de son forfait mensuel consommée.',
     saverAt: 'Économie de données à partir de (%)',
     audioAt: 'Audio seul à partir de (%)',

@@ -1,4 +1,5 @@
-// The office settings (administrators): the data-plan thresholds past
+// The office settings (administrators): whether the data meter counts,
+// the data-plan thresholds past
 // which meetings save data, the groups that need a phone line, the unit
 // prices of the shopping list, and the private networks the tools'
 // reachability check may visit.
@@ -36,6 +37,7 @@ export function Settings() {
 function SettingsForm({ settings, groups }: { settings: SettingsJson; groups: readonly Group[] }) {
   const t = useOfficeT();
   const s = t.office.settings;
+  const [metering, setMetering] = useState(settings.metering ?? true);
   const [saver, setSaver] = useState(String(settings.saver_at_pct));
   const [audio, setAudio] = useState(String(settings.audio_only_at_pct));
   const [phoneGroups, setPhoneGroups] = useState<number[]>([...settings.phone_groups]);
@@ -67,6 +69,7 @@ function SettingsForm({ settings, groups }: { settings: SettingsJson; groups: re
     const saved = await action.run(() =>
       api('put', '/office/settings', {
         body: {
+          metering,
           saver_at_pct: saverPct!,
           audio_only_at_pct: audioPct!,
           phone_groups: phoneGroups,
@@ -91,6 +94,11 @@ function SettingsForm({ settings, groups }: { settings: SettingsJson; groups: re
       <ProblemAlert problem={action.problem && !shown.includes(action.problem.field ?? '') ? action.problem : null} />
       <fieldset class="card office-fieldset">
         <legend>{s.plans}</legend>
+        <label class="check-line">
+          <input type="checkbox" checked={metering} onChange={() => setMetering(!metering)} />
+          <span>{s.metering}</span>
+        </label>
+        <p class="hint">{metering ? s.meteringOn : s.meteringOff}</p>
         <p class="hint">{s.plansHint}</p>
         <div class="field-row">
           <TextField label={s.saverAt} value={saver} onValue={setSaver} inputMode="numeric" error={fieldError(action.problem, 'saver_at_pct')} />

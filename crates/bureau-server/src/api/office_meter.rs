@@ -327,6 +327,11 @@ async fn readiness(State(state): State<AppState>, auth: Auth) -> ApiResult<Reply
 #[derive(Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SettingsJson {
+    /// Whether each person's data use is counted (default true). Off, no
+    /// bytes are counted and nobody's meetings are held back by their cap;
+    /// the figures already counted stay.
+    #[serde(default = "yes")]
+    pub metering: bool,
     /// Meetings of a metered person start in data-saver past this share of
     /// their monthly cap (default 80).
     pub saver_at_pct: u8,
@@ -343,9 +348,14 @@ pub struct SettingsJson {
     pub allowed_networks: Vec<String>,
 }
 
+fn yes() -> bool {
+    true
+}
+
 impl From<Settings> for SettingsJson {
     fn from(s: Settings) -> Self {
         SettingsJson {
+            metering: s.metering,
             saver_at_pct: s.thresholds.saver_at_pct,
             audio_only_at_pct: s.thresholds.audio_only_at_pct,
             phone_groups: s.phone_groups.iter().map(|g| g.0).collect(),
@@ -371,6 +381,7 @@ async fn put_settings(
     Json(body): Json<SettingsJson>,
 ) -> ApiResult<Reply<SettingsJson>> {
     let settings = Settings {
+        metering: body.metering,
         thresholds: Thresholds {
             saver_at_pct: body.saver_at_pct,
             audio_only_at_pct: body.audio_only_at_pct,

@@ -621,6 +621,80 @@ async fn a_person_near_their_data_cap_starts_meetings_in_data_saver() {
 }
 
 /// A tiny HTTP server on `ip` answering every request with `answer`.
+#[tokio::test]
+async fn an_admin_can_pause_the_meter_and_only_an_admin() {
+    for office in offices("office_pause").await {
+        let admin = office.person("camille", Role::Admin).await;
+        let lea = office.person("lea", Role::Member).await;
+        let lea_id = lea.my_id().await;
+        let (_, key) = admin
+            .post(
+                "/api/v1/office/equipment",
+                json!({"kind": "4g_key", "label": "4G key", "cap_gb": 1, "renewal_day": 1}),
+            )
+            .await;
+        admin
+            .post(
+                &format!("/api/v1/office/equipment/{}/assign", key["id"]),
+                json!({"user_id": lea_id}),
+            )
+            .await;
+        let settings = |metering: bool| json!({"metering": metering, "saver_at_pct": 1, "audio_only_at_pct": 90, "phone_groups": [], "prices": {}});
+        let upload = |bytes: usize| {
+            lea.request(Method::POST, "/api/v1/office/speedtest/up")
+                .body(vec![0u8; bytes])
+                .send()
+        };
+        admin.put("/api/v1/office/settings", settings(true)).await;
+        assert_eq!(upload(11_000_000).await.unwrap().status(), StatusCode::OK);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        // Saving makes the meter look again (it does every 30 s).
+        admin.put("/api/v1/office/settings", settings(true)).await;
+
+        // A member may not pause it: 403, and it keeps counting.
+        let (status, body) = lea.put("/api/v1/office/settings", settings(false)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        let (_, read) = admin.get("/api/v1/office/settings").await;
+        assert_eq!(read["metering"], true, "{read}");
+        let (_, usage) = lea.get("/api/v1/office/usage").await;
+        assert_eq!(usage["plans"][0]["level"], "data_saver", "{usage}");
+
+        // The admin pauses it: nothing more is counted, and her meetings
+        // are no longer held back by a use nobody measures.
+        let (status, paused) = admin.put("/api/v1/office/settings", settings(false)).await;
+        assert_eq!(status, StatusCode::OK, "{paused}");
+        assert_eq!(paused["metering"], false, "{paused}");
+        let (before_in, before_out, _) = metered(&admin, lea_id).await;
+        assert_eq!(upload(2_000_000).await.unwrap().status(), StatusCode::OK);
+        lea.get("/api/v1/me").await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let (after_in, after_out, usage) = metered(&admin, lea_id).await;
+        assert_eq!((after_in, after_out), (before_in, before_out), "{usage}");
+        assert!(before_in > 11_000_000, "what was counted stays: {usage}");
+        let (_, meeting) = lea
+            .post(
+                "/api/v1/meetings",
+                json!({"title": "Paused", "invitees": []}),
+            )
+            .await;
+        let mut socket = signal(&lea, meeting["id"].as_i64().unwrap(), None)
+            .await
+            .unwrap();
+        send(&mut socket, json!({"type": "join", "mode": "normal"})).await;
+        let joined = next_of(&mut socket, "joined").await.unwrap();
+        assert_eq!(joined["mode"], "normal", "{joined}");
+        drop(socket);
+
+        // Back on, it counts again.
+        admin.put("/api/v1/office/settings", settings(true)).await;
+        assert_eq!(upload(2_000_000).await.unwrap().status(), StatusCode::OK);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let (resumed_in, _, usage) = metered(&admin, lea_id).await;
+        assert!(resumed_in >= after_in + 2_000_000, "{usage}");
+        office.stop().await;
+    }
+}
+
 async fn http_stub(ip: &str, answer: &'static str) -> String {
     let listener = TcpListener::bind(format!("{ip}:0")).await.unwrap();
     let address = listener.local_addr().unwrap();
