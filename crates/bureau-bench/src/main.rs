@@ -141,8 +141,8 @@ fn parse_office(mut args: impl Iterator<Item = String>) -> anyhow::Result<office
         bureau: PathBuf::new(),
         people: 200,
         workers: 16,
-        rounds: 16,
-        round_time: Duration::from_secs(8),
+        rounds: 240,
+        round_time: Duration::from_secs(1),
         control: false,
     };
     while let Some(flag) = args.next() {

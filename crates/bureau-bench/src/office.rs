@@ -6,7 +6,10 @@
 //! (on, off, off, on, ...) so that the machine's drift falls on both.
 //! Comparing within one process leaves out what two processes differ by
 //! (their files' layout, their heap, where the scheduler puts them): on
-//! these machines that alone was up to 5 %, more than the bound.
+//! these machines that alone was up to 5 %, more than the bound. Short
+//! slices (1 s by default, 240 rounds) keep each pair close in time: the
+//! office grows with every post and the machine drifts, and both fall
+//! alike on the two slices of a pair.
 //!
 //! The figures are the medians of the rounds' ratios (requests per second,
 //! and server CPU time per request from `/proc/PID/stat`, which the load

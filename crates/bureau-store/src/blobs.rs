@@ -258,8 +258,20 @@ impl Blobs {
             let _ = std::fs::remove_file(tmp);
             return Ok(());
         }
-        std::fs::create_dir_all(target.parent().expect("a blob path has a folder")).map_err(io)?;
-        std::fs::rename(tmp, &target).map_err(io)
+        let folder = target.parent().expect("a blob path has a folder");
+        let new_folder = !folder.exists();
+        if new_folder {
+            std::fs::create_dir_all(folder).map_err(io)?;
+        }
+        std::fs::rename(tmp, &target).map_err(io)?;
+        // The new name is durable once its folder is synced (and the
+        // folder's own name, when it was just made): only then may a row
+        // refer to the blob.
+        sync_folder(folder)?;
+        if new_folder {
+            sync_folder(&self.root)?;
+        }
+        Ok(())
     }
 }
 
@@ -366,6 +378,12 @@ impl Drop for BlobWriter {
             let _ = std::fs::remove_file(&self.tmp);
         }
     }
+}
+
+fn sync_folder(folder: &Path) -> Result<()> {
+    std::fs::File::open(folder)
+        .and_then(|f| f.sync_all())
+        .map_err(io)
 }
 
 /// Seconds since a folder entry was last modified (0 when unknown).
