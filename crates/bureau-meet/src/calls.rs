@@ -313,6 +313,45 @@ impl Calls {
         result
     }
 
+    /// Makes the calls of people whose data plan is now nearly used up
+    /// stricter, and tells them why (the meter calls this each time it
+    /// recomputes who is near their cap). A mode is only ever made
+    /// stricter here; one the person chose stays when it already is.
+    pub fn apply_caps(&self) {
+        let Some(meter) = self.meter.get() else {
+            return;
+        };
+        let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
+        for room in rooms.values_mut() {
+            let mut changed = false;
+            for person in room.people.values_mut().filter(|p| p.in_call) {
+                let (Some(floor), Some(current)) = (
+                    person.user.and_then(|user| meter.floor(user)),
+                    Mode::parse(person.view.mode),
+                ) else {
+                    continue;
+                };
+                let mode = floor.floor(current);
+                if mode == current {
+                    continue;
+                }
+                if let Some(peer) = &person.peer {
+                    peer.send(Command::Mode(mode));
+                }
+                person.view.mode = mode.as_str();
+                let _ = person.tx.send(Signal::Mode {
+                    mode: mode.as_str(),
+                    reason: "data_cap",
+                });
+                changed = true;
+            }
+            if changed {
+                let list = room.participants();
+                room.to_call(&list);
+            }
+        }
+    }
+
     /// How many people are in a meeting's call now (in this process).
     pub fn in_call(&self, meeting: i64) -> usize {
         let rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());

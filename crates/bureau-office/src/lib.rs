@@ -785,10 +785,8 @@ impl Office {
         let scope = (!who.is_admin()).then_some(who.user_id);
         self.ports
             .store
-            .equipment_requests(scope)
+            .equipment_request(scope, id)
             .await?
-            .into_iter()
-            .find(|r| r.id == id)
             .ok_or_else(|| Error::NotFound("no such request".into()))
     }
 
@@ -860,10 +858,8 @@ impl Office {
     async fn tool(&self, id: i64) -> Result<ToolRecord> {
         self.ports
             .store
-            .tools()
+            .tool(id)
             .await?
-            .into_iter()
-            .find(|t| t.id == id)
             .ok_or_else(|| Error::NotFound("no such tool".into()))
     }
 

@@ -111,6 +111,8 @@ pub struct Meter {
     pending: Mutex<HashMap<Key, (u64, u64)>>,
     plans: RwLock<HashMap<UserId, PlanUse>>,
     thresholds: RwLock<Thresholds>,
+    /// Told each time the levels were recomputed (the calls in progress).
+    refreshed: std::sync::OnceLock<Box<dyn Fn() + Send + Sync>>,
 }
 
 impl Meter {
@@ -122,6 +124,7 @@ impl Meter {
             pending: Mutex::default(),
             plans: RwLock::default(),
             thresholds: RwLock::default(),
+            refreshed: std::sync::OnceLock::new(),
         }
     }
 
@@ -132,6 +135,12 @@ impl Meter {
         if !allowed {
             self.on.store(false, Ordering::Relaxed);
         }
+    }
+
+    /// What to do each time people's levels were recomputed (set once,
+    /// when the server starts): the calls in progress apply new caps.
+    pub fn on_refresh(&self, then: impl Fn() + Send + Sync + 'static) {
+        let _ = self.refreshed.set(Box::new(then));
     }
 
     /// Whether bytes are being counted now.
@@ -239,6 +248,9 @@ impl Meter {
             }
         }
         *self.plans.write().unwrap_or_else(|e| e.into_inner()) = plans;
+        if let Some(then) = self.refreshed.get() {
+            then();
+        }
         Ok(())
     }
 
@@ -259,9 +271,9 @@ impl Meter {
         all
     }
 
-    /// How far the person's plan lets their meetings go now.
-    /// How close a person is to their cap; nobody is held back while the
-    /// meter is off, since their use is no longer known.
+    /// How far the person's plan lets their meetings go now; nobody is
+    /// held back while the meter is off, since their use is no longer
+    /// known.
     pub fn level(&self, user: UserId) -> Level {
         if !self.is_on() {
             return Level::Free;
@@ -275,9 +287,6 @@ impl Meter {
 
     /// Flushes every 30 s, for ever (spawned once by the server).
     pub async fn run(self: std::sync::Arc<Self>) {
-        if let Err(error) = self.refresh().await {
-            tracing::warn!(%error, "the data meter could not read the plans");
-        }
         let mut every = tokio::time::interval(Duration::from_secs(30));
         every.tick().await;
         loop {

@@ -194,9 +194,21 @@ impl Server {
         ));
         let office = Arc::new(bureau_office::Office::new(ports.clone()));
         office.meter().allow(config.data_meter);
+        // The admin's switch and the plans, before the first request.
+        if let Err(error) = office.meter().refresh().await {
+            tracing::warn!(%error, "the data meter could not read its settings and plans");
+        }
         tokio::spawn(office.meter().clone().run());
         tokio::spawn(office.clone().daily_checks());
         calls.set_meter(Arc::new(meter::MeetingsMeter(office.meter().clone())));
+        // Whoever comes near their cap during a call gets a stricter mode
+        // at the meter's next look (every 30 s, or when plans change).
+        let capping = Arc::downgrade(&calls);
+        office.meter().on_refresh(move || {
+            if let Some(calls) = capping.upgrade() {
+                calls.apply_caps();
+            }
+        });
         let state = AppState {
             store: ports.store.clone(),
             office,

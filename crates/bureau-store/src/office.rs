@@ -427,15 +427,26 @@ pub struct ToolRecord {
 impl Store {
     /// Every tool, by name, with who needs it.
     pub async fn tools(&self) -> Result<Vec<ToolRecord>> {
-        let rows = sqlx::query(
+        self.tools_where(None).await
+    }
+
+    pub async fn tool(&self, id: i64) -> Result<Option<ToolRecord>> {
+        Ok(self.tools_where(Some(id)).await?.pop())
+    }
+
+    /// Every tool, or the one with `id`.
+    async fn tools_where(&self, id: Option<i64>) -> Result<Vec<ToolRecord>> {
+        let (tools, members) = match id {
+            Some(_) => ("WHERE id = $1", "WHERE tool_id = $1"),
+            None => ("", ""),
+        };
+        let sql = format!(
             "SELECT id, name, url, category, hosting, access, notes, everyone, last_check_at, \
-             last_status, last_detail, created_at, updated_at FROM tools ORDER BY name, id",
-        )
-        .fetch_all(&self.read)
-        .await?;
-        let members = sqlx::query("SELECT tool_id, user_id, group_id FROM tool_members")
-            .fetch_all(&self.read)
-            .await?;
+             last_status, last_detail, created_at, updated_at FROM tools {tools} ORDER BY name, id"
+        );
+        let rows = bind_id(sqlx::query(&sql), id).fetch_all(&self.read).await?;
+        let sql = format!("SELECT tool_id, user_id, group_id FROM tool_members {members}");
+        let members = bind_id(sqlx::query(&sql), id).fetch_all(&self.read).await?;
         rows.iter()
             .map(|row| {
                 let id: i64 = row.try_get("id")?;
@@ -599,20 +610,38 @@ pub struct RequestRecord {
 impl Store {
     /// Requests, newest first: everyone's or one person's.
     pub async fn equipment_requests(&self, user: Option<UserId>) -> Result<Vec<RequestRecord>> {
-        let person = if user.is_some() {
-            "WHERE user_id = $1"
-        } else {
-            ""
+        self.requests_where(user, None).await
+    }
+
+    /// One request, if it is `user`'s (any person's with `None`).
+    pub async fn equipment_request(
+        &self,
+        user: Option<UserId>,
+        id: i64,
+    ) -> Result<Option<RequestRecord>> {
+        Ok(self.requests_where(user, Some(id)).await?.pop())
+    }
+
+    async fn requests_where(
+        &self,
+        user: Option<UserId>,
+        id: Option<i64>,
+    ) -> Result<Vec<RequestRecord>> {
+        let filter = match (user, id) {
+            (Some(_), Some(_)) => "WHERE user_id = $1 AND id = $2",
+            (Some(_), None) => "WHERE user_id = $1",
+            (None, Some(_)) => "WHERE id = $1",
+            (None, None) => "",
         };
         let sql = format!(
             "SELECT id, user_id, what, kind, equipment_id, reason, state, admin_note, created_at, \
-             updated_at FROM equipment_requests {person} ORDER BY id DESC"
+             updated_at FROM equipment_requests {filter} ORDER BY id DESC"
         );
         let mut query = sqlx::query(&sql);
         if let Some(user) = user {
             query = query.bind(user.0);
         }
-        let rows = query.fetch_all(&self.read).await?;
+        let rows = bind_id(query, id).fetch_all(&self.read).await?;
         rows.iter()
             .map(|row| {
                 Ok(RequestRecord {
@@ -700,5 +729,15 @@ impl Tx {
         .execute(&mut *self.inner)
         .await?;
         Ok(())
+    }
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// `query` with `id` bound as its next parameter, when there is one.
+fn bind_id(query: AnyQuery<'_>, id: Option<i64>) -> AnyQuery<'_> {
+    match id {
+        Some(id) => query.bind(id),
+        None => query,
     }
 }

@@ -622,6 +622,69 @@ async fn a_person_near_their_data_cap_starts_meetings_in_data_saver() {
 
 /// A tiny HTTP server on `ip` answering every request with `answer`.
 #[tokio::test]
+async fn a_person_who_passes_their_cap_during_a_call_is_moved_to_data_saver() {
+    for office in offices("office_cap_live").await {
+        let admin = office.person("camille", Role::Admin).await;
+        let lea = office.person("lea", Role::Member).await;
+        let lea_id = lea.my_id().await;
+        let (_, key) = admin
+            .post(
+                "/api/v1/office/equipment",
+                json!({"kind": "4g_key", "label": "4G key", "cap_gb": 1, "renewal_day": 1}),
+            )
+            .await;
+        admin
+            .post(
+                &format!("/api/v1/office/equipment/{}/assign", key["id"]),
+                json!({"user_id": lea_id}),
+            )
+            .await;
+        let settings =
+            json!({"saver_at_pct": 1, "audio_only_at_pct": 90, "phone_groups": [], "prices": {}});
+        admin.put("/api/v1/office/settings", settings.clone()).await;
+
+        // Under 1 % of her plan, her call starts as she asks.
+        let (_, meeting) = lea
+            .post(
+                "/api/v1/meetings",
+                json!({"title": "Long call", "invitees": []}),
+            )
+            .await;
+        let mut socket = signal(&lea, meeting["id"].as_i64().unwrap(), None)
+            .await
+            .unwrap();
+        send(&mut socket, json!({"type": "join", "mode": "normal"})).await;
+        let joined = next_of(&mut socket, "joined").await.unwrap();
+        assert_eq!(joined["mode"], "normal", "{joined}");
+
+        // She passes it during the call; at the meter's next look (here,
+        // the admin saving the settings) her call goes to data-saver.
+        let up = lea
+            .request(Method::POST, "/api/v1/office/speedtest/up")
+            .body(vec![0u8; 11_000_000])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(up.status(), StatusCode::OK);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        admin.put("/api/v1/office/settings", settings).await;
+        let why = next_of(&mut socket, "mode").await.unwrap();
+        assert_eq!(why["mode"], "data-saver", "{why}");
+        assert_eq!(why["reason"], "data_cap", "{why}");
+        let mut mode = Value::Null;
+        for _ in 0..5 {
+            let people = next_of(&mut socket, "participants").await.unwrap();
+            mode = people["list"][0]["mode"].clone();
+            if mode == "data-saver" {
+                break;
+            }
+        }
+        assert_eq!(mode, "data-saver", "the others see her new mode");
+        office.stop().await;
+    }
+}
+
+#[tokio::test]
 async fn an_admin_can_pause_the_meter_and_only_an_admin() {
     for office in offices("office_pause").await {
         let admin = office.person("camille", Role::Admin).await;
