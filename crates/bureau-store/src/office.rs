@@ -430,6 +430,7 @@ impl Store {
         self.tools_where(None).await
     }
 
+    /// One tool, with who needs it.
     pub async fn tool(&self, id: i64) -> Result<Option<ToolRecord>> {
         Ok(self.tools_where(Some(id)).await?.pop())
     }
