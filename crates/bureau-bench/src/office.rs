@@ -177,42 +177,30 @@ impl Admin {
     /// Turns counting on or off in the office settings.
     async fn switch(&self, on: bool) -> anyhow::Result<()> {
         let url = format!("{}/office/settings", self.base);
-        let mut settings: serde_json::Value = self
-            .http
-            .get(&url)
-            .bearer_auth(&self.token)
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?;
+        let mut settings = self.json(self.http.get(&url)).await?;
         settings["metering"] = serde_json::Value::Bool(on);
-        let saved: serde_json::Value = self
-            .http
-            .put(&url)
-            .bearer_auth(&self.token)
-            .json(&settings)
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?;
+        let saved = self.json(self.http.put(&url).json(&settings)).await?;
         if saved["metering"] != on {
             bail!("the office settings did not take metering = {on}");
         }
         Ok(())
     }
 
-    /// Every byte counted so far, everyone's, in and out.
-    async fn counted(&self) -> anyhow::Result<u64> {
-        let usage: serde_json::Value = self
-            .http
-            .get(format!("{}/office/usage", self.base))
+    /// Sends `request` as the admin; the JSON of a successful answer.
+    async fn json(&self, request: reqwest::RequestBuilder) -> anyhow::Result<serde_json::Value> {
+        Ok(request
             .bearer_auth(&self.token)
             .send()
             .await?
             .error_for_status()?
             .json()
+            .await?)
+    }
+
+    /// Every byte counted so far, everyone's, in and out.
+    async fn counted(&self) -> anyhow::Result<u64> {
+        let usage = self
+            .json(self.http.get(format!("{}/office/usage", self.base)))
             .await?;
         let rows = usage["rows"]
             .as_array()

@@ -531,25 +531,32 @@ async fn readiness_reads_equipment_tests_and_roles_and_prices_the_gap() {
     }
 }
 
+/// Gives `user` a 4G key with a 1 GB monthly plan: the meter then
+/// watches their use against it.
+async fn give_a_1_gb_key(admin: &Api, user: i64) {
+    let (status, key) = admin
+        .post(
+            "/api/v1/office/equipment",
+            json!({"kind": "4g_key", "label": "4G key", "cap_gb": 1, "renewal_day": 1}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{key}");
+    let (status, body) = admin
+        .post(
+            &format!("/api/v1/office/equipment/{}/assign", key["id"]),
+            json!({"user_id": user}),
+        )
+        .await;
+    assert!(status.is_success(), "{body}");
+}
+
 #[tokio::test]
 async fn a_person_near_their_data_cap_starts_meetings_in_data_saver() {
     for office in offices("office_cap").await {
         let admin = office.person("camille", Role::Admin).await;
         let lea = office.person("lea", Role::Member).await;
         let lea_id = lea.my_id().await;
-        let (status, sim) = admin
-            .post(
-                "/api/v1/office/equipment",
-                json!({"kind": "4g_key", "label": "4G key", "cap_gb": 1, "renewal_day": 1}),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{sim}");
-        admin
-            .post(
-                &format!("/api/v1/office/equipment/{}/assign", sim["id"]),
-                json!({"user_id": lea_id}),
-            )
-            .await;
+        give_a_1_gb_key(&admin, lea_id).await;
         // 1 % of 1 GB is 10 MB: the speed test's upload passes it.
         let (status, _) = admin
             .put(
@@ -620,25 +627,13 @@ async fn a_person_near_their_data_cap_starts_meetings_in_data_saver() {
     }
 }
 
-/// A tiny HTTP server on `ip` answering every request with `answer`.
 #[tokio::test]
 async fn a_person_who_passes_their_cap_during_a_call_is_moved_to_data_saver() {
     for office in offices("office_cap_live").await {
         let admin = office.person("camille", Role::Admin).await;
         let lea = office.person("lea", Role::Member).await;
         let lea_id = lea.my_id().await;
-        let (_, key) = admin
-            .post(
-                "/api/v1/office/equipment",
-                json!({"kind": "4g_key", "label": "4G key", "cap_gb": 1, "renewal_day": 1}),
-            )
-            .await;
-        admin
-            .post(
-                &format!("/api/v1/office/equipment/{}/assign", key["id"]),
-                json!({"user_id": lea_id}),
-            )
-            .await;
+        give_a_1_gb_key(&admin, lea_id).await;
         let settings =
             json!({"saver_at_pct": 1, "audio_only_at_pct": 90, "phone_groups": [], "prices": {}});
         admin.put("/api/v1/office/settings", settings.clone()).await;
@@ -690,18 +685,7 @@ async fn an_admin_can_pause_the_meter_and_only_an_admin() {
         let admin = office.person("camille", Role::Admin).await;
         let lea = office.person("lea", Role::Member).await;
         let lea_id = lea.my_id().await;
-        let (_, key) = admin
-            .post(
-                "/api/v1/office/equipment",
-                json!({"kind": "4g_key", "label": "4G key", "cap_gb": 1, "renewal_day": 1}),
-            )
-            .await;
-        admin
-            .post(
-                &format!("/api/v1/office/equipment/{}/assign", key["id"]),
-                json!({"user_id": lea_id}),
-            )
-            .await;
+        give_a_1_gb_key(&admin, lea_id).await;
         let settings = |metering: bool| json!({"metering": metering, "saver_at_pct": 1, "audio_only_at_pct": 90, "phone_groups": [], "prices": {}});
         let upload = |bytes: usize| {
             lea.request(Method::POST, "/api/v1/office/speedtest/up")
@@ -758,6 +742,7 @@ async fn an_admin_can_pause_the_meter_and_only_an_admin() {
     }
 }
 
+/// A tiny HTTP server on `ip` answering every request with `answer`.
 async fn http_stub(ip: &str, answer: &'static str) -> String {
     let listener = TcpListener::bind(format!("{ip}:0")).await.unwrap();
     let address = listener.local_addr().unwrap();
