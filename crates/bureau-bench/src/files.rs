@@ -29,6 +29,32 @@ pub struct Options {
     pub big_mib: u64,
     pub small_files: usize,
     pub rounds: usize,
+    /// What to measure (all of it for the figures of record).
+    pub parts: Vec<Part>,
+}
+
+/// A part of the benchmark, to run one alone while working on it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Part {
+    /// 1 GiB PUT and GET, and bureau's memory during the PUT.
+    Big,
+    /// Many small PUTs.
+    Small,
+    /// PROPFIND of the folder the small PUTs filled.
+    Propfind,
+}
+
+impl Part {
+    pub const ALL: [Part; 3] = [Part::Big, Part::Small, Part::Propfind];
+
+    pub fn parse(name: &str) -> anyhow::Result<Part> {
+        match name {
+            "big" => Ok(Part::Big),
+            "small" => Ok(Part::Small),
+            "propfind" => Ok(Part::Propfind),
+            other => bail!("unknown part `{other}`; there are `big`, `small` and `propfind`"),
+        }
+    }
 }
 
 const SMALL_SIZE: usize = 4096;
@@ -44,107 +70,189 @@ struct Peer {
     auth: Option<String>,
 }
 
+/// A figure per server.
+type Figures = Vec<(&'static str, f64)>;
+
 pub async fn run(options: &Options) -> anyhow::Result<()> {
+    if options.parts.contains(&Part::Propfind) && !options.parts.contains(&Part::Small) {
+        bail!("the PROPFIND part lists the folder the small PUTs fill: add `small` to --parts");
+    }
     let scratch = Scratch::create()?;
     let big = scratch.folder("source")?.join("big.bin");
-    println!(
-        "Writing a {} MiB file and {} files of {} bytes to measure with...",
-        options.big_mib, options.small_files, SMALL_SIZE
-    );
-    write_big_file(&big, options.big_mib).await?;
-    let big_len = std::fs::metadata(&big)?.len();
-
     let bureau = start_bureau(&options.bureau, &scratch).await?;
     let rclone = start_rclone(&scratch).await?;
     let dufs = start_dufs(&options.dufs, &scratch).await?;
     let nginx = start_nginx(&scratch, big.parent().expect("the file has a folder")).await?;
+    let writers = [&bureau, &rclone, &dufs];
 
+    let (mut put, mut get, mut small, mut propfind) = (vec![], vec![], vec![], vec![]);
+    let mut bureau_peak_kib = None;
+    if options.parts.contains(&Part::Big) {
+        println!("Writing a {} MiB file to measure with...", options.big_mib);
+        write_big_file(&big, options.big_mib).await?;
+        let big_len = std::fs::metadata(&big)?.len();
+        println!();
+        println!(
+            "1 GiB-class transfers: {} MiB, median of {} runs, MB/s (higher is better)",
+            options.big_mib, options.rounds
+        );
+        let mut peak_kib = 0;
+        for peer in writers {
+            let mut speeds = Vec::new();
+            for round in 0..options.rounds {
+                let path = format!("{}/big-{round}.bin", peer.prefix);
+                let sampler = RssSampler::start(peer.server.pid);
+                let seconds = put_file(peer, &path, &big, big_len).await?;
+                let peak = sampler.stop().await;
+                if peer.name == "bureau" {
+                    peak_kib = peak_kib.max(peak);
+                }
+                speeds.push(big_len as f64 / seconds / 1e6);
+            }
+            let speed = median(&mut speeds);
+            println!("  PUT  {:<8} {speed:>8.1} MB/s", peer.name);
+            put.push((peer.name, speed));
+        }
+        bureau_peak_kib = Some(peak_kib);
+        for peer in [&bureau, &rclone, &dufs, &nginx] {
+            let path = if peer.name == "nginx" {
+                "/big.bin".to_string()
+            } else {
+                format!("{}/big-0.bin", peer.prefix)
+            };
+            let mut speeds = Vec::new();
+            for _ in 0..options.rounds {
+                let (seconds, bytes) = get_file(peer, &path).await?;
+                if bytes != big_len {
+                    bail!(
+                        "{} answered {bytes} bytes of {big_len} for {path}",
+                        peer.name
+                    );
+                }
+                speeds.push(big_len as f64 / seconds / 1e6);
+            }
+            let speed = median(&mut speeds);
+            println!("  GET  {:<8} {speed:>8.1} MB/s", peer.name);
+            get.push((peer.name, speed));
+        }
+        // Free the disk before the next part.
+        for peer in writers {
+            for round in 0..options.rounds {
+                let _ = request(
+                    peer,
+                    "DELETE",
+                    &format!("{}/big-{round}.bin", peer.prefix),
+                    None,
+                )
+                .await;
+            }
+        }
+    }
+
+    if options.parts.contains(&Part::Small) {
+        small = measure_small_puts(options, writers).await?;
+    }
+    if options.parts.contains(&Part::Propfind) {
+        propfind = measure_propfind(options, writers).await?;
+    }
+
+    let of = |list: &[(&str, f64)], name: &str| {
+        list.iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| *v)
+            .unwrap_or(f64::NAN)
+    };
+    let best = |list: &[(&str, f64)]| of(list, "rclone").max(of(list, "dufs"));
+    println!();
+    println!("Ratios (target in brackets):");
+    if !get.is_empty() {
+        println!(
+            "  GET 1 GiB        bureau / nginx            {:.2}x  [>= 0.9]",
+            of(&get, "bureau") / of(&get, "nginx")
+        );
+        println!(
+            "  PUT 1 GiB        bureau / best(rclone,dufs) {:.2}x  [>= 1]",
+            of(&put, "bureau") / best(&put)
+        );
+    }
+    if !small.is_empty() {
+        println!(
+            "  small PUTs       bureau / best(rclone,dufs) {:.2}x  [>= 1]",
+            of(&small, "bureau") / best(&small)
+        );
+    }
+    for (label, times) in &propfind {
+        println!(
+            "  PROPFIND {label:<15} rclone time / bureau time {:.2}x  [>= 2]",
+            of(times, "rclone") / of(times, "bureau")
+        );
+    }
+    if let Some(kib) = bureau_peak_kib {
+        println!(
+            "  bureau peak RSS during the 1 GiB PUT: {:.1} MB  [<= 64]",
+            kib as f64 * 1024.0 / 1e6
+        );
+    }
+    for peer in [bureau, rclone, dufs, nginx] {
+        peer.server.stop().await;
+    }
+    Ok(())
+}
+
+/// Small PUTs into a fresh folder per round; the servers take turns in an
+/// order that rotates each round, so none always follows the same one (a
+/// server's writes still being flushed slow whoever comes next).
+async fn measure_small_puts(options: &Options, writers: [&Peer; 3]) -> anyhow::Result<Figures> {
     println!();
     println!(
-        "1 GiB-class transfers: {} MiB, median of {} runs, MB/s (higher is better)",
-        options.big_mib, options.rounds
+        "{} small-file PUTs ({} bytes each, {WORKERS} clients on keep-alive connections), median of {} rounds, files/s (higher is better)",
+        options.small_files, SMALL_SIZE, options.rounds
     );
-    let mut put = Vec::new();
-    let mut bureau_peak_kib = 0;
-    for peer in [&bureau, &rclone, &dufs] {
-        let mut speeds = Vec::new();
-        for round in 0..options.rounds {
-            let path = format!("{}/big-{round}.bin", peer.prefix);
-            let sampler = RssSampler::start(peer.server.pid);
-            let seconds = put_file(peer, &path, &big, big_len).await?;
-            let peak = sampler.stop().await;
-            if peer.name == "bureau" {
-                bureau_peak_kib = bureau_peak_kib.max(peak);
-            }
-            speeds.push(big_len as f64 / seconds / 1e6);
+    let mut rates: Vec<Vec<f64>> = vec![Vec::new(); writers.len()];
+    for round in 0..options.rounds {
+        let mut line = format!("  round {}:", round + 1);
+        for turn in 0..writers.len() {
+            let at = (turn + round) % writers.len();
+            let peer = writers[at];
+            let folder = format!("{}/many-{round}", peer.prefix);
+            request(peer, "MKCOL", &folder, None).await?;
+            let rate = put_small_files(peer, &folder, options.small_files).await?;
+            line.push_str(&format!(" {} {rate:.0}", peer.name));
+            rates[at].push(rate);
         }
-        let speed = median(&mut speeds);
-        println!("  PUT  {:<8} {speed:>8.1} MB/s", peer.name);
-        put.push((peer.name, speed));
+        println!("{line}");
     }
-    let mut get = Vec::new();
-    for peer in [&bureau, &rclone, &dufs, &nginx] {
-        let path = if peer.name == "nginx" {
-            "/big.bin".to_string()
-        } else {
-            format!("{}/big-0.bin", peer.prefix)
-        };
-        let mut speeds = Vec::new();
-        for _ in 0..options.rounds {
-            let (seconds, bytes) = get_file(peer, &path).await?;
-            if bytes != big_len {
-                bail!(
-                    "{} answered {bytes} bytes of {big_len} for {path}",
-                    peer.name
-                );
-            }
-            speeds.push(big_len as f64 / seconds / 1e6);
-        }
-        let speed = median(&mut speeds);
-        println!("  GET  {:<8} {speed:>8.1} MB/s", peer.name);
-        get.push((peer.name, speed));
-    }
-    // Free the disk before the next part.
-    for peer in [&bureau, &rclone, &dufs] {
-        for round in 0..options.rounds {
-            let _ = request(
-                peer,
-                "DELETE",
-                &format!("{}/big-{round}.bin", peer.prefix),
-                None,
-            )
-            .await;
-        }
-    }
-
-    println!();
-    println!(
-        "{} small-file PUTs ({} bytes each, {WORKERS} clients on keep-alive connections), files/s",
-        options.small_files, SMALL_SIZE
-    );
     let mut small = Vec::new();
-    for peer in [&bureau, &rclone, &dufs] {
-        request(peer, "MKCOL", &format!("{}/many", peer.prefix), None).await?;
-        let rate = put_small_files(peer, options.small_files).await?;
+    for (peer, mut rates) in writers.iter().zip(rates) {
+        let rate = median(&mut rates);
         println!("  PUT  {:<8} {rate:>8.0} files/s", peer.name);
         small.push((peer.name, rate));
     }
+    Ok(small)
+}
 
+/// PROPFIND Depth 1 of the first folder the small PUTs filled, asking for
+/// every property and for rclone's list.
+async fn measure_propfind(
+    options: &Options,
+    writers: [&Peer; 3],
+) -> anyhow::Result<Vec<(&'static str, Figures)>> {
     println!();
     println!(
         "PROPFIND Depth: 1 of the {}-entry folder, median of {} runs, ms (lower is better)",
         options.small_files, options.rounds
     );
-    let mut propfind = Vec::new();
+    let mut figures = Vec::new();
     for (label, body) in [("allprop", ""), ("rclone's props", RCLONE_PROPFIND)] {
-        for peer in [&bureau, &rclone, &dufs] {
+        let mut times_of = Vec::new();
+        for peer in writers {
             let mut times = Vec::new();
             for _ in 0..options.rounds {
                 let started = Instant::now();
                 let (status, text) = request(
                     peer,
                     "PROPFIND",
-                    &format!("{}/many/", peer.prefix),
+                    &format!("{}/many-0/", peer.prefix),
                     Some(body),
                 )
                 .await?;
@@ -165,52 +273,11 @@ pub async fn run(options: &Options) -> anyhow::Result<()> {
             }
             let ms = median(&mut times);
             println!("  {label:<15} {:<8} {ms:>8.1} ms", peer.name);
-            propfind.push((label, peer.name, ms));
+            times_of.push((peer.name, ms));
         }
+        figures.push((label, times_of));
     }
-
-    let of = |list: &[(&str, f64)], name: &str| {
-        list.iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| *v)
-            .unwrap_or(f64::NAN)
-    };
-    let best = |list: &[(&str, f64)]| of(list, "rclone").max(of(list, "dufs"));
-    let ms_of = |label: &str, name: &str| {
-        propfind
-            .iter()
-            .find(|(l, n, _)| *l == label && *n == name)
-            .map(|(_, _, ms)| *ms)
-            .unwrap_or(f64::NAN)
-    };
-    println!();
-    println!("Ratios (target in brackets):");
-    println!(
-        "  GET 1 GiB        bureau / nginx            {:.2}x  [>= 0.9]",
-        of(&get, "bureau") / of(&get, "nginx")
-    );
-    println!(
-        "  PUT 1 GiB        bureau / best(rclone,dufs) {:.2}x  [>= 1]",
-        of(&put, "bureau") / best(&put)
-    );
-    println!(
-        "  small PUTs       bureau / best(rclone,dufs) {:.2}x  [>= 1]",
-        of(&small, "bureau") / best(&small)
-    );
-    for label in ["allprop", "rclone's props"] {
-        println!(
-            "  PROPFIND {label:<15} rclone time / bureau time {:.2}x  [>= 2]",
-            ms_of(label, "rclone") / ms_of(label, "bureau")
-        );
-    }
-    println!(
-        "  bureau peak RSS during the 1 GiB PUT: {:.1} MB  [<= 64]",
-        bureau_peak_kib as f64 * 1024.0 / 1e6
-    );
-    for peer in [bureau, rclone, dufs, nginx] {
-        peer.server.stop().await;
-    }
-    Ok(())
+    Ok(figures)
 }
 
 /// The body rclone sends to list a folder.
@@ -389,7 +456,7 @@ async fn request(
     Ok((status, response.text().await?))
 }
 
-async fn put_small_files(peer: &Peer, count: usize) -> anyhow::Result<f64> {
+async fn put_small_files(peer: &Peer, folder: &str, count: usize) -> anyhow::Result<f64> {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(WORKERS)
         .build()?;
@@ -398,7 +465,7 @@ async fn put_small_files(peer: &Peer, count: usize) -> anyhow::Result<f64> {
     let workers: Vec<_> = (0..WORKERS)
         .map(|_| {
             let (client, next) = (client.clone(), next.clone());
-            let base = format!("http://{}{}/many", peer.server.addr, peer.prefix);
+            let base = format!("http://{}{folder}", peer.server.addr);
             let auth = peer.auth.clone();
             tokio::spawn(async move {
                 loop {

@@ -9,7 +9,7 @@
 //!                   [--step-seconds N] [--think-seconds N] [--search-messages N]
 //!                   [--synapse VENV]
 //! bureau-bench files --bureau PATH --dufs PATH [--big-mib N] [--small-files N]
-//!                    [--rounds N]
+//!                    [--rounds N] [--parts big,small,propfind]
 //! bureau-bench docs --bureau PATH --peers DIR [--edits N] [--pages N]
 //!                   [--seconds N] [--interval-ms N]
 //! bureau-bench meet --bureau PATH [--receivers 10,25,...] [--seconds N]
@@ -249,6 +249,7 @@ fn parse_files(mut args: impl Iterator<Item = String>) -> anyhow::Result<files::
         big_mib: 1024,
         small_files: 10_000,
         rounds: 3,
+        parts: files::Part::ALL.to_vec(),
     };
     while let Some(flag) = args.next() {
         let value = args
@@ -262,6 +263,12 @@ fn parse_files(mut args: impl Iterator<Item = String>) -> anyhow::Result<files::
                 options.small_files = value.parse().context("--small-files is a number")?
             }
             "--rounds" => options.rounds = value.parse().context("--rounds is a number")?,
+            "--parts" => {
+                options.parts = value
+                    .split(',')
+                    .map(files::Part::parse)
+                    .collect::<anyhow::Result<_>>()?
+            }
             _ => bail!("unknown option {flag}"),
         }
     }
