@@ -234,16 +234,18 @@ impl Accounts {
 
     pub async fn authenticate_token(&self, secret: &str) -> Result<Principal> {
         let now = time::now_ms();
-        let token = self
+        let (token, user) = self
             .ports
             .store
-            .token_by_hash(&secrets::hash(secret))
+            .token_with_user(&secrets::hash(secret))
             .await?
-            .filter(|t| t.revoked_at.is_none() && t.expires_at.is_none_or(|at| at > now))
+            .filter(|(t, _)| t.revoked_at.is_none() && t.expires_at.is_none_or(|at| at > now))
             .ok_or_else(|| Error::Unauthenticated("this API token is expired or revoked".into()))?;
-        let user = self.active_user(token.user_id).await.map_err(|_| {
-            Error::Unauthenticated("this API token's account is deactivated".into())
-        })?;
+        if !user.active {
+            return Err(Error::Unauthenticated(
+                "this API token's account is deactivated".into(),
+            ));
+        }
         if token
             .last_used_at
             .is_none_or(|at| now - at > TOUCH_EVERY_MS)

@@ -273,7 +273,10 @@ async fn fresh_schema(base: &str, label: &str) -> anyhow::Result<String> {
 
 async fn ports(database: &str, data: &std::path::Path) -> anyhow::Result<Ports> {
     let store = Store::connect(database).await?;
-    let blobs = Blobs::open(data.join("blobs").to_str().context("a UTF-8 path")?)?;
+    let blobs = Blobs::open(
+        data.join("blobs").to_str().context("a UTF-8 path")?,
+        store.clone(),
+    )?;
     Ok(Ports {
         store,
         bus: Bus::local("bench-seed"),

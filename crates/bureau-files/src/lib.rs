@@ -13,6 +13,7 @@
 //! beside them, by the team folder's name; a team folder hides a personal
 //! entry of the same name.
 
+mod commit;
 mod locks;
 mod path;
 mod shares;
@@ -24,8 +25,8 @@ use std::sync::Arc;
 use bureau_accounts::Ports;
 use bureau_core::{Error, Principal, Result, Role, UserId};
 use bureau_store::{
-    BlobId, BlobWriter, Content, GrantRecord, LockRecord, NewNode, NodeRecord, PropRecord,
-    SpaceRecord, Tx, VersionRecord,
+    Blob, BlobId, BlobReader, BlobWriter, Content, GrantRecord, LockRecord, NewNode, NodeRecord,
+    PropRecord, SpaceRecord, Tx, VersionRecord,
 };
 
 pub use locks::{discover as locks_reaching, is_below};
@@ -38,6 +39,9 @@ pub use uploads::{Appender, UploadSpec, Uploader, MAX_UPLOAD_BYTES, UPLOAD_LIFET
 pub const DEFAULT_PERSON_QUOTA: i64 = 10 << 30;
 /// Trashed trees are purged after 30 days.
 pub const TRASH_DAYS: i64 = 30;
+/// An unreferenced blob is collected once it is this old: younger, a
+/// write may be about to reference it.
+const BLOB_GRACE_SECS: u64 = 3600;
 /// Longest a WebDAV lock may be held without a refresh.
 pub const MAX_LOCK_SECS: i64 = 7 * 24 * 3600;
 
@@ -152,6 +156,8 @@ pub struct Files {
     ports: Ports,
     /// Wrong passwords on share links.
     limiter: bureau_accounts::Limiter,
+    /// Records finished writes, several to a transaction.
+    committer: Arc<commit::Committer>,
 }
 
 impl Tree {
@@ -223,6 +229,7 @@ impl Tree {
 impl Files {
     pub fn new(ports: Ports) -> Files {
         Files {
+            committer: Arc::new(commit::Committer::new(ports.clone())),
             ports,
             limiter: bureau_accounts::Limiter::default(),
         }
@@ -404,14 +411,14 @@ impl Files {
     }
 
     /// Opens a file's content for streaming.
-    pub async fn open(&self, tree: &Tree, path: &FilePath) -> Result<(Entry, tokio::fs::File)> {
+    pub async fn open(&self, tree: &Tree, path: &FilePath) -> Result<(Entry, BlobReader)> {
         let place = tree.locate(path);
         let node = self.node_at(&place).await?;
         let file = self.content_of(&node).await?;
         Ok((entry_at(&place, node), file))
     }
 
-    pub async fn content_of(&self, node: &NodeRecord) -> Result<tokio::fs::File> {
+    pub async fn content_of(&self, node: &NodeRecord) -> Result<BlobReader> {
         if node.is_dir {
             return Err(Error::invalid("path", "this is a folder, not a file"));
         }
@@ -440,20 +447,46 @@ impl Files {
     /// existing one). The bytes go to a blob as they come; nothing is
     /// visible until [`Writer::finish`].
     pub async fn write(&self, tree: &Tree, path: &FilePath) -> Result<Writer> {
+        let looked = self.look_for_write(tree, path).await?;
+        self.write_looked(tree, looked).await
+    }
+
+    /// What a write to `path` starts from: its folder, which must exist,
+    /// and the file it would replace; one query. WebDAV's PUT asks for the
+    /// file's state before it writes, and answers both from this.
+    pub async fn look_for_write(&self, tree: &Tree, path: &FilePath) -> Result<Looked> {
         let place = tree.locate(path);
         place.writable()?;
         let (parent, existing) = self.parent_and_target(&place).await?;
+        Ok(Looked {
+            name: path.name().unwrap_or_default().to_string(),
+            place,
+            parent,
+            existing,
+        })
+    }
+
+    /// [`Files::write`] from what [`Files::look_for_write`] found. The
+    /// write is recorded only if they are still so when it finishes.
+    pub async fn write_looked(&self, tree: &Tree, looked: Looked) -> Result<Writer> {
+        let Looked {
+            place,
+            name,
+            parent,
+            existing,
+        } = looked;
         if existing.as_ref().is_some_and(|n| n.is_dir) {
             return Err(Error::conflict("is_folder", "a folder has this name"));
         }
         let room = self.room_in(&place.space).await?;
         Ok(Writer {
             place,
-            name: path.name().unwrap_or_default().to_string(),
+            name,
             by: tree.who.user_id,
             room,
-            blob: self.ports.blobs.writer().await?,
+            blob: self.ports.blobs.writer(),
             ports: self.ports.clone(),
+            committer: self.committer.clone(),
             seen: Seen {
                 parent_id: parent.id,
                 existing,
@@ -859,7 +892,7 @@ impl Files {
         tree: &Tree,
         path: &FilePath,
         version: i64,
-    ) -> Result<(VersionRecord, tokio::fs::File)> {
+    ) -> Result<(VersionRecord, BlobReader)> {
         let (_, versions) = self.versions(tree, path).await?;
         let version = versions
             .into_iter()
@@ -1089,8 +1122,8 @@ impl Files {
         self.ports.blobs.sweep_derived(&referenced).await?;
         let mut removed = 0;
         for (blob, age) in self.ports.blobs.list().await? {
-            if age > 3600 && !referenced.contains(blob.as_str()) {
-                self.ports.blobs.remove(&blob).await?;
+            if age > BLOB_GRACE_SECS && !referenced.contains(blob.as_str()) {
+                self.ports.blobs.remove(&blob, BLOB_GRACE_SECS).await?;
                 removed += 1;
             }
         }
@@ -1200,6 +1233,24 @@ impl Files {
     }
 }
 
+/// What a write starts from ([`Files::look_for_write`]).
+#[derive(Clone, Debug)]
+pub struct Looked {
+    place: Place,
+    name: String,
+    parent: NodeRecord,
+    existing: Option<NodeRecord>,
+}
+
+impl Looked {
+    /// The file the write would replace, as [`Files::stat`] gives it.
+    pub fn existing(&self) -> Option<Entry> {
+        self.existing
+            .clone()
+            .map(|node| entry_at(&self.place, node))
+    }
+}
+
 /// A file being written: bytes go to a temporary blob; [`Writer::finish`]
 /// makes it the file's content (a new version when the file existed).
 /// Dropped unfinished, it leaves nothing behind.
@@ -1210,6 +1261,7 @@ pub struct Writer {
     room: Option<i64>,
     blob: BlobWriter,
     ports: Ports,
+    committer: Arc<commit::Committer>,
     seen: Seen,
 }
 
@@ -1217,7 +1269,7 @@ pub struct Writer {
 /// replaces. The commit changes them only if they are still so, in one
 /// statement each; otherwise it looks again inside its transaction.
 #[derive(Clone, Debug)]
-struct Seen {
+pub(crate) struct Seen {
     parent_id: i64,
     existing: Option<NodeRecord>,
 }
@@ -1241,61 +1293,83 @@ impl Writer {
         self.blob.size()
     }
 
-    /// Syncs the content and records it in one transaction: only then is
-    /// the new content visible, whole.
+    /// Makes the content durable and records it in one transaction: only
+    /// then is the new content visible, whole. A small content is written
+    /// in that transaction; a larger one is synced to disk before it.
+    /// The hot path goes through the group commit (`commit.rs`), valid
+    /// while the folder and the replaced file are as the write saw them;
+    /// when they changed, the slow path looks again.
     pub async fn finish(self) -> Result<NodeRecord> {
-        let (blob, size) = self.blob.finish().await?;
+        let blob = Arc::new(self.blob.complete().await?);
+        let recorded = self
+            .committer
+            .record(
+                self.place.clone(),
+                self.seen,
+                self.name.clone(),
+                self.by,
+                blob.clone(),
+            )
+            .await?;
+        if let Some(node) = recorded {
+            return Ok(node);
+        }
         let written = Written {
             name: &self.name,
             by: self.by,
             blob: &blob,
-            size: size as i64,
         };
-        if let Some(node) = commit_seen(&self.ports, &self.place, &self.seen, &written).await? {
-            return Ok(node);
-        }
-        commit_content(
-            &self.ports,
-            &self.place,
-            &self.name,
-            self.by,
-            &blob,
-            size as i64,
-        )
-        .await
+        commit_content(&self.ports, &self.place, &written).await
     }
 }
 
-/// Records a complete blob as the content of the file at `place`.
-async fn commit_content(
+/// Records a complete blob as the content of the file at `place`. Another
+/// write of the same name may commit between this one's look and its
+/// change (PostgreSQL runs writers side by side): it then looks again.
+async fn commit_content(ports: &Ports, place: &Place, written: &Written<'_>) -> Result<NodeRecord> {
+    const ATTEMPTS: usize = 16;
+    for _ in 0..ATTEMPTS {
+        if let Some(node) = try_commit_content(ports, place, written).await? {
+            return Ok(node);
+        }
+    }
+    Err(Error::conflict(
+        "busy",
+        "others are writing this file at the same moment; try again",
+    ))
+}
+
+/// One attempt of [`commit_content`]; `None` when the file changed
+/// between the look and the change.
+async fn try_commit_content(
     ports: &Ports,
     place: &Place,
-    name: &str,
-    by: UserId,
-    blob: &BlobId,
-    size: i64,
-) -> Result<NodeRecord> {
+    written: &Written<'_>,
+) -> Result<Option<NodeRecord>> {
+    let Written { name, by, blob } = *written;
+    let (size, blob) = (blob.size() as i64, blob.id());
     let mime = mime_of(name);
     let mut tx = ports.store.begin().await?;
+    tx.keep_blob(written.blob).await?;
     let parent = parent_in_tx(&mut tx, place).await?;
     let node = match tx.node_at(place.space.id, &place.path).await? {
         Some(node) if node.is_dir => {
             return Err(Error::conflict("is_folder", "a folder has this name"))
         }
-        Some(node) => tx
-            .replace_content(
-                &node,
-                Content {
-                    blob_id: blob.as_str(),
-                    size,
-                    mime: &mime,
-                    by: Some(by),
-                },
-            )
-            .await?
-            .ok_or_else(|| Error::internal("a file read in this transaction changed"))?,
-        None => tx
-            .insert_node(NewNode {
+        Some(node) => {
+            let content = Content {
+                blob_id: blob.as_str(),
+                size,
+                mime: &mime,
+                by: Some(by),
+            };
+            match tx.replace_content(&node, content).await? {
+                Some(node) => node,
+                None => return Ok(None),
+            }
+        }
+        None => {
+            let new = NewNode {
                 space_id: place.space.id,
                 parent_id: parent.id,
                 path: &place.path,
@@ -1305,66 +1379,23 @@ async fn commit_content(
                 blob_id: Some(blob.as_str()),
                 mime: &mime,
                 by: Some(by),
-            })
-            .await
-            .map_err(exists)?,
-    };
-    tx.commit().await?;
-    Ok(node)
-}
-
-/// A complete blob and what it is for.
-struct Written<'a> {
-    name: &'a str,
-    by: UserId,
-    blob: &'a BlobId,
-    size: i64,
-}
-
-/// The hot path of [`Writer::finish`]: a transaction of one or two
-/// statements, valid while the folder and the replaced file are as the
-/// write saw them. `None` when they changed: the caller takes the slow
-/// path, which looks again.
-async fn commit_seen(
-    ports: &Ports,
-    place: &Place,
-    seen: &Seen,
-    written: &Written<'_>,
-) -> Result<Option<NodeRecord>> {
-    let mime = mime_of(written.name);
-    let content = Content {
-        blob_id: written.blob.as_str(),
-        size: written.size,
-        mime: &mime,
-        by: Some(written.by),
-    };
-    let mut tx = ports.store.begin().await?;
-    let node = match &seen.existing {
-        Some(existing) => tx.replace_content(existing, content).await?,
-        None => {
-            let new = NewNode {
-                space_id: place.space.id,
-                parent_id: seen.parent_id,
-                path: &place.path,
-                name: written.name,
-                is_dir: false,
-                size: written.size,
-                blob_id: Some(written.blob.as_str()),
-                mime: &mime,
-                by: Some(written.by),
             };
-            match tx.insert_node_under_live_parent(new).await {
+            match tx.insert_node(new).await {
                 Ok(node) => node,
-                // Someone made a file of this name meanwhile.
-                Err(bureau_store::StoreError::Conflict(_)) => None,
+                Err(bureau_store::StoreError::Conflict(_)) => return Ok(None),
                 Err(other) => return Err(other.into()),
             }
         }
     };
-    if node.is_some() {
-        tx.commit().await?;
-    }
-    Ok(node)
+    tx.commit().await?;
+    Ok(Some(node))
+}
+
+/// A complete blob and what it is for.
+pub(crate) struct Written<'a> {
+    name: &'a str,
+    by: UserId,
+    blob: &'a Blob,
 }
 
 async fn parent_in_tx(tx: &mut Tx, place: &Place) -> Result<NodeRecord> {

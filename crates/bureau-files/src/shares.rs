@@ -5,7 +5,7 @@
 
 use bureau_accounts::secrets;
 use bureau_core::{Error, Result};
-use bureau_store::{NodeRecord, ShareRecord, SpaceRecord};
+use bureau_store::{BlobReader, NodeRecord, ShareRecord, SpaceRecord};
 
 use crate::{
     commit_content, entry, not_found, numbered, Access, Entry, FilePath, Files, Place, Tree,
@@ -274,7 +274,7 @@ impl Files {
         &self,
         visit: &ShareVisit,
         sub: &FilePath,
-    ) -> Result<(Entry, tokio::fs::File)> {
+    ) -> Result<(Entry, BlobReader)> {
         let place = visit.place(sub, visit.reading()?)?;
         let node = self.node_at(&place).await?;
         let file = self.content_of(&node).await?;
@@ -333,9 +333,13 @@ impl Files {
         visit: &ShareVisit,
         place: &Place,
         name: &str,
-        blob: &bureau_store::BlobId,
-        size: i64,
+        blob: &bureau_store::Blob,
     ) -> Result<NodeRecord> {
-        commit_content(&self.ports, place, name, visit.share.created_by, blob, size).await
+        let written = crate::Written {
+            name,
+            by: visit.share.created_by,
+            blob,
+        };
+        commit_content(&self.ports, place, &written).await
     }
 }

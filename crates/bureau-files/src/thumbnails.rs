@@ -53,8 +53,19 @@ impl Files {
         if let Some(bytes) = self.ports.blobs.derived(&key).await? {
             return Ok((bytes, key));
         }
-        let source = self.ports.blobs.path_of(&blob);
-        let bytes = tokio::task::spawn_blocking(move || make(&source, size))
+        let source = match self.ports.blobs.open_read(&blob).await? {
+            Some(bureau_store::BlobReader::Small(bytes)) => Source::Bytes(bytes.into_inner()),
+            Some(bureau_store::BlobReader::File(_)) => {
+                Source::File(self.ports.blobs.path_of(&blob))
+            }
+            None => {
+                return Err(Error::internal(format!(
+                    "blob {} is missing",
+                    blob.as_str()
+                )))
+            }
+        };
+        let bytes = tokio::task::spawn_blocking(move || make(source, size))
             .await
             .map_err(Error::internal)??;
         self.ports.blobs.put_derived(&key, bytes.clone()).await?;
@@ -62,12 +73,25 @@ impl Files {
     }
 }
 
-fn make(source: &std::path::Path, size: u32) -> Result<Vec<u8>> {
+/// Where an image's bytes are: a small blob's, or a file.
+enum Source {
+    Bytes(Vec<u8>),
+    File(std::path::PathBuf),
+}
+
+fn make(source: Source, size: u32) -> Result<Vec<u8>> {
+    match source {
+        Source::Bytes(bytes) => thumbnail_of(ImageReader::new(std::io::Cursor::new(bytes)), size),
+        Source::File(path) => thumbnail_of(ImageReader::open(path).map_err(Error::internal)?, size),
+    }
+}
+
+fn thumbnail_of<R: std::io::BufRead + std::io::Seek>(
+    reader: ImageReader<R>,
+    size: u32,
+) -> Result<Vec<u8>> {
     let unreadable = |_| Error::invalid("path", "this image cannot be read");
-    let mut reader = ImageReader::open(source)
-        .map_err(Error::internal)?
-        .with_guessed_format()
-        .map_err(Error::internal)?;
+    let mut reader = reader.with_guessed_format().map_err(Error::internal)?;
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_PIXELS_SIDE);
     limits.max_image_height = Some(MAX_PIXELS_SIDE);

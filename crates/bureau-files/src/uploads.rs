@@ -179,7 +179,7 @@ impl Files {
             .space(upload.space_id)
             .await?
             .ok_or_else(crate::not_found)?;
-        let (blob, size) = self
+        let blob = self
             .ports
             .blobs
             .adopt(self.ports.blobs.tmp_path(&upload.id))
@@ -197,15 +197,12 @@ impl Files {
                     mount: None,
                 };
                 place.writable()?;
-                commit_content(
-                    &self.ports,
-                    &place,
-                    &upload.name,
-                    tree.who.user_id,
-                    &blob,
-                    size as i64,
-                )
-                .await?
+                let written = crate::Written {
+                    name: &upload.name,
+                    by: tree.who.user_id,
+                    blob: &blob,
+                };
+                commit_content(&self.ports, &place, &written).await?
             }
             Uploader::Visitor(visit) => {
                 let shared = &visit.node.path;
@@ -216,8 +213,7 @@ impl Files {
                 }
                 let sub = FilePath::parse(&upload.folder_path[shared.len()..])?;
                 let (place, name) = self.visit_target(visit, &sub, &upload.name).await?;
-                self.visit_commit(visit, &place, &name, &blob, size as i64)
-                    .await?
+                self.visit_commit(visit, &place, &name, &blob).await?
             }
         };
         let mut tx = self.ports.store.begin().await?;

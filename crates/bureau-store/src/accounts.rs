@@ -191,13 +191,40 @@ impl Store {
         Ok(())
     }
 
-    pub async fn token_by_hash(&self, token_hash: &str) -> Result<Option<TokenRecord>> {
-        let sql = format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE token_hash = $1");
-        let row = sqlx::query(&sql)
+    /// The token with this hash and its account, in one query (every
+    /// request of a tool or WebDAV client with a token asks for both).
+    pub async fn token_with_user(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(TokenRecord, UserRecord)>> {
+        let sql = format!(
+            "SELECT t.id AS token_id, t.name AS token_name, t.created_at AS token_created_at, \
+             t.last_used_at, t.expires_at AS token_expires_at, t.revoked_at AS token_revoked_at, \
+             {} FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
+            USER_COLUMNS
+                .split(", ")
+                .map(|column| format!("u.{}", column.trim()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let Some(row) = sqlx::query(&sql)
             .bind(token_hash)
             .fetch_optional(&self.read)
-            .await?;
-        row.as_ref().map(token_from_row).transpose()
+            .await?
+        else {
+            return Ok(None);
+        };
+        let user = user_from_row(&row)?;
+        let token = TokenRecord {
+            id: TokenId(row.try_get("token_id")?),
+            user_id: user.id,
+            name: row.try_get("token_name")?,
+            created_at: row.try_get("token_created_at")?,
+            last_used_at: row.try_get("last_used_at")?,
+            expires_at: row.try_get("token_expires_at")?,
+            revoked_at: row.try_get("token_revoked_at")?,
+        };
+        Ok(Some((token, user)))
     }
 
     pub async fn tokens_of(&self, user: UserId) -> Result<Vec<TokenRecord>> {

@@ -1,15 +1,34 @@
-//! The Blobs port: immutable, content-addressed file contents.
+//! The Blobs port: immutable, content-addressed file contents, in two
+//! tiers.
 //!
-//! A blob is written to `tmp/` under a random name, synced, then renamed to
-//! its SHA-256 address, so a blob is whole or absent: no reader ever sees a
-//! partial one, and a crash leaves only a temporary file that
-//! [`Blobs::sweep_tmp`] removes. Callers reference a blob in the Store only
-//! after [`BlobWriter::finish`] returned.
+//! - A blob of more than [`SMALL_MAX`] bytes is a file. It is written to
+//!   `tmp/` under a random name, synced, then renamed to its SHA-256
+//!   address and its folder synced, so a blob is whole or absent: no
+//!   reader ever sees a partial one, and a crash leaves only a temporary
+//!   file that [`Blobs::sweep_tmp`] removes.
+//! - A smaller blob is a row of the Store's `small_blobs`, written in the
+//!   transaction that first references it ([`BlobWriter::finish_in`]), or
+//!   in one of its own ([`BlobWriter::finish`]). A file would cost an
+//!   inode, two syncs and a rename, which is most of the time a small
+//!   WebDAV PUT takes; a row is durable with the transaction naming it.
+//!
+//! Either way, callers reference a blob in the Store only once it is
+//! durable: after [`BlobWriter::finish`] returned, or in the transaction
+//! given to [`BlobWriter::finish_in`]. Readers do not need to know the
+//! tier: [`Blobs::open_read`] and [`Blobs::get`] look in both.
 
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
-use crate::{Result, StoreError};
+use crate::{Result, Store, StoreError, Tx};
 use sha2::{Digest, Sha256};
+use tokio::io::{AsyncRead, AsyncSeek, ReadBuf};
+
+/// The largest blob kept in the Store rather than as a file. Most files a
+/// WebDAV client syncs from a source tree or a settings folder are below
+/// it, and the database grows by at most this much per distinct content.
+pub const SMALL_MAX: usize = 32 * 1024;
 
 /// The content address of a blob: the hex SHA-256 of its bytes. (Blobs
 /// written before files existed are named by BLAKE2b-256; both are 64 hex
@@ -23,7 +42,13 @@ impl BlobId {
     }
 
     fn from_digest(digest: &[u8]) -> BlobId {
-        BlobId(digest.iter().map(|b| format!("{b:02x}")).collect())
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut text = String::with_capacity(digest.len() * 2);
+        for byte in digest {
+            text.push(char::from(HEX[usize::from(byte >> 4)]));
+            text.push(char::from(HEX[usize::from(byte & 15)]));
+        }
+        BlobId(text)
     }
 
     /// Accepts only the 64 lowercase hex digits a [`BlobId`] is made of.
@@ -38,15 +63,24 @@ impl BlobId {
     }
 }
 
-/// Blob storage in a local folder (`s3://` comes later).
-#[derive(Clone, Debug)]
+/// Blob storage in a local folder (`s3://` comes later), small blobs in
+/// the Store.
+#[derive(Clone)]
 pub struct Blobs {
     root: PathBuf,
+    store: Store,
+}
+
+impl std::fmt::Debug for Blobs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Blobs").field("root", &self.root).finish()
+    }
 }
 
 impl Blobs {
-    /// Opens blob storage at `url`: a folder path, or `file:PATH`.
-    pub fn open(url: &str) -> Result<Blobs> {
+    /// Opens blob storage at `url` (a folder path, or `file:PATH`), with
+    /// the small blobs in `store`.
+    pub fn open(url: &str, store: Store) -> Result<Blobs> {
         if url.starts_with("s3://") {
             return Err(StoreError::Unsupported(
                 "s3:// blob storage is not built into bureau yet; use a folder for --blob-url"
@@ -57,7 +91,7 @@ impl Blobs {
         std::fs::create_dir_all(root.join("tmp")).map_err(|e| {
             StoreError::Other(format!("creating blob folder {}: {e}", root.display()))
         })?;
-        Ok(Blobs { root })
+        Ok(Blobs { root, store })
     }
 
     pub fn root(&self) -> &Path {
@@ -67,28 +101,23 @@ impl Blobs {
     /// Stores `bytes` durably and returns their address. Storing the same
     /// bytes twice is one blob.
     pub async fn put(&self, bytes: Vec<u8>) -> Result<BlobId> {
-        let mut writer = self.writer().await?;
+        let mut writer = self.writer();
         writer.write(&bytes).await?;
         Ok(writer.finish().await?.0)
     }
 
-    /// A writer that streams a new blob to disk, hashing as it goes.
-    pub async fn writer(&self) -> Result<BlobWriter> {
-        let tmp = self.tmp_path(&random_name());
-        let path = tmp.clone();
-        let file = tokio::task::spawn_blocking(move || std::fs::File::create(path))
-            .await
-            .map_err(|e| StoreError::Other(e.to_string()))?
-            .map_err(io)?;
-        Ok(BlobWriter {
+    /// A writer for a new blob, hashing as it goes. Its file is made only
+    /// when the bytes outgrow a small blob.
+    pub fn writer(&self) -> BlobWriter {
+        BlobWriter {
             blobs: self.clone(),
-            tmp,
-            state: Some(Box::new((file, Sha256::new()))),
+            tmp: self.tmp_path(&random_name()),
+            state: Some(Box::new((None, Sha256::new()))),
             pending: None,
-            buffer: Vec::with_capacity(WRITE_BUFFER),
+            buffer: Vec::new(),
             size: 0,
             finished: false,
-        })
+        }
     }
 
     /// A file in `tmp/` for bytes that arrive over several requests (tus).
@@ -97,8 +126,9 @@ impl Blobs {
     }
 
     /// Turns a complete file in `tmp/` (see [`Blobs::tmp_path`]) into a
-    /// blob: hashes it, syncs it and renames it into place.
-    pub async fn adopt(&self, tmp: PathBuf) -> Result<(BlobId, u64)> {
+    /// blob: hashes it, syncs it and renames it into place. It stays a
+    /// file whatever its size.
+    pub async fn adopt(&self, tmp: PathBuf) -> Result<Blob> {
         let blobs = self.clone();
         tokio::task::spawn_blocking(move || {
             use std::io::Read;
@@ -117,31 +147,59 @@ impl Blobs {
             file.sync_all().map_err(io)?;
             let id = BlobId::from_digest(hasher.finalize().as_slice());
             blobs.place(&tmp, &id)?;
-            Ok((id, size))
+            Ok(Blob {
+                id,
+                size,
+                small: None,
+            })
         })
         .await
         .map_err(|e| StoreError::Other(e.to_string()))?
     }
 
+    /// A blob's bytes, whole. A file is looked for first: a missing one
+    /// costs a failed `open`, where a query would cost a round trip.
     pub async fn get(&self, id: &BlobId) -> Result<Option<Vec<u8>>> {
         match tokio::fs::read(self.path_of(id)).await {
             Ok(bytes) => Ok(Some(bytes)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                self.store.small_blob(id.as_str()).await
+            }
             Err(e) => Err(StoreError::Other(format!("reading blob: {e}"))),
         }
     }
 
     /// Opens a blob for streaming reads.
-    pub async fn open_read(&self, id: &BlobId) -> Result<Option<tokio::fs::File>> {
+    pub async fn open_read(&self, id: &BlobId) -> Result<Option<BlobReader>> {
         match tokio::fs::File::open(self.path_of(id)).await {
-            Ok(file) => Ok(Some(file)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Ok(file) => Ok(Some(BlobReader::File(file))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(self
+                .store
+                .small_blob(id.as_str())
+                .await?
+                .map(|bytes| BlobReader::Small(std::io::Cursor::new(bytes)))),
             Err(e) => Err(StoreError::Other(format!("opening blob: {e}"))),
         }
     }
 
     /// Every stored blob, with its age in seconds, for garbage collection.
     pub async fn list(&self) -> Result<Vec<(BlobId, u64)>> {
+        let now = bureau_core::time::now_ms();
+        let mut found: Vec<(BlobId, u64)> = self
+            .store
+            .small_blobs()
+            .await?
+            .into_iter()
+            .filter_map(|(id, kept)| {
+                let age = u64::try_from((now - kept) / 1000).unwrap_or(0);
+                Some((BlobId::parse(&id)?, age))
+            })
+            .collect();
+        found.extend(self.list_files().await?);
+        Ok(found)
+    }
+
+    async fn list_files(&self) -> Result<Vec<(BlobId, u64)>> {
         let root = self.root.clone();
         tokio::task::spawn_blocking(move || {
             let mut found = Vec::new();
@@ -168,7 +226,13 @@ impl Blobs {
         .map_err(|e| StoreError::Other(e.to_string()))?
     }
 
-    pub async fn remove(&self, id: &BlobId) -> Result<()> {
+    /// Removes a blob that nothing references, in both tiers. A small
+    /// blob that a writer kept in the last `older_than_secs` stays: a new
+    /// row may be about to name it.
+    pub async fn remove(&self, id: &BlobId, older_than_secs: u64) -> Result<()> {
+        let cutoff = bureau_core::time::now_ms()
+            - i64::try_from(older_than_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+        self.store.remove_small_blob(id.as_str(), cutoff).await?;
         match tokio::fs::remove_file(self.path_of(id)).await {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
@@ -254,11 +318,12 @@ impl Blobs {
     /// Renames a synced temporary file to the blob's address.
     fn place(&self, tmp: &Path, id: &BlobId) -> Result<()> {
         let target = self.path_of(id);
+        let folder = target.parent().expect("a blob path has a folder");
         if target.exists() {
             let _ = std::fs::remove_file(tmp);
-            return Ok(());
+            // Its writer may not have synced the folder yet.
+            return sync_folder(folder);
         }
-        let folder = target.parent().expect("a blob path has a folder");
         let new_folder = !folder.exists();
         if new_folder {
             std::fs::create_dir_all(folder).map_err(io)?;
@@ -279,12 +344,14 @@ impl Blobs {
 /// blocking thread, so it should carry much.
 const WRITE_BUFFER: usize = 1024 * 1024;
 
-type WriteState = Box<(std::fs::File, Sha256)>;
+/// The temporary file (once made) and the hash so far.
+type WriteState = Box<(Option<std::fs::File>, Sha256)>;
 
 /// A blob being written. Bytes are gathered into 1 MiB buffers, each
 /// written and hashed on a blocking thread while the next one fills, so
 /// the network and the disk work at the same time and memory stays at two
-/// buffers whatever the size. Dropped before [`BlobWriter::finish`], it
+/// buffers whatever the size. Bytes that never fill a buffer and fit a
+/// small blob never touch the disk. Dropped before it is finished, it
 /// removes its temporary file: nothing partial is ever left under a
 /// blob's name.
 pub struct BlobWriter {
@@ -302,6 +369,11 @@ pub struct BlobWriter {
 impl BlobWriter {
     pub async fn write(&mut self, mut bytes: &[u8]) -> Result<()> {
         while !bytes.is_empty() {
+            if self.buffer.len() + bytes.len() > SMALL_MAX && self.buffer.capacity() < WRITE_BUFFER
+            {
+                // Past a small blob: one allocation for the whole buffer.
+                self.buffer.reserve_exact(WRITE_BUFFER - self.buffer.len());
+            }
             let room = WRITE_BUFFER - self.buffer.len();
             let take = room.min(bytes.len());
             self.buffer.extend_from_slice(&bytes[..take]);
@@ -334,23 +406,75 @@ impl BlobWriter {
         Ok(())
     }
 
-    /// Hands the full buffer to a blocking thread.
+    /// Hands the buffer to a blocking thread, which makes the temporary
+    /// file on the first one.
     async fn spill(&mut self) -> Result<()> {
         self.settle().await?;
         let mut state = self.state.take().expect("the state is back after settle");
-        let chunk = std::mem::replace(&mut self.buffer, Vec::with_capacity(WRITE_BUFFER));
+        let chunk = std::mem::take(&mut self.buffer);
+        let tmp = self.tmp.clone();
         self.pending = Some(tokio::task::spawn_blocking(move || {
             use std::io::Write;
-            state.0.write_all(&chunk)?;
+            let file = match &mut state.0 {
+                Some(file) => file,
+                empty => empty.insert(std::fs::File::create(&tmp)?),
+            };
+            file.write_all(&chunk)?;
             state.1.update(&chunk);
             Ok((state, chunk))
         }));
         Ok(())
     }
 
+    /// The bytes of a blob small enough for the Store, when nothing went
+    /// to disk: with its id, taken out of the writer.
+    fn take_small(&mut self) -> Option<(BlobId, Vec<u8>)> {
+        let untouched =
+            self.pending.is_none() && self.state.as_ref().is_some_and(|state| state.0.is_none());
+        if !untouched || self.buffer.len() > SMALL_MAX {
+            return None;
+        }
+        let bytes = std::mem::take(&mut self.buffer);
+        self.finished = true;
+        Some((BlobId::of(&bytes), bytes))
+    }
+
+    /// Makes the blob durable and returns its id and size: a small one in
+    /// a transaction of its own, a file synced under its address.
+    pub async fn finish(self) -> Result<(BlobId, u64)> {
+        let store = self.blobs.store.clone();
+        let blob = self.complete().await?;
+        if blob.small.is_some() {
+            let mut tx = store.begin().await?;
+            tx.keep_blob(&blob).await?;
+            tx.commit().await?;
+        }
+        Ok((blob.id, blob.size))
+    }
+
+    /// Ends the write: a file is synced under its address before this
+    /// returns; a small blob is durable only once a transaction keeps it
+    /// ([`Tx::keep_blob`]), which should be the one that references it.
+    pub async fn complete(mut self) -> Result<Blob> {
+        let size = self.size;
+        if let Some((id, bytes)) = self.take_small() {
+            return Ok(Blob {
+                id,
+                size,
+                small: Some(bytes),
+            });
+        }
+        let (id, size) = self.finish_file().await?;
+        Ok(Blob {
+            id,
+            size,
+            small: None,
+        })
+    }
+
     /// Syncs the bytes to disk and puts the blob under its address.
-    pub async fn finish(mut self) -> Result<(BlobId, u64)> {
-        if !self.buffer.is_empty() {
+    async fn finish_file(mut self) -> Result<(BlobId, u64)> {
+        if !self.buffer.is_empty() || self.state.as_ref().is_some_and(|s| s.0.is_none()) {
             self.spill().await?;
         }
         self.settle().await?;
@@ -359,6 +483,7 @@ impl BlobWriter {
         let tmp = self.tmp.clone();
         let id = tokio::task::spawn_blocking(move || {
             let (file, hasher) = *state;
+            let file = file.expect("the file is made by the first spill");
             file.sync_all().map_err(io)?;
             drop(file);
             let id = BlobId::from_digest(hasher.finalize().as_slice());
@@ -369,6 +494,79 @@ impl BlobWriter {
         .map_err(|e| StoreError::Other(e.to_string()))??;
         self.finished = true;
         Ok((id, self.size))
+    }
+}
+
+/// A complete blob ([`BlobWriter::complete`]): a file already durable, or
+/// a small blob's bytes, durable once a transaction keeps them.
+#[must_use = "a small blob exists only once a transaction keeps it"]
+#[derive(Debug)]
+pub struct Blob {
+    id: BlobId,
+    size: u64,
+    small: Option<Vec<u8>>,
+}
+
+impl Blob {
+    pub fn id(&self) -> &BlobId {
+        &self.id
+    }
+
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+}
+
+impl Tx {
+    /// Keeps a blob in this transaction: a small blob's bytes become durable
+    /// with it (the same bytes kept twice are one row); a file already is.
+    pub async fn keep_blob(&mut self, blob: &Blob) -> Result<()> {
+        self.keep_blobs(&[blob]).await
+    }
+
+    /// [`Tx::keep_blob`] for several blobs, in one statement.
+    pub async fn keep_blobs(&mut self, blobs: &[&Blob]) -> Result<()> {
+        let small: Vec<(&str, &[u8])> = blobs
+            .iter()
+            .filter_map(|blob| Some((blob.id.as_str(), blob.small.as_deref()?)))
+            .collect();
+        self.keep_small_blobs(&small).await
+    }
+}
+
+/// A blob opened for reading: a file, or a small blob's bytes.
+#[derive(Debug)]
+pub enum BlobReader {
+    File(tokio::fs::File),
+    Small(std::io::Cursor<Vec<u8>>),
+}
+
+impl AsyncRead for BlobReader {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            BlobReader::File(file) => Pin::new(file).poll_read(cx, buf),
+            BlobReader::Small(bytes) => Pin::new(bytes).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncSeek for BlobReader {
+    fn start_seek(self: Pin<&mut Self>, position: std::io::SeekFrom) -> std::io::Result<()> {
+        match self.get_mut() {
+            BlobReader::File(file) => Pin::new(file).start_seek(position),
+            BlobReader::Small(bytes) => Pin::new(bytes).start_seek(position),
+        }
+    }
+
+    fn poll_complete(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<u64>> {
+        match self.get_mut() {
+            BlobReader::File(file) => Pin::new(file).poll_complete(cx),
+            BlobReader::Small(bytes) => Pin::new(bytes).poll_complete(cx),
+        }
     }
 }
 

@@ -816,40 +816,74 @@ impl Tx {
         Ok(node)
     }
 
-    /// Inserts a node if its parent is still a live folder (one statement,
-    /// for the hot path of a write that looked the parent up before its
-    /// transaction); `None` when the parent is gone.
-    pub async fn insert_node_under_live_parent(
+    /// Inserts files whose parent is still a live folder and whose path is
+    /// free, in one statement (the hot path of writes that looked their
+    /// parent up before their transaction). Returns those inserted; the
+    /// others are left out without an error, so a transaction shared by
+    /// several writes goes on. The parents' time is left to
+    /// [`Tx::touch_folders`].
+    pub async fn insert_files_under_live_parents(
         &mut self,
-        new: NewNode<'_>,
-    ) -> Result<Option<NodeRecord>> {
-        let now = bureau_core::time::now_ms();
+        files: &[NewNode<'_>],
+    ) -> Result<Vec<NodeRecord>> {
+        if files.is_empty() {
+            return Ok(Vec::new());
+        }
+        const PER_ROW: usize = 8;
+        let rows: Vec<String> = (0..files.len())
+            .map(|row| {
+                let first = row * PER_ROW + 2;
+                let marks: Vec<String> =
+                    (first..first + PER_ROW).map(|n| format!("${n}")).collect();
+                format!("({})", marks.join(", "))
+            })
+            .collect();
+        // column1..column8: space_id, parent_id, path, name, size, blob_id,
+        // mime, modified_by; $1 is the time.
         let sql = format!(
             "INSERT INTO file_nodes (space_id, parent_id, path, name, is_dir, size, blob_id, mime, \
              created_at, modified_at, modified_by) \
-             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10 \
-             WHERE EXISTS (SELECT 1 FROM file_nodes WHERE id = $2 AND trash_id = 0 AND is_dir = 1) \
-             RETURNING {NODE_COLUMNS}"
+             SELECT v.column1, v.column2, v.column3, v.column4, 0, v.column5, v.column6, \
+             v.column7, $1, $1, v.column8 FROM (VALUES {}) AS v \
+             WHERE EXISTS (SELECT 1 FROM file_nodes p WHERE p.id = v.column2 \
+             AND p.trash_id = 0 AND p.is_dir = 1) \
+             ON CONFLICT DO NOTHING \
+             RETURNING {NODE_COLUMNS}",
+            rows.join(", ")
         );
-        let row = sqlx::query(&sql)
-            .bind(new.space_id)
-            .bind(new.parent_id)
-            .bind(new.path)
-            .bind(new.name)
-            .bind(new.is_dir as i64)
-            .bind(new.size)
-            .bind(new.blob_id)
-            .bind(new.mime)
-            .bind(now)
-            .bind(new.by.map(|u| u.0))
-            .fetch_optional(&mut *self.inner)
-            .await?;
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        let node = node_from_row(&row)?;
-        self.touch(new.parent_id, now).await?;
-        Ok(Some(node))
+        let mut query = sqlx::query(&sql).bind(bureau_core::time::now_ms());
+        for file in files {
+            query = query
+                .bind(file.space_id)
+                .bind(file.parent_id)
+                .bind(file.path)
+                .bind(file.name)
+                .bind(file.size)
+                .bind(file.blob_id)
+                .bind(file.mime)
+                .bind(file.by.map(|u| u.0));
+        }
+        let rows = query.fetch_all(&mut *self.inner).await?;
+        rows.iter().map(node_from_row).collect()
+    }
+
+    /// Sets the time of the folders whose content changed, in one
+    /// statement.
+    pub async fn touch_folders(&mut self, folders: &[i64], now: i64) -> Result<()> {
+        if folders.is_empty() {
+            return Ok(());
+        }
+        let marks: Vec<String> = (2..folders.len() + 2).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "UPDATE file_nodes SET modified_at = $1 WHERE id IN ({})",
+            marks.join(", ")
+        );
+        let mut query = sqlx::query(&sql).bind(now);
+        for &folder in folders {
+            query = query.bind(folder);
+        }
+        query.execute(&mut *self.inner).await?;
+        Ok(())
     }
 
     /// Gives a file new content; the content it had becomes a version

@@ -20,6 +20,7 @@ mod files;
 mod meetings;
 mod migrate;
 mod office;
+mod small_blobs;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -33,7 +34,7 @@ pub use accounts::{
     AuditRecord, GroupRecord, InvitationRecord, NewAudit, NewUser, SessionRecord, StatusRecord,
     TokenRecord, UserRecord,
 };
-pub use blobs::{BlobId, BlobWriter, Blobs};
+pub use blobs::{Blob, BlobId, BlobReader, BlobWriter, Blobs, SMALL_MAX};
 pub use chat::{
     AttachmentRecord, ChannelRecord, MemberRecord, MessageRecord, NewChannel, NewMessage, Page,
     PendingNotice, SidebarEntry, WebhookRecord,
@@ -233,6 +234,9 @@ fn sqlite_pool(size: u32) -> AnyPoolOptions {
     AnyPoolOptions::new()
         .max_connections(size)
         .acquire_timeout(Duration::from_secs(30))
+        // A connection to a file does not go stale, and sqlx's check is a
+        // round trip to the connection's thread before every statement.
+        .test_before_acquire(false)
         .after_connect(|conn, _meta| {
             Box::pin(async move {
                 conn.execute(

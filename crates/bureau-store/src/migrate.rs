@@ -57,6 +57,10 @@ const SQLITE: &[(&str, &str)] = &[
         "0013_office_requests",
         include_str!("../migrations/sqlite/0013_office_requests.sql"),
     ),
+    (
+        "0014_small_blobs",
+        include_str!("../migrations/sqlite/0014_small_blobs.sql"),
+    ),
 ];
 
 const POSTGRES: &[(&str, &str)] = &[
@@ -111,6 +115,10 @@ const POSTGRES: &[(&str, &str)] = &[
     (
         "0013_office_requests",
         include_str!("../migrations/postgres/0013_office_requests.sql"),
+    ),
+    (
+        "0014_small_blobs",
+        include_str!("../migrations/postgres/0014_small_blobs.sql"),
     ),
 ];
 

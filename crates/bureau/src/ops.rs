@@ -26,7 +26,7 @@ async fn open_ports(config: &Config) -> anyhow::Result<Ports> {
     let bus = Bus::connect(&config.bus_url, &config.bus_namespace)
         .await
         .context("connecting to the bus")?;
-    let blobs = Blobs::open(&config.blob_url).context("opening blob storage")?;
+    let blobs = Blobs::open(&config.blob_url, store.clone()).context("opening blob storage")?;
     Ok(Ports { store, bus, blobs })
 }
 

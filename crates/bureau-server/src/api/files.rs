@@ -332,7 +332,7 @@ pub fn stream_file(
     name: &str,
     mime: &str,
     size: i64,
-    file: tokio::fs::File,
+    file: bureau_store::BlobReader,
     download: bool,
 ) -> Response {
     let safe_inline = (mime.starts_with("image/") && mime != "image/svg+xml")

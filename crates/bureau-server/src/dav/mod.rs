@@ -63,10 +63,18 @@ pub async fn serve(
     let delete_root = (request.method() == Method::DELETE)
         .then(|| request_path(request.uri().path()))
         .flatten();
+    let put = (request.method() == Method::PUT)
+        .then(|| request_path(request.uri().path()))
+        .flatten()
+        .map(|path| PutStart {
+            path,
+            looked: Default::default(),
+        });
     let fs = DavFs {
         files: state.files.clone(),
         tree: tree.clone(),
         delete_root,
+        put: put.map(Arc::new),
     };
     let locks = DavLocks {
         files: state.files.clone(),
@@ -286,9 +294,32 @@ struct DavFs {
     /// item when the folder itself is removed, so the removals below it
     /// are skipped.
     delete_root: Option<FilePath>,
+    /// The target of a PUT, and what the write found there.
+    put: Option<Arc<PutStart>>,
+}
+
+/// dav-server asks for a PUT target's state, then opens it for writing;
+/// one query answers both: the state of the folder and of the file.
+struct PutStart {
+    path: FilePath,
+    looked: std::sync::Mutex<Option<bureau_files::Looked>>,
 }
 
 impl DavFs {
+    /// The state of the PUT target `path`, kept for [`DavFs::open`]; `None`
+    /// when `path` is not the PUT's target or its folder is missing (the
+    /// usual path then answers).
+    async fn look_for_put(&self, path: &FilePath) -> Option<FsResult<Box<dyn DavMetaData>>> {
+        let put = self.put.as_ref().filter(|put| put.path == *path)?;
+        let looked = self.files.look_for_write(&self.tree, path).await.ok()?;
+        let meta = looked
+            .existing()
+            .map(|entry| Box::new(Meta::of(&entry)) as Box<dyn DavMetaData>)
+            .ok_or(FsError::NotFound);
+        *put.looked.lock().expect("put lock") = Some(looked);
+        Some(meta)
+    }
+
     /// The dead properties of the node at `path`. PROPFIND, which asks for
     /// them per entry, is answered by `propfind.rs` from one query; what
     /// is left here (PROPPATCH's answer, COPY) asks for one node.
@@ -322,11 +353,16 @@ impl DavFileSystem for DavFs {
                     file,
                 }) as Box<dyn DavFile>);
             }
-            let writer = self
-                .files
-                .write(&self.tree, &path)
-                .await
-                .map_err(fs_error)?;
+            let looked = self
+                .put
+                .as_ref()
+                .filter(|put| put.path == path)
+                .and_then(|put| put.looked.lock().expect("put lock").take());
+            let writer = match looked {
+                Some(looked) => self.files.write_looked(&self.tree, looked).await,
+                None => self.files.write(&self.tree, &path).await,
+            }
+            .map_err(fs_error)?;
             match writer.existing() {
                 Some(_) if options.create_new => return Err(FsError::Exists),
                 None if !options.create && !options.create_new => return Err(FsError::NotFound),
@@ -370,6 +406,9 @@ impl DavFileSystem for DavFs {
     fn metadata<'a>(&'a self, path: &'a DavPath) -> FsFuture<'a, Box<dyn DavMetaData>> {
         async move {
             let path = file_path(path)?;
+            if let Some(meta) = self.look_for_put(&path).await {
+                return meta;
+            }
             let entry = self.files.stat(&self.tree, &path).await.map_err(fs_error)?;
             Ok(Box::new(Meta::of(&entry)) as Box<dyn DavMetaData>)
         }
@@ -615,7 +654,7 @@ impl DavDirEntry for DirEntry {
 #[derive(Debug)]
 struct ReadFile {
     meta: Meta,
-    file: tokio::fs::File,
+    file: bureau_store::BlobReader,
 }
 
 impl DavFile for ReadFile {

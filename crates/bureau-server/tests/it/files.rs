@@ -733,6 +733,72 @@ async fn trash_and_versions_bring_things_back() {
     }
 }
 
+/// Writes that finish together are recorded in one transaction (the group
+/// commit): each still gets its own answer, new names and replacements
+/// mixed, races on one name resolved as they are alone: every write lands,
+/// the last is the content and each earlier one is a version.
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_writes_each_land_whole() {
+    for office in offices("files-concurrent").await {
+        let uma = office.person("uma", Role::Member).await;
+        let dav = std::sync::Arc::new(Dav::new(&office, "uma", PASSWORD));
+        assert_eq!(dav.mkcol("/many").await, StatusCode::CREATED);
+        assert_eq!(dav.put("/many/shared.txt", "v0").await, StatusCode::CREATED);
+        let mut writes = Vec::new();
+        for n in 0..60usize {
+            let dav = dav.clone();
+            writes.push(tokio::spawn(async move {
+                // A third of the writes race on one name; the others make
+                // files of their own, small and (every tenth) large.
+                let (path, body) = if n % 3 == 0 {
+                    (
+                        "/many/shared.txt".to_string(),
+                        format!("v{}", n + 1).into_bytes(),
+                    )
+                } else if n % 10 == 1 {
+                    (format!("/many/big-{n}.bin"), pseudo_random(40_000 + n))
+                } else {
+                    (
+                        format!("/many/f-{n}.txt"),
+                        format!("file {n}").repeat(n + 1).into_bytes(),
+                    )
+                };
+                let status = dav.put(&path, body.clone()).await;
+                (path, body, status)
+            }));
+        }
+        let mut shared_writes = 1;
+        for write in writes {
+            let (path, body, status) = write.await.unwrap();
+            assert!(status.is_success(), "{path}: {status}");
+            if path == "/many/shared.txt" {
+                shared_writes += 1;
+            } else {
+                assert_eq!(dav.get(&path).await, (StatusCode::OK, body), "{path}");
+            }
+        }
+        let (status, listing) = dav.listing("/many/").await;
+        assert_eq!(status.as_u16(), 207);
+        assert_eq!(
+            listing.matches("<D:response>").count(),
+            1 + 40 + 1,
+            "{listing}"
+        );
+        // Nothing was lost on the raced name: its content is one of the
+        // writes and the others are its versions (up to the 20 kept).
+        let (_, content) = dav.get("/many/shared.txt").await;
+        let content = String::from_utf8(content).unwrap();
+        assert!(content.starts_with('v'), "{content}");
+        let (status, body) = uma
+            .get("/api/v1/files/versions?path=/many/shared.txt")
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let versions = body["versions"].as_array().unwrap().len();
+        assert_eq!(versions, (shared_writes - 1).min(20), "{body}");
+        office.stop().await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_file_requests_get_clear_errors_and_change_nothing() {
     let office = Office::start().await;

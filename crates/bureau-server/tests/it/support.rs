@@ -40,7 +40,8 @@ impl Office {
         mail: Option<bureau_server::MailSettings>,
     ) -> Office {
         let store = Store::connect(database_url).await.expect("database opens");
-        let blobs = Blobs::open(testing::temp_dir("blobs").to_str().unwrap()).unwrap();
+        let blobs =
+            Blobs::open(testing::temp_dir("blobs").to_str().unwrap(), store.clone()).unwrap();
         let server = Server::build(
             ServerConfig {
                 listen: "127.0.0.1:0".parse().unwrap(),

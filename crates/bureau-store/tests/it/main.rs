@@ -2,6 +2,7 @@
 //! `BUREAU_TEST_POSTGRES` is set, PostgreSQL.
 
 mod accounts;
+mod blobs;
 mod docs;
 mod events;
 
