@@ -117,6 +117,8 @@ impl Blobs {
             buffer: Vec::new(),
             size: 0,
             finished: false,
+            syncing: None,
+            synced: 0,
         }
     }
 
@@ -344,6 +346,9 @@ impl Blobs {
 /// blocking thread, so it should carry much.
 const WRITE_BUFFER: usize = 1024 * 1024;
 
+/// Bytes written between two background syncs of a large blob.
+const SYNC_EVERY: u64 = 64 * 1024 * 1024;
+
 /// The temporary file (once made) and the hash so far.
 type WriteState = Box<(Option<std::fs::File>, Sha256)>;
 
@@ -364,6 +369,12 @@ pub struct BlobWriter {
     buffer: Vec<u8>,
     size: u64,
     finished: bool,
+    /// A sync of what was written so far, under way beside the writes, so
+    /// the disk works while bytes still arrive and the sync at the end has
+    /// little left to do.
+    syncing: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    /// Bytes handed to the file when the last background sync started.
+    synced: u64,
 }
 
 impl BlobWriter {
@@ -410,6 +421,7 @@ impl BlobWriter {
     /// file on the first one.
     async fn spill(&mut self) -> Result<()> {
         self.settle().await?;
+        self.sync_in_background().await?;
         let mut state = self.state.take().expect("the state is back after settle");
         let chunk = std::mem::take(&mut self.buffer);
         let tmp = self.tmp.clone();
@@ -423,6 +435,32 @@ impl BlobWriter {
             state.1.update(&chunk);
             Ok((state, chunk))
         }));
+        Ok(())
+    }
+
+    /// Starts a sync of the file beside the writes once [`SYNC_EVERY`]
+    /// more bytes were written and the last one is done.
+    async fn sync_in_background(&mut self) -> Result<()> {
+        let written = self.size - self.buffer.len() as u64;
+        if written - self.synced < SYNC_EVERY
+            || self
+                .syncing
+                .as_ref()
+                .is_some_and(|sync| !sync.is_finished())
+        {
+            return Ok(());
+        }
+        if let Some(done) = self.syncing.take() {
+            done.await
+                .map_err(|e| StoreError::Other(e.to_string()))?
+                .map_err(io)?;
+        }
+        let Some(file) = self.state.as_ref().and_then(|state| state.0.as_ref()) else {
+            return Ok(());
+        };
+        let file = file.try_clone().map_err(io)?;
+        self.synced = written;
+        self.syncing = Some(tokio::task::spawn_blocking(move || file.sync_data()));
         Ok(())
     }
 
@@ -478,6 +516,11 @@ impl BlobWriter {
             self.spill().await?;
         }
         self.settle().await?;
+        if let Some(done) = self.syncing.take() {
+            done.await
+                .map_err(|e| StoreError::Other(e.to_string()))?
+                .map_err(io)?;
+        }
         let state = self.state.take().expect("the state is back after settle");
         let blobs = self.blobs.clone();
         let tmp = self.tmp.clone();

@@ -28,6 +28,9 @@ pub struct SpaceRecord {
     pub name: Option<String>,
     pub quota_bytes: Option<i64>,
     pub created_at: i64,
+    /// When its last WebDAV lock can expire (ms; 0 if it never had one):
+    /// past this, it holds no lock.
+    pub locks_until: i64,
 }
 
 /// One grant on a team folder: a group or one person.
@@ -155,7 +158,7 @@ pub struct Content<'a> {
 
 const NODE_COLUMNS: &str = "id, space_id, parent_id, path, name, is_dir, size, blob_id, mime, \
      version, created_at, modified_at, modified_by, trash_id, trashed_at, trashed_by";
-const SPACE_COLUMNS: &str = "id, owner_id, name, quota_bytes, created_at";
+const SPACE_COLUMNS: &str = "id, owner_id, name, quota_bytes, created_at, locks_until";
 const SHARE_COLUMNS: &str =
     "id, node_id, token_hash, mode, password_hash, expires_at, max_downloads, \
      downloads, created_by, created_at, revoked_at";
@@ -189,10 +192,10 @@ async fn space_where<'e>(
 ) -> Result<Option<SpaceRecord>> {
     let query = match key {
         SpaceKey::Id(id) => {
-            sqlx::query("SELECT id, owner_id, name, quota_bytes, created_at FROM file_spaces WHERE id = $1").bind(id)
+            sqlx::query("SELECT id, owner_id, name, quota_bytes, created_at, locks_until FROM file_spaces WHERE id = $1").bind(id)
         }
         SpaceKey::Owner(owner) => sqlx::query(
-            "SELECT id, owner_id, name, quota_bytes, created_at FROM file_spaces WHERE owner_id = $1",
+            "SELECT id, owner_id, name, quota_bytes, created_at, locks_until FROM file_spaces WHERE owner_id = $1",
         )
         .bind(owner.0),
     };
@@ -299,7 +302,7 @@ impl Store {
         all_teams: bool,
     ) -> Result<Vec<(SpaceRecord, bool)>> {
         let rows = sqlx::query(
-            "SELECT s.id, s.owner_id, s.name, s.quota_bytes, s.created_at, \
+            "SELECT s.id, s.owner_id, s.name, s.quota_bytes, s.created_at, s.locks_until, \
                     CAST(CASE WHEN s.owner_id IS NOT NULL OR $2 = 1 THEN 1 ELSE \
                       (SELECT MAX(a.can_write) FROM file_space_access a \
                        LEFT JOIN group_members g ON g.group_id = a.group_id AND g.user_id = $1 \
@@ -1362,6 +1365,7 @@ fn space_from_row(row: &AnyRow) -> Result<SpaceRecord> {
         name: row.try_get("name")?,
         quota_bytes: row.try_get("quota_bytes")?,
         created_at: row.try_get("created_at")?,
+        locks_until: row.try_get("locks_until")?,
     })
 }
 

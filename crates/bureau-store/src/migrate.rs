@@ -61,6 +61,10 @@ const SQLITE: &[(&str, &str)] = &[
         "0014_small_blobs",
         include_str!("../migrations/sqlite/0014_small_blobs.sql"),
     ),
+    (
+        "0015_lock_horizon",
+        include_str!("../migrations/sqlite/0015_lock_horizon.sql"),
+    ),
 ];
 
 const POSTGRES: &[(&str, &str)] = &[
@@ -119,6 +123,10 @@ const POSTGRES: &[(&str, &str)] = &[
     (
         "0014_small_blobs",
         include_str!("../migrations/postgres/0014_small_blobs.sql"),
+    ),
+    (
+        "0015_lock_horizon",
+        include_str!("../migrations/postgres/0015_lock_horizon.sql"),
     ),
 ];
 

@@ -5,6 +5,7 @@ mod accounts;
 mod blobs;
 mod docs;
 mod events;
+mod files;
 
 use bureau_store::{testing, Store};
 
