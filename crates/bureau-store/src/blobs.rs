@@ -7,15 +7,17 @@
 //!   reader ever sees a partial one, and a crash leaves only a temporary
 //!   file that [`Blobs::sweep_tmp`] removes.
 //! - A smaller blob is a row of the Store's `small_blobs`, written in the
-//!   transaction that first references it ([`BlobWriter::finish_in`]), or
-//!   in one of its own ([`BlobWriter::finish`]). A file would cost an
-//!   inode, two syncs and a rename, which is most of the time a small
-//!   WebDAV PUT takes; a row is durable with the transaction naming it.
+//!   transaction that first references it ([`BlobWriter::complete`], then
+//!   [`Tx::keep_blob`]), or in one of its own ([`BlobWriter::finish`]). A
+//!   file would cost an inode, two syncs and a rename, which is most of
+//!   the time a small WebDAV PUT takes; a row is durable with the
+//!   transaction naming it.
 //!
 //! Either way, callers reference a blob in the Store only once it is
 //! durable: after [`BlobWriter::finish`] returned, or in the transaction
-//! given to [`BlobWriter::finish_in`]. Readers do not need to know the
-//! tier: [`Blobs::open_read`] and [`Blobs::get`] look in both.
+//! that kept the [`Blob`] from [`BlobWriter::complete`]. Readers do not
+//! need to know the tier: [`Blobs::open_read`] and [`Blobs::get`] look in
+//! both.
 
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
