@@ -514,7 +514,8 @@ impl BlobWriter {
 
     /// Syncs the bytes to disk and puts the blob under its address.
     async fn finish_file(mut self) -> Result<(BlobId, u64)> {
-        if !self.buffer.is_empty() || self.state.as_ref().is_some_and(|s| s.0.is_none()) {
+        // Not small: bytes are still buffered, or the file holds them all.
+        if !self.buffer.is_empty() {
             self.spill().await?;
         }
         self.settle().await?;

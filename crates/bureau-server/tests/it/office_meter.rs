@@ -17,7 +17,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message as Ws;
 
-use crate::meetings::{next_of, send, signal};
+use crate::meetings::{next_of, send, signal, Socket};
 use crate::support::{error_code, offices, Api};
 
 /// Bytes that went through the proxy each way.
@@ -606,14 +606,7 @@ async fn a_person_near_their_data_cap_starts_meetings_in_data_saver() {
         assert_eq!(why["reason"], "data_cap", "{why}");
         // Audio-only stays audio-only: the cap only makes modes stricter.
         send(&mut socket, json!({"type": "mode", "mode": "audio-only"})).await;
-        let mut mode = Value::Null;
-        for _ in 0..5 {
-            let people = next_of(&mut socket, "participants").await.unwrap();
-            mode = people["list"][0]["mode"].clone();
-            if mode == "audio-only" {
-                break;
-            }
-        }
+        let mode = listed_mode(&mut socket, "audio-only").await;
         assert_eq!(mode, "audio-only", "the stricter mode she chose is kept");
         // An admin without a plan is not metered at all.
         let (_, usage) = admin
@@ -625,6 +618,20 @@ async fn a_person_near_their_data_cap_starts_meetings_in_data_saver() {
         assert_eq!(usage["plans"], json!([]), "{usage}");
         office.stop().await;
     }
+}
+
+/// The mode the participants list shows for the first person, once it is
+/// `expected` or after five lists (earlier lists may still show the old one).
+async fn listed_mode(socket: &mut Socket, expected: &str) -> Value {
+    let mut mode = Value::Null;
+    for _ in 0..5 {
+        let people = next_of(socket, "participants").await.unwrap();
+        mode = people["list"][0]["mode"].clone();
+        if mode == expected {
+            break;
+        }
+    }
+    mode
 }
 
 #[tokio::test]
@@ -666,14 +673,7 @@ async fn a_person_who_passes_their_cap_during_a_call_is_moved_to_data_saver() {
         let why = next_of(&mut socket, "mode").await.unwrap();
         assert_eq!(why["mode"], "data-saver", "{why}");
         assert_eq!(why["reason"], "data_cap", "{why}");
-        let mut mode = Value::Null;
-        for _ in 0..5 {
-            let people = next_of(&mut socket, "participants").await.unwrap();
-            mode = people["list"][0]["mode"].clone();
-            if mode == "data-saver" {
-                break;
-            }
-        }
+        let mode = listed_mode(&mut socket, "data-saver").await;
         assert_eq!(mode, "data-saver", "the others see her new mode");
         office.stop().await;
     }
