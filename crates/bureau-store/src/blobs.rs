@@ -175,7 +175,13 @@ impl Blobs {
 
     /// Opens a blob for streaming reads.
     pub async fn open_read(&self, id: &BlobId) -> Result<Option<BlobReader>> {
-        match tokio::fs::File::open(self.path_of(id)).await {
+        let path = self.path_of(id);
+        let opened = tokio::task::spawn_blocking(move || {
+            std::fs::File::open(path).and_then(FileReader::new)
+        })
+        .await
+        .map_err(|e| StoreError::Other(format!("opening blob: {e}")))?;
+        match opened {
             Ok(file) => Ok(Some(BlobReader::File(file))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(self
                 .store
@@ -583,8 +589,39 @@ impl Tx {
 /// A blob opened for reading: a file, or a small blob's bytes.
 #[derive(Debug)]
 pub enum BlobReader {
-    File(tokio::fs::File),
+    File(FileReader),
     Small(std::io::Cursor<Vec<u8>>),
+}
+
+impl BlobReader {
+    /// The next bytes, at most `max` of them; empty at the end. A file's
+    /// come without a copy from what was read ahead.
+    pub async fn read_chunk(&mut self, max: usize) -> std::io::Result<bytes::Bytes> {
+        match self {
+            BlobReader::File(file) => {
+                std::future::poll_fn(|cx| file.poll_fill(cx)).await?;
+                Ok(file.take(max))
+            }
+            BlobReader::Small(cursor) => {
+                let at = usize::try_from(cursor.position())
+                    .unwrap_or(usize::MAX)
+                    .min(cursor.get_ref().len());
+                let end = at + max.min(cursor.get_ref().len() - at);
+                cursor.set_position(end as u64);
+                Ok(bytes::Bytes::copy_from_slice(&cursor.get_ref()[at..end]))
+            }
+        }
+    }
+
+    /// The rest of the blob as a stream of chunks, for a response body.
+    pub fn into_stream(
+        self,
+    ) -> impl futures_util::Stream<Item = std::io::Result<bytes::Bytes>> + Send {
+        futures_util::stream::try_unfold(self, |mut reader| async move {
+            let chunk = reader.read_chunk(READ_AHEAD).await?;
+            Ok((!chunk.is_empty()).then_some((chunk, reader)))
+        })
+    }
 }
 
 impl AsyncRead for BlobReader {
@@ -594,7 +631,12 @@ impl AsyncRead for BlobReader {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<std::io::Result<()>> {
         match self.get_mut() {
-            BlobReader::File(file) => Pin::new(file).poll_read(cx, buf),
+            BlobReader::File(file) => {
+                std::task::ready!(file.poll_fill(cx))?;
+                let chunk = file.take(buf.remaining());
+                buf.put_slice(&chunk);
+                Poll::Ready(Ok(()))
+            }
             BlobReader::Small(bytes) => Pin::new(bytes).poll_read(cx, buf),
         }
     }
@@ -603,17 +645,128 @@ impl AsyncRead for BlobReader {
 impl AsyncSeek for BlobReader {
     fn start_seek(self: Pin<&mut Self>, position: std::io::SeekFrom) -> std::io::Result<()> {
         match self.get_mut() {
-            BlobReader::File(file) => Pin::new(file).start_seek(position),
+            BlobReader::File(file) => file.seek(position),
             BlobReader::Small(bytes) => Pin::new(bytes).start_seek(position),
         }
     }
 
     fn poll_complete(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<u64>> {
         match self.get_mut() {
-            BlobReader::File(file) => Pin::new(file).poll_complete(cx),
+            BlobReader::File(file) => Poll::Ready(Ok(file.pos)),
             BlobReader::Small(bytes) => Pin::new(bytes).poll_complete(cx),
         }
     }
+}
+
+/// How much of a blob file one read takes. A reader holds at most two
+/// such chunks: the one being sent and the one read ahead.
+const READ_AHEAD: usize = 512 * 1024;
+
+/// A blob file, read ahead on the blocking pool: while the caller sends
+/// one chunk, the next is read, into a buffer the caller then takes whole
+/// (tokio's own file reads into a buffer of its own and copies from it).
+#[derive(Debug)]
+pub struct FileReader {
+    file: std::sync::Arc<std::fs::File>,
+    len: u64,
+    /// Where the caller's next byte is.
+    pos: u64,
+    /// The bytes from `pos` on that were already read.
+    ready: bytes::Bytes,
+    /// The read in flight, and where it started. Only one runs at a time:
+    /// they share the file's cursor.
+    ahead: Option<(u64, tokio::task::JoinHandle<std::io::Result<bytes::Bytes>>)>,
+}
+
+impl FileReader {
+    fn new(file: std::fs::File) -> std::io::Result<FileReader> {
+        let len = file.metadata()?.len();
+        Ok(FileReader {
+            file: std::sync::Arc::new(file),
+            len,
+            pos: 0,
+            ready: bytes::Bytes::new(),
+            ahead: None,
+        })
+    }
+
+    /// Makes `ready` hold bytes, unless the file is read to its end, and
+    /// starts reading the chunk after them.
+    fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        loop {
+            if !self.ready.is_empty() {
+                let next = self.pos + self.ready.len() as u64;
+                if self.ahead.is_none() && next < self.len {
+                    self.start_read(next);
+                }
+                return Poll::Ready(Ok(()));
+            }
+            if let Some((at, read)) = &mut self.ahead {
+                let at = *at;
+                let result = std::task::ready!(std::future::Future::poll(Pin::new(read), cx));
+                self.ahead = None;
+                let bytes = result.map_err(std::io::Error::other)??;
+                // A read begun before a seek is of no use any more.
+                if at == self.pos {
+                    if bytes.is_empty() {
+                        return Poll::Ready(Err(std::io::Error::new(
+                            std::io::ErrorKind::UnexpectedEof,
+                            "a blob file is shorter than it was",
+                        )));
+                    }
+                    self.ready = bytes;
+                }
+                continue;
+            }
+            if self.pos >= self.len {
+                return Poll::Ready(Ok(()));
+            }
+            self.start_read(self.pos);
+        }
+    }
+
+    fn start_read(&mut self, at: u64) {
+        let (file, want) = (self.file.clone(), (self.len - at).min(READ_AHEAD as u64));
+        let read = tokio::task::spawn_blocking(move || read_at(&file, at, want));
+        self.ahead = Some((at, read));
+    }
+
+    /// Takes at most `max` of the bytes ready.
+    fn take(&mut self, max: usize) -> bytes::Bytes {
+        let chunk = self.ready.split_to(max.min(self.ready.len()));
+        self.pos += chunk.len() as u64;
+        chunk
+    }
+
+    fn seek(&mut self, position: std::io::SeekFrom) -> std::io::Result<()> {
+        let target = match position {
+            std::io::SeekFrom::Start(at) => Some(at),
+            std::io::SeekFrom::End(delta) => self.len.checked_add_signed(delta),
+            std::io::SeekFrom::Current(delta) => self.pos.checked_add_signed(delta),
+        };
+        let target = target.ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "a seek before the start of a blob",
+            )
+        })?;
+        if target != self.pos {
+            self.pos = target;
+            self.ready = bytes::Bytes::new();
+        }
+        Ok(())
+    }
+}
+
+/// Reads `want` bytes at `at` into a buffer of their own. Reading through
+/// `Read::read_to_end` fills the buffer without zeroing it first.
+fn read_at(file: &std::fs::File, at: u64, want: u64) -> std::io::Result<bytes::Bytes> {
+    use std::io::{Read, Seek};
+    let mut file = file;
+    file.seek(std::io::SeekFrom::Start(at))?;
+    let mut buf = Vec::with_capacity(want as usize);
+    file.take(want).read_to_end(&mut buf)?;
+    Ok(bytes::Bytes::from(buf))
 }
 
 impl Drop for BlobWriter {

@@ -141,9 +141,10 @@ let lastAccessEvent: ServerEvent | null = null;
 async function checkSession(last: ServerEvent | null): Promise<void> {
   lastAccessEvent = last;
   try {
+    const seen = ownEvents;
     const current = await api('get', '/me');
     setCsrfToken(current.csrf_token);
-    me.set(current.user);
+    if (ownEvents === seen) me.set(current.user);
   } catch {
     // A 401 ends the session through `whenUnauthenticated`; anything else
     // (offline) leaves the reconnection loop to try again.
@@ -158,11 +159,24 @@ whenUnauthenticated(() => {
   end(deactivated ? 'deactivated' : 'session_ended');
 });
 
+/** Counts the events that changed the person's own record, so a read of
+ * `/me` that was answered before such an event arrived is known to be stale. */
+let ownEvents = 0;
+
 async function refreshMe(): Promise<void> {
   try {
-    const current = await api('get', '/me');
-    setCsrfToken(current.csrf_token);
-    updateMe(current.user);
+    // An event may overtake the answer (a language changed in another tab
+    // while the read was in flight): the answer would then undo it, so read
+    // again until no event came in between.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const seen = ownEvents;
+      const current = await api('get', '/me');
+      setCsrfToken(current.csrf_token);
+      if (ownEvents === seen) {
+        updateMe(current.user);
+        return;
+      }
+    }
   } catch {
     // Handled by the stream's own state or by `whenUnauthenticated`.
   }
@@ -198,7 +212,10 @@ function applyEvent(event: ServerEvent): void {
       const known = patch<User[]>('users', (users) => users.map((u) => (u.id === id ? { ...u, ...changed } : u)));
       if (!known) invalidate('users');
       const current = me.get();
-      if (current && current.id === id) updateMe({ ...current, ...changed });
+      if (current && current.id === id) {
+        ownEvents++;
+        updateMe({ ...current, ...changed });
+      }
       break;
     }
     case 'session.revoked':

@@ -355,10 +355,7 @@ pub fn stream_file(
             "inline",
         )
     };
-    let body = Body::from_stream(tokio_util::io::ReaderStream::with_capacity(
-        file,
-        256 * 1024,
-    ));
+    let body = Body::from_stream(file.into_stream());
     (
         [
             (header::CONTENT_TYPE, content_type),

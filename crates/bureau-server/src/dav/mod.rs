@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use bureau_core::{Error, Principal};
 use bureau_files::{Access, Entry, FilePath, Files, LockSpec, Tree, Writer};
 use bureau_store::{LockRecord, NodeRecord, PropRecord};
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use dav_server::davpath::DavPath;
 use dav_server::fs::{
     DavDirEntry, DavFile, DavFileSystem, DavMetaData, DavProp, FsError, FsFuture, FsResult,
@@ -26,7 +26,7 @@ use dav_server::fs::{
 use dav_server::ls::{DavLock, DavLockSystem, LsFuture};
 use dav_server::DavHandler;
 use futures_util::FutureExt;
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use tokio::io::AsyncSeekExt;
 
 use crate::AppState;
 
@@ -673,18 +673,10 @@ impl DavFile for ReadFile {
 
     fn read_bytes(&mut self, count: usize) -> FsFuture<'_, Bytes> {
         async move {
-            let mut buf = BytesMut::with_capacity(count);
-            while buf.len() < count {
-                let n = self
-                    .file
-                    .read_buf(&mut buf)
-                    .await
-                    .map_err(|_| FsError::GeneralFailure)?;
-                if n == 0 {
-                    break;
-                }
-            }
-            Ok(buf.freeze())
+            self.file
+                .read_chunk(count)
+                .await
+                .map_err(|_| FsError::GeneralFailure)
         }
         .boxed()
     }

@@ -81,3 +81,67 @@ async fn small_blobs_live_in_the_store_and_only_once_committed() {
     })
     .await;
 }
+
+/// A blob file of several read-ahead chunks reads back whole, by chunks of
+/// any size, by `AsyncRead`, and after seeks made while a read was ahead
+/// (as a Range GET does), in both tiers.
+#[tokio::test]
+async fn blobs_read_back_whole_by_chunks_and_after_seeks() {
+    each_backend("blob_reads", |store: Store| async move {
+        let blobs = Blobs::open(
+            testing::temp_dir("blob_reads").to_str().unwrap(),
+            store.clone(),
+        )
+        .unwrap();
+        let big: Vec<u8> = (0..1_300_001u32).map(|n| (n % 251) as u8).collect();
+        let mut writer = blobs.writer();
+        writer.write(&big).await.unwrap();
+        let (file, _) = writer.finish().await.unwrap();
+        assert!(blobs.path_of(&file).exists());
+        let small = blobs.put(big[..5000].to_vec()).await.unwrap();
+
+        for (id, bytes) in [(&file, &big[..]), (&small, &big[..5000])] {
+            // By chunks of an odd size: every byte once, in order, then empty.
+            let mut reader = blobs.open_read(id).await.unwrap().unwrap();
+            let mut read = Vec::new();
+            loop {
+                let chunk = reader.read_chunk(70_001).await.unwrap();
+                if chunk.is_empty() {
+                    break;
+                }
+                assert!(chunk.len() <= 70_001);
+                read.extend_from_slice(&chunk);
+            }
+            assert_eq!(read, bytes);
+            assert!(reader.read_chunk(10).await.unwrap().is_empty());
+
+            // A seek back after a chunk (a read is ahead by then), forward
+            // past a chunk's end, and from the end.
+            let mut reader = blobs.open_read(id).await.unwrap().unwrap();
+            reader.read_chunk(1000).await.unwrap();
+            for at in [10u64, 600_000, 3, bytes.len() as u64 - 7] {
+                let at = at.min(bytes.len() as u64 - 1);
+                reader.seek(std::io::SeekFrom::Start(at)).await.unwrap();
+                let chunk = reader.read_chunk(5).await.unwrap();
+                let at = at as usize;
+                assert_eq!(&chunk[..], &bytes[at..(at + 5).min(bytes.len())]);
+            }
+            let end = reader.seek(std::io::SeekFrom::End(-3)).await.unwrap();
+            assert_eq!(end, bytes.len() as u64 - 3);
+            let mut tail = Vec::new();
+            reader.read_to_end(&mut tail).await.unwrap();
+            assert_eq!(tail, &bytes[bytes.len() - 3..]);
+            assert!(reader
+                .seek(std::io::SeekFrom::Current(-(bytes.len() as i64) - 1))
+                .await
+                .is_err());
+
+            // The stream a response body sends.
+            use futures_util::TryStreamExt;
+            let reader = blobs.open_read(id).await.unwrap().unwrap();
+            let chunks: Vec<bytes::Bytes> = reader.into_stream().try_collect().await.unwrap();
+            assert_eq!(chunks.concat(), bytes);
+        }
+    })
+    .await;
+}
