@@ -67,7 +67,7 @@ impl Files {
                 (place, name, None, Some(visit.share.id))
             }
         };
-        if let Some(room) = self.room_in(&place.space).await? {
+        if let Some(room) = Files::room_in(&place.space)? {
             if spec.length > room {
                 return Err(Error::QuotaExceeded(
                     "this file is larger than the room left in this space".into(),

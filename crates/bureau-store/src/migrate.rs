@@ -65,6 +65,10 @@ const SQLITE: &[(&str, &str)] = &[
         "0015_lock_horizon",
         include_str!("../migrations/sqlite/0015_lock_horizon.sql"),
     ),
+    (
+        "0016_space_usage",
+        include_str!("../migrations/sqlite/0016_space_usage.sql"),
+    ),
 ];
 
 const POSTGRES: &[(&str, &str)] = &[
@@ -127,6 +131,10 @@ const POSTGRES: &[(&str, &str)] = &[
     (
         "0015_lock_horizon",
         include_str!("../migrations/postgres/0015_lock_horizon.sql"),
+    ),
+    (
+        "0016_space_usage",
+        include_str!("../migrations/postgres/0016_space_usage.sql"),
     ),
 ];
 

@@ -95,6 +95,7 @@ async fn litmus_passes_every_suite_on_every_backend() {
                 "litmus {suite} did not pass whole:\n{text}"
             );
         }
+        assert!(office.assert_usage_counted().await > 0);
         office.stop().await;
     }
 }
@@ -333,6 +334,7 @@ async fn team_folders_follow_their_grants() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(wendy.get("/Sales/offer.txt").await.0, StatusCode::NOT_FOUND);
+    assert!(office.assert_usage_counted().await > 0);
     office.stop().await;
 }
 
@@ -366,6 +368,7 @@ async fn a_full_quota_answers_507_and_keeps_the_old_content() {
         // tus refuses an upload larger than the room left, up front.
         let response = tus_create(&quinn, "/", "big.bin", 5000).await;
         assert_eq!(response.status(), StatusCode::INSUFFICIENT_STORAGE);
+        assert!(office.assert_usage_counted().await > 0);
         office.stop().await;
     }
 }
@@ -664,6 +667,7 @@ async fn tus_uploads_resume_and_refuse_what_is_wrong() {
         assert_eq!(gone.status(), StatusCode::NO_CONTENT);
         let after = tus_patch(&tina, &location, 0, b"abc".to_vec()).await;
         assert_eq!(after.status(), StatusCode::NOT_FOUND);
+        assert!(office.assert_usage_counted().await > 0);
         office.stop().await;
     }
 }
@@ -729,6 +733,24 @@ async fn trash_and_versions_bring_things_back() {
             )
             .await;
         error_code(status, &body, StatusCode::NOT_FOUND);
+        // Purged with its versions, the file no longer counts against the
+        // quota: only the empty folders are left.
+        assert!(office.assert_usage_counted().await > 0);
+        let deleted = dav.request("DELETE", "/plans%20(2)").send().await.unwrap();
+        assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+        let (_, trash) = vic.get("/api/v1/files/trash").await;
+        let (status, body) = vic
+            .delete(&format!("/api/v1/files/trash/{}", trash[0]["id"]))
+            .await;
+        assert!(status.is_success(), "{status} {body}");
+        let space = office
+            .store
+            .person_space(bureau_core::UserId(vic.my_id().await))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(space.used_bytes, 0);
+        assert!(office.assert_usage_counted().await > 0);
         office.stop().await;
     }
 }
@@ -795,6 +817,7 @@ async fn concurrent_writes_each_land_whole() {
         assert_eq!(status, StatusCode::OK, "{body}");
         let versions = body["versions"].as_array().unwrap().len();
         assert_eq!(versions, (shared_writes - 1).min(20), "{body}");
+        assert!(office.assert_usage_counted().await > 0);
         office.stop().await;
     }
 }

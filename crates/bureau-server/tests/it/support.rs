@@ -19,6 +19,7 @@ pub struct Office {
     /// The TCP address of meetings' media (ICE-TCP).
     pub media_tcp: std::net::SocketAddr,
     pub accounts: Arc<Accounts>,
+    pub store: Store,
     stop: Option<oneshot::Sender<()>>,
     done: Option<tokio::task::JoinHandle<()>>,
 }
@@ -56,7 +57,11 @@ impl Office {
                     threads: 1,
                 },
             },
-            Ports { store, bus, blobs },
+            Ports {
+                store: store.clone(),
+                bus,
+                blobs,
+            },
         )
         .await
         .expect("server builds");
@@ -78,9 +83,28 @@ impl Office {
             media,
             media_tcp,
             accounts,
+            store,
             stop: Some(stop),
             done: Some(done),
         }
+    }
+
+    /// Checks that what each space's quota counts, kept by triggers as
+    /// files change, is what its rows add up to. Returns how many spaces
+    /// it checked.
+    pub async fn assert_usage_counted(&self) -> usize {
+        let mut checked = 0;
+        // Spaces are numbered from 1; a test office has a few.
+        for id in 1..=64 {
+            let Some(space) = self.store.space(id).await.unwrap() else {
+                continue;
+            };
+            let recounted = self.store.space_used_recounted(id).await.unwrap();
+            assert_eq!(space.used_bytes, recounted, "space {id}'s counted usage");
+            assert_eq!(self.store.space_used(id).await.unwrap(), recounted);
+            checked += 1;
+        }
+        checked
     }
 
     /// Creates an account directly (as the CLI does) and returns a client
