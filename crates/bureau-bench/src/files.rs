@@ -101,10 +101,15 @@ pub async fn run(options: &Options) -> anyhow::Result<()> {
             "1 GiB-class transfers: {} MiB, median of {} runs, MB/s (higher is better)",
             options.big_mib, options.rounds
         );
+        // The servers take turns within each round, in an order that
+        // rotates, so a slow spell of this shared machine falls on all.
         let mut peak_kib = 0;
-        for peer in writers {
-            let mut speeds = Vec::new();
-            for round in 0..options.rounds {
+        let mut speeds: Vec<Vec<f64>> = vec![Vec::new(); writers.len()];
+        for round in 0..options.rounds {
+            let mut line = format!("  PUT round {}:", round + 1);
+            for turn in 0..writers.len() {
+                let at = (turn + round) % writers.len();
+                let peer = writers[at];
                 let path = format!("{}/big-{round}.bin", peer.prefix);
                 let sampler = RssSampler::start(peer.server.pid);
                 let seconds = put_file(peer, &path, &big, big_len).await?;
@@ -112,21 +117,25 @@ pub async fn run(options: &Options) -> anyhow::Result<()> {
                 if peer.name == "bureau" {
                     peak_kib = peak_kib.max(peak);
                 }
-                speeds.push(big_len as f64 / seconds / 1e6);
+                let speed = big_len as f64 / seconds / 1e6;
+                line.push_str(&format!(" {} {speed:.0}", peer.name));
+                speeds[at].push(speed);
             }
-            let speed = median(&mut speeds);
-            println!("  PUT  {:<8} {speed:>8.1} MB/s", peer.name);
-            put.push((peer.name, speed));
+            println!("{line}");
         }
         bureau_peak_kib = Some(peak_kib);
-        for peer in [&bureau, &rclone, &dufs, &nginx] {
-            let path = if peer.name == "nginx" {
-                "/big.bin".to_string()
-            } else {
-                format!("{}/big-0.bin", peer.prefix)
-            };
-            let mut speeds = Vec::new();
-            for _ in 0..options.rounds {
+        let readers = [&bureau, &rclone, &dufs, &nginx];
+        let mut get_speeds: Vec<Vec<f64>> = vec![Vec::new(); readers.len()];
+        for round in 0..options.rounds {
+            let mut line = format!("  GET round {}:", round + 1);
+            for turn in 0..readers.len() {
+                let at = (turn + round) % readers.len();
+                let peer = readers[at];
+                let path = if peer.name == "nginx" {
+                    "/big.bin".to_string()
+                } else {
+                    format!("{}/big-0.bin", peer.prefix)
+                };
                 let (seconds, bytes) = get_file(peer, &path).await?;
                 if bytes != big_len {
                     bail!(
@@ -134,8 +143,18 @@ pub async fn run(options: &Options) -> anyhow::Result<()> {
                         peer.name
                     );
                 }
-                speeds.push(big_len as f64 / seconds / 1e6);
+                let speed = big_len as f64 / seconds / 1e6;
+                line.push_str(&format!(" {} {speed:.0}", peer.name));
+                get_speeds[at].push(speed);
             }
+            println!("{line}");
+        }
+        for (peer, mut speeds) in writers.iter().zip(speeds) {
+            let speed = median(&mut speeds);
+            println!("  PUT  {:<8} {speed:>8.1} MB/s", peer.name);
+            put.push((peer.name, speed));
+        }
+        for (peer, mut speeds) in readers.iter().zip(get_speeds) {
             let speed = median(&mut speeds);
             println!("  GET  {:<8} {speed:>8.1} MB/s", peer.name);
             get.push((peer.name, speed));

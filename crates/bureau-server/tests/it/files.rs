@@ -1130,3 +1130,74 @@ async fn images_get_small_thumbnails() {
     error_code(status, &body, StatusCode::NOT_FOUND);
     office.stop().await;
 }
+
+/// What a quota counts follows files and their versions from one space to
+/// another: a move takes the bytes along, a copy counts them twice, a
+/// purge frees them; on both backends.
+#[tokio::test(flavor = "multi_thread")]
+async fn usage_follows_files_across_spaces() {
+    for office in offices("files-usage").await {
+        let admin = office.person("boss", Role::Admin).await;
+        let uma = office.person("uma", Role::Member).await;
+        let (status, team) = admin
+            .post(
+                "/api/v1/files/teams",
+                json!({ "name": "Legal", "quota": null }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{team}");
+        let team_id = team["id"].as_i64().unwrap();
+        let (status, body) = admin
+            .put(
+                &format!("/api/v1/files/teams/{team_id}/access"),
+                json!({ "user_id": uma.my_id().await, "access": "write" }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let used = |space: i64| {
+            let store = office.store.clone();
+            async move { store.space(space).await.unwrap().unwrap().used_bytes }
+        };
+
+        let dav = Dav::new(&office, "uma", PASSWORD);
+        assert_eq!(dav.mkcol("/drafts").await, StatusCode::CREATED);
+        // The person's own space exists from their first request.
+        let home = office
+            .store
+            .person_space(bureau_core::UserId(uma.my_id().await))
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        assert_eq!(
+            dav.put("/drafts/deal.txt", "12345").await,
+            StatusCode::CREATED
+        );
+        assert_eq!(
+            dav.put("/drafts/deal.txt", "1234567890").await,
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!((used(home).await, used(team_id).await), (15, 0));
+
+        // A folder moved into the team folder takes its file and version.
+        let moved = dav
+            .request("MOVE", "/drafts")
+            .header("destination", format!("{}/dav/Legal/drafts", office.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(moved.status(), StatusCode::CREATED);
+        assert_eq!((used(home).await, used(team_id).await), (0, 15));
+        // A copy back counts the current content (versions stay behind).
+        let copied = dav
+            .request("COPY", "/Legal/drafts/deal.txt")
+            .header("destination", format!("{}/dav/deal.txt", office.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(copied.status(), StatusCode::CREATED);
+        assert_eq!((used(home).await, used(team_id).await), (10, 15));
+        assert!(office.assert_usage_counted().await >= 2);
+        office.stop().await;
+    }
+}
