@@ -361,9 +361,9 @@ const SYNC_EVERY: u64 = 64 * 1024 * 1024;
 type WriteState = Box<(Option<std::fs::File>, Sha256)>;
 
 /// A blob being written. Bytes are gathered into 1 MiB buffers, each
-/// written and hashed on a blocking thread while the next one fills, so
-/// the network and the disk work at the same time and memory stays at two
-/// buffers whatever the size. Bytes that never fill a buffer and fit a
+/// written on a blocking thread (and hashed on a second one meanwhile)
+/// while the next one fills, so the network and the disk work at the same
+/// time and memory stays at two buffers whatever the size. Bytes that never fill a buffer and fit a
 /// small blob never touch the disk. Dropped before it is finished, it
 /// removes its temporary file: nothing partial is ever left under a
 /// blob's name.
@@ -439,8 +439,13 @@ impl BlobWriter {
                 Some(file) => file,
                 empty => empty.insert(std::fs::File::create(&tmp)?),
             };
-            file.write_all(&chunk)?;
-            state.1.update(&chunk);
+            // The hash on a thread of its own while the kernel copies the
+            // bytes into its cache: both passes over the buffer at once.
+            let (file, hasher) = (file, &mut state.1);
+            std::thread::scope(|scope| {
+                scope.spawn(|| hasher.update(&chunk));
+                file.write_all(&chunk)
+            })?;
             Ok((state, chunk))
         }));
         Ok(())
