@@ -434,11 +434,12 @@ impl Files {
             .ok_or_else(|| Error::internal(format!("blob {} is missing", blob.as_str())))
     }
 
-    pub async fn usage(&self, space: &SpaceRecord) -> Result<Usage> {
-        Ok(Usage {
-            used: self.ports.store.space_used(space.id).await?,
+    /// What a space holds against its quota, as the request found it.
+    pub fn usage(space: &SpaceRecord) -> Usage {
+        Usage {
+            used: space.used_bytes,
             quota: space.quota_bytes,
-        })
+        }
     }
 
     // ---- writing -------------------------------------------------------------
@@ -1088,7 +1089,7 @@ impl Files {
         tx.update_space(space.id, None, Some(quota)).await?;
         tx.commit().await?;
         Ok(Usage {
-            used: self.ports.store.space_used(space.id).await?,
+            used: space.used_bytes,
             quota,
         })
     }

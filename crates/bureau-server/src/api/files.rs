@@ -412,7 +412,7 @@ async fn list(
     let path = parse_path(&query.path)?;
     let entries = state.files.list(&tree, &path).await?;
     let place = tree.locate(&path);
-    let usage = state.files.usage(&place.space).await?;
+    let usage = bureau_files::Files::usage(&place.space);
     let base = path.to_slash_path();
     let child = |name: &str| {
         if base == "/" {
@@ -949,7 +949,7 @@ async fn set_grant(
 // ---- team folders and quotas (admins) --------------------------------------------
 
 async fn team_view(state: &AppState, space: SpaceRecord) -> Result<TeamView, ApiError> {
-    let used = state.store.space_used(space.id).await?;
+    let used = space.used_bytes;
     let access = state
         .store
         .space_access(space.id)

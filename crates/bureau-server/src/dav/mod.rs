@@ -534,11 +534,7 @@ impl DavFileSystem for DavFs {
 
     fn get_quota(&self) -> FsFuture<'_, (u64, Option<u64>)> {
         async move {
-            let usage = self
-                .files
-                .usage(&self.tree.home.space)
-                .await
-                .map_err(fs_error)?;
+            let usage = Files::usage(&self.tree.home.space);
             Ok((
                 usage.used.max(0) as u64,
                 usage.quota.map(|q| q.max(0) as u64),
