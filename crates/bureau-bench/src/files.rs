@@ -107,8 +107,7 @@ pub async fn run(options: &Options) -> anyhow::Result<()> {
         let mut speeds: Vec<Vec<f64>> = vec![Vec::new(); writers.len()];
         for round in 0..options.rounds {
             let mut line = format!("  PUT round {}:", round + 1);
-            for turn in 0..writers.len() {
-                let at = (turn + round) % writers.len();
+            for at in turns(round, writers.len()) {
                 let peer = writers[at];
                 let path = format!("{}/big-{round}.bin", peer.prefix);
                 let sampler = RssSampler::start(peer.server.pid);
@@ -128,8 +127,7 @@ pub async fn run(options: &Options) -> anyhow::Result<()> {
         let mut get_speeds: Vec<Vec<f64>> = vec![Vec::new(); readers.len()];
         for round in 0..options.rounds {
             let mut line = format!("  GET round {}:", round + 1);
-            for turn in 0..readers.len() {
-                let at = (turn + round) % readers.len();
+            for at in turns(round, readers.len()) {
                 let peer = readers[at];
                 let path = if peer.name == "nginx" {
                     "/big.bin".to_string()
@@ -235,8 +233,7 @@ async fn measure_small_puts(options: &Options, writers: [&Peer; 3]) -> anyhow::R
     let mut rates: Vec<Vec<f64>> = vec![Vec::new(); writers.len()];
     for round in 0..options.rounds {
         let mut line = format!("  round {}:", round + 1);
-        for turn in 0..writers.len() {
-            let at = (turn + round) % writers.len();
+        for at in turns(round, writers.len()) {
             let peer = writers[at];
             let folder = format!("{}/many-{round}", peer.prefix);
             request(peer, "MKCOL", &folder, None).await?;
@@ -317,6 +314,12 @@ const RCLONE_PROPFIND: &str = r#"<?xml version="1.0"?>
   <oc:permissions />
  </d:prop>
 </d:propfind>"#;
+
+/// The order in which `count` servers take their turns in a round: it
+/// rotates each round, so none always follows the same one.
+fn turns(round: usize, count: usize) -> impl Iterator<Item = usize> {
+    (0..count).map(move |turn| (turn + round) % count)
+}
 
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(|a, b| a.total_cmp(b));

@@ -363,10 +363,10 @@ type WriteState = Box<(Option<std::fs::File>, Sha256)>;
 /// A blob being written. Bytes are gathered into 1 MiB buffers, each
 /// written on a blocking thread (and hashed on a second one meanwhile)
 /// while the next one fills, so the network and the disk work at the same
-/// time and memory stays at two buffers whatever the size. Bytes that never fill a buffer and fit a
-/// small blob never touch the disk. Dropped before it is finished, it
-/// removes its temporary file: nothing partial is ever left under a
-/// blob's name.
+/// time and memory stays at two buffers whatever the size. Bytes that
+/// never fill a buffer and fit a small blob never touch the disk. Dropped
+/// before it is finished, it removes its temporary file: nothing partial
+/// is ever left under a blob's name.
 pub struct BlobWriter {
     blobs: Blobs,
     tmp: PathBuf,
