@@ -127,6 +127,10 @@ async fn record_alone(ports: &Ports, job: &Job) -> Result<Option<NodeRecord>> {
 /// The statements of the writes of `batch`, in `tx`: each gets its node,
 /// or `None` where its folder or the file it saw changed.
 async fn record(tx: &mut Tx, batch: &[Job]) -> Result<Vec<Option<NodeRecord>>> {
+    let mut spaces: Vec<i64> = batch.iter().map(|job| job.place.space.id).collect();
+    spaces.sort_unstable();
+    spaces.dedup();
+    tx.hold_spaces(&spaces).await?;
     let blobs: Vec<&Blob> = batch.iter().map(|job| &*job.blob).collect();
     tx.keep_blobs(&blobs).await?;
     let mimes: Vec<String> = batch.iter().map(|job| mime_of(&job.name)).collect();

@@ -500,6 +500,7 @@ impl Files {
         let place = tree.locate(path);
         place.writable()?;
         let mut tx = self.ports.store.begin().await?;
+        tx.hold_spaces(&[place.space.id]).await?;
         let parent = parent_in_tx(&mut tx, &place).await?;
         if place.is_top() || tx.node_at(place.space.id, &place.path).await?.is_some() {
             return Err(Error::conflict("exists", "something already has this name"));
@@ -567,6 +568,11 @@ impl Files {
             ));
         }
         let mut tx = self.ports.store.begin().await?;
+        if source.space.id != dest.space.id {
+            let mut spaces = [source.space.id, dest.space.id];
+            spaces.sort_unstable();
+            tx.hold_spaces(&spaces).await?;
+        }
         let node = tx
             .node_at(source.space.id, &source.path)
             .await?
@@ -608,6 +614,7 @@ impl Files {
             ));
         }
         let mut tx = self.ports.store.begin().await?;
+        tx.hold_spaces(&[dest.space.id]).await?;
         let node = tx
             .node_at(source.space.id, &source.path)
             .await?
@@ -867,6 +874,7 @@ impl Files {
                 "you may read this folder but not change it".into(),
             ));
         }
+        tx.hold_spaces(&[top.space_id]).await?;
         tx.purge_trashed(top.id).await?;
         tx.commit().await?;
         Ok(())
@@ -917,6 +925,7 @@ impl Files {
         let place = tree.locate(path);
         place.writable()?;
         let mut tx = self.ports.store.begin().await?;
+        tx.hold_spaces(&[place.space.id]).await?;
         let node = tx
             .node_at(place.space.id, &place.path)
             .await?
@@ -939,7 +948,9 @@ impl Files {
                 },
             )
             .await?
-            .ok_or_else(|| Error::internal("a file read in this transaction changed"))?;
+            // Its content cannot change while the space is held; only a
+            // delete can come between.
+            .ok_or_else(|| Error::NotFound("this file was deleted meanwhile".into()))?;
         tx.commit().await?;
         Ok(entry(&place.space, node))
     }
@@ -1107,6 +1118,7 @@ impl Files {
             .await?
         {
             let mut tx = store.begin().await?;
+            tx.hold_spaces(&[top.space_id]).await?;
             tx.purge_trashed(top.id).await?;
             tx.commit().await?;
         }
@@ -1348,6 +1360,7 @@ async fn try_commit_content(
     let (size, blob) = (blob.size() as i64, blob.id());
     let mime = mime_of(name);
     let mut tx = ports.store.begin().await?;
+    tx.hold_spaces(&[place.space.id]).await?;
     tx.keep_blob(written.blob).await?;
     let parent = parent_in_tx(&mut tx, place).await?;
     let node = match tx.node_at(place.space.id, &place.path).await? {

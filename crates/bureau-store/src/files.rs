@@ -180,6 +180,14 @@ fn below_start(path: &str) -> String {
     format!("{path}/")
 }
 
+/// `count` numbered parameters from `$first`: `$2, $3, $4`.
+fn marks(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 // ---- reads shared by Store and Tx ----------------------------------------
 
 /// Which column finds a space.
@@ -850,12 +858,7 @@ impl Tx {
         }
         const PER_ROW: usize = 8;
         let rows: Vec<String> = (0..files.len())
-            .map(|row| {
-                let first = row * PER_ROW + 2;
-                let marks: Vec<String> =
-                    (first..first + PER_ROW).map(|n| format!("${n}")).collect();
-                format!("({})", marks.join(", "))
-            })
+            .map(|row| format!("({})", marks(row * PER_ROW + 2, PER_ROW)))
             .collect();
         // column1..column8: space_id, parent_id, path, name, size, blob_id,
         // mime, modified_by; $1 is the time.
@@ -892,10 +895,9 @@ impl Tx {
         if folders.is_empty() {
             return Ok(());
         }
-        let marks: Vec<String> = (2..folders.len() + 2).map(|n| format!("${n}")).collect();
         let sql = format!(
             "UPDATE file_nodes SET modified_at = $1 WHERE id IN ({})",
-            marks.join(", ")
+            marks(2, folders.len())
         );
         let mut query = sqlx::query(&sql).bind(now);
         for &folder in folders {
@@ -1208,6 +1210,30 @@ impl Tx {
     /// PostgreSQL the caller takes [`Tx::lock_space`] first).
     pub async fn locks(&mut self, space: i64, now: i64) -> Result<Vec<LockRecord>> {
         locks_of(&mut *self.inner, space, now).await
+    }
+
+    /// Takes the rows of `spaces`, in id order, for the rest of the
+    /// transaction. A transaction that adds, removes or resizes files or
+    /// versions calls it first: the triggers that keep `used_bytes` update
+    /// the space's row after the file's, so two such transactions taking
+    /// them in opposite orders (a grouped commit replacing two files, a
+    /// restore of one) deadlocked on PostgreSQL. Reads made after it see
+    /// every change of these spaces' sizes committed before. On SQLite the
+    /// single writer already serialises them.
+    pub async fn hold_spaces(&mut self, spaces: &[i64]) -> Result<()> {
+        if self.backend != crate::Backend::Postgres || spaces.is_empty() {
+            return Ok(());
+        }
+        let sql = format!(
+            "SELECT id FROM file_spaces WHERE id IN ({}) ORDER BY id FOR UPDATE",
+            marks(1, spaces.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for space in spaces {
+            query = query.bind(*space);
+        }
+        query.execute(&mut *self.inner).await?;
+        Ok(())
     }
 
     /// Serialises lock decisions on one space across processes.

@@ -822,6 +822,72 @@ async fn concurrent_writes_each_land_whole() {
     }
 }
 
+/// Restores of versions race writes of the same files (a person restoring
+/// in the browser while their sync client writes): every write lands, and
+/// each restore either lands or says the version is gone, never a 500. On
+/// PostgreSQL the two took their space's row and the file's row in
+/// opposite orders and could deadlock.
+#[tokio::test(flavor = "multi_thread")]
+async fn restores_racing_writes_each_land_or_say_why() {
+    for office in offices("files-restore-race").await {
+        let rae = office.person("rae", Role::Member).await;
+        let dav = std::sync::Arc::new(Dav::new(&office, "rae", PASSWORD));
+        let names = ["/a.txt", "/b.txt"];
+        let mut versions = Vec::new();
+        for name in names {
+            for n in 0..8 {
+                assert!(dav.put(name, format!("{name} {n}")).await.is_success());
+            }
+            let (status, body) = rae
+                .get(&format!("/api/v1/files/versions?path={name}"))
+                .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            for version in body["versions"].as_array().unwrap() {
+                versions.push((name, version["id"].as_i64().unwrap()));
+            }
+        }
+        assert_eq!(versions.len(), 14);
+        let mut racers = Vec::new();
+        for n in 0..40usize {
+            let dav = dav.clone();
+            racers.push(tokio::spawn(async move {
+                let name = names[n % 2];
+                let status = dav.put(name, format!("{name} racing {n}")).await;
+                (format!("PUT {name}"), status, String::new())
+            }));
+            if n % 3 == 0 {
+                let rae = rae.clone();
+                let (name, id) = versions[n / 3];
+                racers.push(tokio::spawn(async move {
+                    let (status, body) = rae
+                        .post(
+                            &format!("/api/v1/files/versions/{id}/restore?path={name}"),
+                            json!({}),
+                        )
+                        .await;
+                    (format!("restore {id} of {name}"), status, body.to_string())
+                }));
+            }
+        }
+        let mut restored = 0;
+        for racer in racers {
+            let (what, status, body) = racer.await.unwrap();
+            match status {
+                StatusCode::OK => restored += 1,
+                // Pushed out by the writes (20 versions are kept), or
+                // restored by an earlier racer: gone, said in words.
+                StatusCode::NOT_FOUND if what.starts_with("restore") => {
+                    assert!(body.contains("version"), "{what}: {body}")
+                }
+                status => assert!(status.is_success(), "{what}: {status} {body}"),
+            }
+        }
+        assert!(restored > 0, "no restore landed");
+        assert!(office.assert_usage_counted().await > 0);
+        office.stop().await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_file_requests_get_clear_errors_and_change_nothing() {
     let office = Office::start().await;
