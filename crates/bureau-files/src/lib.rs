@@ -249,7 +249,11 @@ impl Files {
         let store = &self.ports.store;
         let admin = who.role == Role::Admin;
         let mut reached = store.spaces_reached(who.user_id, admin).await?;
-        if !reached.iter().any(|(s, _)| s.owner_id == Some(who.user_id)) {
+        if !reached
+            .spaces
+            .iter()
+            .any(|(s, _)| s.owner_id == Some(who.user_id))
+        {
             let mut tx = store.begin().await?;
             let space = tx.ensure_person_space(who.user_id).await?;
             if space.quota_bytes.is_none() {
@@ -262,7 +266,7 @@ impl Files {
         let access = |write: bool| if write { Access::Write } else { Access::Read };
         let mut home = None;
         let mut teams = Vec::new();
-        for (space, write) in reached {
+        for (space, write) in reached.spaces {
             if space.owner_id == Some(who.user_id) {
                 let write = write && who.role != Role::Guest;
                 home = Some(Reach {
@@ -285,7 +289,11 @@ impl Files {
         // taken at the top (by a team folder, another shared item or one of
         // the person's own), so nothing of theirs is hidden.
         let mut shared: Vec<Reach> = Vec::new();
-        let granted = store.granted_to(who.user_id).await?;
+        let granted = if reached.anything_granted {
+            store.granted_to(who.user_id).await?
+        } else {
+            Vec::new()
+        };
         let own_names = if granted.is_empty() {
             Vec::new()
         } else {

@@ -36,6 +36,17 @@ pub struct SpaceRecord {
     pub used_bytes: i64,
 }
 
+/// The spaces a person reaches ([`Store::spaces_reached`]).
+#[derive(Clone, Debug)]
+pub struct Reached {
+    /// Each space, with whether they may write there.
+    pub spaces: Vec<(SpaceRecord, bool)>,
+    /// Whether anything is shared with them ([`Store::granted_to`] finds
+    /// something), asked in the same query so that most requests, of
+    /// people nothing is shared with, need no second one.
+    pub anything_granted: bool,
+}
+
 /// One grant on a team folder: a group or one person.
 #[derive(Clone, Debug)]
 pub struct AccessRecord {
@@ -172,6 +183,13 @@ const UPLOAD_COLUMNS: &str = "id, user_id, share_id, space_id, folder_path, name
 
 /// The first path after every path below `path` in byte order: `'a0'`
 /// for `'a'`, since `'0'` follows `'/'`.
+/// The grants on live nodes to the person `$1` or one of their groups:
+/// `file_grants g` with its node `n` (of [`Store::granted_to`], and asked
+/// whether any exist by [`Store::spaces_reached`]).
+const GRANTED_TO: &str = "FROM file_grants g JOIN file_nodes n ON n.id = g.node_id \
+     LEFT JOIN group_members m ON m.group_id = g.group_id AND m.user_id = $1 \
+     WHERE n.trash_id = 0 AND (g.user_id = $1 OR m.user_id IS NOT NULL)";
+
 fn below_end(path: &str) -> String {
     format!("{path}0")
 }
@@ -306,37 +324,45 @@ impl Store {
     /// Every space `user` reaches, with whether they may write there, in
     /// one query: their own (if made), and the team folders granted to
     /// them or to one of their groups (all of them when `all_teams`).
-    pub async fn spaces_reached(
-        &self,
-        user: UserId,
-        all_teams: bool,
-    ) -> Result<Vec<(SpaceRecord, bool)>> {
-        let rows = sqlx::query(
+    pub async fn spaces_reached(&self, user: UserId, all_teams: bool) -> Result<Reached> {
+        let sql = format!(
             "SELECT s.id, s.owner_id, s.name, s.quota_bytes, s.created_at, s.locks_until, s.used_bytes, \
                     CAST(CASE WHEN s.owner_id IS NOT NULL OR $2 = 1 THEN 1 ELSE \
                       (SELECT MAX(a.can_write) FROM file_space_access a \
                        LEFT JOIN group_members g ON g.group_id = a.group_id AND g.user_id = $1 \
                        WHERE a.space_id = s.id AND (a.user_id = $1 OR g.user_id IS NOT NULL)) \
-                    END AS BIGINT) AS can_write \
+                    END AS BIGINT) AS can_write, \
+                    CAST(CASE WHEN EXISTS (SELECT 1 {GRANTED_TO}) THEN 1 ELSE 0 END AS BIGINT) \
+                      AS anything_granted \
              FROM file_spaces s \
              WHERE s.owner_id = $1 OR (s.owner_id IS NULL AND ($2 = 1 OR EXISTS ( \
                  SELECT 1 FROM file_space_access a \
                  LEFT JOIN group_members g ON g.group_id = a.group_id AND g.user_id = $1 \
                  WHERE a.space_id = s.id AND (a.user_id = $1 OR g.user_id IS NOT NULL)))) \
              ORDER BY s.name",
-        )
-        .bind(user.0)
-        .bind(all_teams as i64)
-        .fetch_all(&self.read)
-        .await?;
-        rows.iter()
+        );
+        let rows = sqlx::query(&sql)
+            .bind(user.0)
+            .bind(all_teams as i64)
+            .fetch_all(&self.read)
+            .await?;
+        let spaces = rows
+            .iter()
             .map(|row| {
                 Ok((
                     space_from_row(row)?,
                     row.try_get::<i64, _>("can_write")? != 0,
                 ))
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        let anything_granted = match rows.first() {
+            Some(row) => row.try_get::<i64, _>("anything_granted")? != 0,
+            None => false,
+        };
+        Ok(Reached {
+            spaces,
+            anything_granted,
+        })
     }
 
     /// The live nodes at two paths of a space (a folder and an entry in
@@ -364,13 +390,7 @@ impl Store {
             .map(|c| format!("n.{c}"))
             .collect::<Vec<_>>()
             .join(", ");
-        let sql = format!(
-            "SELECT {columns}, g.can_write AS can_write FROM file_grants g \
-             JOIN file_nodes n ON n.id = g.node_id \
-             LEFT JOIN group_members m ON m.group_id = g.group_id AND m.user_id = $1 \
-             WHERE n.trash_id = 0 AND (g.user_id = $1 OR m.user_id IS NOT NULL) \
-             ORDER BY g.id"
-        );
+        let sql = format!("SELECT {columns}, g.can_write AS can_write {GRANTED_TO} ORDER BY g.id");
         let rows = sqlx::query(&sql).bind(user.0).fetch_all(&self.read).await?;
         let mut granted: Vec<(NodeRecord, bool)> = Vec::new();
         for row in &rows {

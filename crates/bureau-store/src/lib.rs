@@ -45,8 +45,8 @@ pub use doc_history::{
 pub use doc_tables::{DbCellRecord, DbColumnChange, DbColumnRecord};
 pub use docs::{DocGrantRecord, DocSpaceRecord, NewPage, PageChange, PageRecord};
 pub use files::{
-    AccessRecord, Content, GrantRecord, LockRecord, NewNode, NodeRecord, PropRecord, ShareRecord,
-    SpaceRecord, UploadRecord, VersionRecord, MAX_VERSIONS,
+    AccessRecord, Content, GrantRecord, LockRecord, NewNode, NodeRecord, PropRecord, Reached,
+    ShareRecord, SpaceRecord, UploadRecord, VersionRecord, MAX_VERSIONS,
 };
 pub use meetings::{GuestRecord, MeetingRecord, NewMeeting};
 pub use office::{
