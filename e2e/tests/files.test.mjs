@@ -423,6 +423,36 @@ test('the keyboard reaches the actions of a file', { timeout: 30_000 }, async ()
   await page.getByText('1 item selected').waitFor({ state: 'detached' });
 });
 
+test('every action of the last file is in sight, in a short window too', { timeout: 30_000 }, async () => {
+  const { page } = alice;
+  const size = page.viewportSize();
+  try {
+    await page.setViewportSize({ width: 1100, height: 520 });
+    await openFiles(page);
+    const last = page.locator('main table tbody tr').last();
+    await last.scrollIntoViewIfNeeded();
+    await last.getByRole('button', { name: /^Actions for / }).click();
+    const items = last.locator('.menu-popover .menu-item');
+    await items.first().waitFor();
+    const count = await items.count();
+    assert.ok(count >= 4, `only ${count} actions`);
+    for (let n = 0; n < count; n++) {
+      // What a click at the middle of the action would reach: the action
+      // itself, not the table's edge that cut it off, nor the page below.
+      const reached = await items.nth(n).evaluate((item) => {
+        const box = item.getBoundingClientRect();
+        const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+        return { inside: !!hit && item.contains(hit), text: item.textContent, bottom: box.bottom, height: innerHeight };
+      });
+      assert.ok(reached.inside, `"${reached.text}" is hidden (bottom ${reached.bottom} of ${reached.height})`);
+    }
+    await page.keyboard.press('Escape');
+    await last.locator('.menu-popover').waitFor({ state: 'detached' });
+  } finally {
+    await page.setViewportSize(size);
+  }
+});
+
 test('share links: a visitor downloads; a password is asked; a revoked link says so; a drop box shows nothing', { timeout: 120_000 }, async () => {
   const { page } = alice;
   await openFiles(page);

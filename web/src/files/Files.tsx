@@ -187,7 +187,8 @@ function Browser({ folder, query }: { folder: string; query: string | null }) {
         restored++;
       }
       refreshFiles();
-      toast(t.files.restoredMany(restored));
+      // Put back from the trash meanwhile (or purged): nothing to undo.
+      toast(restored === 0 ? t.files.nothingToUndo : t.files.restoredMany(restored), restored === 0 ? 'info' : 'success');
     } catch (error) {
       failed(t, error);
     }

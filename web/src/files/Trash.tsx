@@ -94,7 +94,7 @@ export function Trash() {
                         <tr key={item.id}>
                           <th scope="row">
                             <div class="entry-cell">
-                              <FileIcon entry={{ is_dir: item.is_dir, mime: '', team_folder: false }} />
+                              <FileIcon entry={{ is_dir: item.is_dir, mime: item.mime, team_folder: false }} />
                               <span class="entry-name">{item.name}</span>
                             </div>
                           </th>

@@ -3,7 +3,7 @@
 
 import { api, type Schemas } from '../api/client';
 import { useUsers } from '../api/reads';
-import { formatBytes, formatDateTime, useT } from '../i18n';
+import { formatBytes, formatDateTimeExact, useT } from '../i18n';
 import { useResource } from '../lib/resource';
 import { useAction } from '../ui/action';
 import { ProblemAlert } from '../ui/Alert';
@@ -23,13 +23,13 @@ export function VersionsDialog({ entry, canWrite, onClose }: { entry: FileView; 
   const who = (id?: number | null) => (id == null ? null : users.data?.find((u) => u.id === id)?.display_name ?? null);
 
   const restore = async (version: Schemas['VersionView']) => {
-    const yes = await confirm({ title: t.files.restoreVersionTitle, body: t.files.restoreVersionBody(formatDateTime(version.written_at)), confirm: t.files.restoreVersion });
+    const yes = await confirm({ title: t.files.restoreVersionTitle, body: t.files.restoreVersionBody(formatDateTimeExact(version.written_at)), confirm: t.files.restoreVersion });
     if (!yes) return;
     const done = await action.run(() => api('post', '/files/versions/{id}/restore', { path: { id: version.id }, query: { path: entry.path } }));
     if (!done) return;
     versions.reload();
     refreshFiles();
-    toast(t.files.versionRestored(formatDateTime(version.written_at)));
+    toast(t.files.versionRestored(formatDateTimeExact(version.written_at)));
   };
 
   return (
@@ -43,21 +43,21 @@ export function VersionsDialog({ entry, canWrite, onClose }: { entry: FileView; 
               <Icon name="file" />
               <div>
                 <p>
-                  <strong>{t.files.currentVersion}</strong> · {formatDateTime(data.file.modified_at)}
+                  <strong>{t.files.currentVersion}</strong> · {formatDateTimeExact(data.file.modified_at)}
                 </p>
                 <p class="muted">
                   {formatBytes(data.file.size)}
                   {who(data.file.modified_by) && ` · ${who(data.file.modified_by)}`}
                 </p>
               </div>
-              <a class="btn btn-secondary btn-small" href={contentUrl(entry.path, true)} download aria-label={t.files.downloadVersion(formatDateTime(data.file.modified_at))}>
+              <a class="btn btn-secondary btn-small" href={contentUrl(entry.path, true)} download aria-label={t.files.downloadVersion(formatDateTimeExact(data.file.modified_at))}>
                 <Icon name="download" />
                 <span>{t.files.download}</span>
               </a>
             </li>
             {data.versions.length === 0 && <li class="muted">{t.files.noVersions}</li>}
             {data.versions.map((version) => {
-              const when = formatDateTime(version.written_at);
+              const when = formatDateTimeExact(version.written_at);
               return (
                 <li key={version.id}>
                   <Icon name="history" />

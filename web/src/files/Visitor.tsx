@@ -54,13 +54,16 @@ export function Visitor() {
   const load = async (options: { password?: string; path?: string } = {}) => {
     const path = options.path ?? sub;
     const query = new URLSearchParams({ path });
-    if (options.password !== undefined) query.set('password', options.password);
+    // The password in a header, not in the address that proxies and logs
+    // keep; percent-encoded, as a header carries only ASCII.
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (options.password !== undefined) headers['X-Share-Password'] = encodeURIComponent(options.password);
     else if (pass) query.set('pass', pass);
     let response: Response;
     try {
       // Not the app's API client: a 401 here asks for the link's password,
       // it does not mean the session ended.
-      response = await fetch(`${API}/public/shares/${encodeURIComponent(secret)}?${query}`, { headers: { Accept: 'application/json' }, cache: 'no-store', credentials: 'omit' });
+      response = await fetch(`${API}/public/shares/${encodeURIComponent(secret)}?${query}`, { headers, cache: 'no-store', credentials: 'omit' });
     } catch (cause) {
       setState({ kind: 'failed', error: new ApiError(0, 'network', String(cause)) });
       return;

@@ -2,7 +2,7 @@
 // the menu of actions on one entry.
 
 import type { ComponentChildren, RefObject } from 'preact';
-import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { describe, type Context } from '../api/errors';
 import { formatBytes, useT, type Messages } from '../i18n';
 import { invalidate } from '../lib/resource';
@@ -109,16 +109,48 @@ export interface MenuItem {
 }
 
 /** A button that opens a short list of actions. Escape or a click elsewhere
- * closes it; focus goes to the first action, and back to the button. */
+ * closes it; focus goes to the first action, and back to the button. The
+ * list is placed against the window, not inside the scrolling table that
+ * holds the button, so the last rows' actions are not cut off: below the
+ * button, or above it where the window has no room below. */
 export function Menu({ label, items, icon = 'more', children }: { label: string; items: (MenuItem | null | false)[]; icon?: IconName; children?: ComponentChildren }) {
   const [open, setOpen] = useState(false);
   const box = useRef<HTMLDivElement>(null);
   const button = useRef<HTMLButtonElement>(null);
+  const list = useRef<HTMLUListElement>(null);
+  const [place, setPlace] = useState<Record<string, string> | null>(null);
   const id = useId();
   const shown = items.filter((item): item is MenuItem => !!item);
+  useLayoutEffect(() => {
+    if (!open || !button.current) return;
+    // The viewport a fixed element is placed in, without its scroll bars.
+    const { clientWidth: width, clientHeight: height } = document.documentElement;
+    const at = button.current.getBoundingClientRect();
+    const below = height - at.bottom;
+    const up = below < (list.current?.offsetHeight ?? 0) + 8 && at.top > below;
+    setPlace({
+      position: 'fixed',
+      right: `${Math.max(8, width - at.right)}px`,
+      ...(up ? { top: 'auto', bottom: `${height - at.top + 4}px` } : { top: `${at.bottom + 4}px` }),
+    });
+    // Placed once: the page moving under it closes it instead.
+    const close = (e: Event) => {
+      if (!list.current?.contains(e.target as Node)) setOpen(false);
+    };
+    window.addEventListener('resize', close);
+    window.addEventListener('scroll', close, true);
+    return () => {
+      setPlace(null);
+      window.removeEventListener('resize', close);
+      window.removeEventListener('scroll', close, true);
+    };
+  }, [open]);
+  useEffect(() => {
+    // Once placed (it is hidden until then, and a hidden action takes no focus).
+    if (place) list.current?.querySelector<HTMLElement>('a, button')?.focus({ preventScroll: true });
+  }, [place]);
   useEffect(() => {
     if (!open) return;
-    box.current?.querySelector<HTMLElement>('.menu-popover a, .menu-popover button')?.focus();
     const outside = (e: Event) => {
       if (!box.current?.contains(e.target as Node)) setOpen(false);
     };
@@ -167,7 +199,7 @@ export function Menu({ label, items, icon = 'more', children }: { label: string;
         {children}
       </button>
       {open && (
-        <ul id={id} class="popover menu-popover">
+        <ul id={id} ref={list} class="popover menu-popover" style={place ?? { visibility: 'hidden' }}>
           {shown.map((item) => (
             <li key={item.label}>
               {item.href ? (

@@ -375,6 +375,7 @@ export const en = {
     deletedMany: (n: number) => `${n} items moved to the trash.`,
     undo: 'Undo',
     restoredMany: (n: number) => (n === 1 ? 'Put back.' : `${n} items put back.`),
+    nothingToUndo: 'Nothing to undo: it is no longer in the trash.',
     gone: 'This file or folder is not there any more; someone may have moved or deleted it.',
     forbidden: 'You may read this folder, not change it.',
     emptyTitle: 'This folder is empty',

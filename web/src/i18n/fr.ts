@@ -378,6 +378,7 @@ export const fr: Messages = {
     deletedMany: (n: number) => `${n} éléments mis à la corbeille.`,
     undo: 'Annuler',
     restoredMany: (n: number) => (n === 1 ? 'Remis en place.' : `${n} éléments remis en place.`),
+    nothingToUndo: 'Rien à annuler : ce n’est plus dans la corbeille.',
     gone: 'Ce fichier ou ce dossier n’est plus là : quelqu’un l’a peut-être déplacé ou supprimé.',
     forbidden: 'Vous pouvez lire ce dossier, pas le modifier.',
     emptyTitle: 'Ce dossier est vide',

@@ -92,6 +92,11 @@ export function formatDateTime(iso: string): string {
   );
 }
 
+/** To the second: where two moments may fall in the same minute (versions). */
+export function formatDateTimeExact(iso: string): string {
+  return formatter('datetime-exact', (tag) => new Intl.DateTimeFormat(tag, { dateStyle: 'medium', timeStyle: 'medium' })).format(new Date(iso));
+}
+
 export function formatNumber(value: number): string {
   return formatter('number', (tag) => new Intl.NumberFormat(tag)).format(value);
 }

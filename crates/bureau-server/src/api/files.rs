@@ -120,6 +120,8 @@ pub struct TrashedView {
     pub path: String,
     pub is_dir: bool,
     pub size: i64,
+    /// Its type, as a file's (empty for a folder).
+    pub mime: String,
     pub deleted_at: String,
     pub deleted_by: Option<i64>,
 }
@@ -290,8 +292,9 @@ pub struct QuotaRequest {
 pub struct VisitQuery {
     /// Below the shared folder; `/` for itself.
     pub path: Option<String>,
-    pub password: Option<String>,
-    /// The `pass` an earlier answer gave, instead of the password.
+    /// The `pass` an earlier answer gave. The link's password itself goes
+    /// in the `X-Share-Password` header, never in the address, which
+    /// proxies and logs keep.
     pub pass: Option<String>,
     pub download: Option<bool>,
 }
@@ -310,6 +313,25 @@ pub struct VisitView {
 }
 
 // ---- helpers -------------------------------------------------------------------
+
+/// A link's password, from the `X-Share-Password` header: UTF-8,
+/// percent-encoded (`encodeURIComponent`), as a header carries only ASCII.
+pub(crate) fn share_password(headers: &axum::http::HeaderMap) -> Result<Option<String>, Error> {
+    let Some(value) = headers.get("x-share-password") else {
+        return Ok(None);
+    };
+    let bad = || {
+        Error::invalid(
+            "X-Share-Password",
+            "the password must be UTF-8, percent-encoded",
+        )
+    };
+    let text = value.to_str().map_err(|_| bad())?;
+    let decoded = percent_encoding::percent_decode_str(text)
+        .decode_utf8()
+        .map_err(|_| bad())?;
+    Ok(Some(decoded.into_owned()))
+}
 
 fn parse_path(text: &str) -> Result<FilePath, ApiError> {
     Ok(FilePath::parse(text)?)
@@ -645,6 +667,7 @@ async fn trash(State(state): State<AppState>, auth: Auth) -> ApiResult<Reply<Vec
                 path,
                 is_dir: node.is_dir,
                 size: node.size,
+                mime: node.mime,
                 deleted_at: bureau_core::time::rfc3339(node.trashed_at.unwrap_or_default()),
                 deleted_by: node.trashed_by.map(|u| u.0),
             })
@@ -803,10 +826,15 @@ async fn visit_share(
     State(state): State<AppState>,
     Path(secret): Path<String>,
     Query(query): Query<VisitQuery>,
+    headers: axum::http::HeaderMap,
 ) -> ApiResult<Reply<VisitView>> {
     let visit = state
         .files
-        .visit(&secret, query.password.as_deref(), query.pass.as_deref())
+        .visit(
+            &secret,
+            share_password(&headers)?.as_deref(),
+            query.pass.as_deref(),
+        )
         .await?;
     let sub = parse_path(query.path.as_deref().unwrap_or("/"))?;
     let entries = if visit.node.is_dir && visit.mode != ShareMode::Drop {
@@ -851,10 +879,15 @@ async fn visit_content(
     State(state): State<AppState>,
     Path(secret): Path<String>,
     Query(query): Query<VisitQuery>,
+    headers: axum::http::HeaderMap,
 ) -> ApiResult<Response> {
     let visit = state
         .files
-        .visit(&secret, query.password.as_deref(), query.pass.as_deref())
+        .visit(
+            &secret,
+            share_password(&headers)?.as_deref(),
+            query.pass.as_deref(),
+        )
         .await?;
     let sub = parse_path(query.path.as_deref().unwrap_or("/"))?;
     let (entry, file) = state.files.visit_open(&visit, &sub).await?;

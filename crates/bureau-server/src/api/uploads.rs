@@ -1,7 +1,8 @@
 //! Resumable uploads: the tus 1.0 protocol (core, creation, termination,
 //! checksum) at `/api/v1/uploads`. A person uploads with their session
 //! (and CSRF token) or an API token; a visitor of a writing or drop-box
-//! link with `X-Share-Token` (and `X-Share-Pass` or `X-Share-Password`).
+//! link with `X-Share-Token` (and `X-Share-Pass` or `X-Share-Password`,
+//! percent-encoded).
 //!
 //! `Upload-Metadata` carries `filename` (or `name`) and `folder` (a path in
 //! the uploader's tree, or below the shared folder; `/` by default).
@@ -68,7 +69,7 @@ fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
 async fn who(state: &AppState, request: Request) -> Result<(Who, Request), Response> {
     let secret = header_text(request.headers(), "x-share-token");
     if let Some(secret) = secret {
-        let password = header_text(request.headers(), "x-share-password");
+        let password = super::files::share_password(request.headers()).map_err(reply_error)?;
         let pass = header_text(request.headers(), "x-share-pass");
         let visit = state
             .files
