@@ -181,8 +181,6 @@ const LOCK_COLUMNS: &str =
 const UPLOAD_COLUMNS: &str = "id, user_id, share_id, space_id, folder_path, name, length, \
      received, created_at, expires_at";
 
-/// The first path after every path below `path` in byte order: `'a0'`
-/// for `'a'`, since `'0'` follows `'/'`.
 /// The grants on live nodes to the person `$1` or one of their groups:
 /// `file_grants g` with its node `n` (of [`Store::granted_to`], and asked
 /// whether any exist by [`Store::spaces_reached`]).
@@ -190,6 +188,8 @@ const GRANTED_TO: &str = "FROM file_grants g JOIN file_nodes n ON n.id = g.node_
      LEFT JOIN group_members m ON m.group_id = g.group_id AND m.user_id = $1 \
      WHERE n.trash_id = 0 AND (g.user_id = $1 OR m.user_id IS NOT NULL)";
 
+/// The first path after every path below `path` in byte order: `'a0'`
+/// for `'a'`, since `'0'` follows `'/'`.
 fn below_end(path: &str) -> String {
     format!("{path}0")
 }
