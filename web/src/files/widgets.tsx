@@ -112,7 +112,8 @@ export interface MenuItem {
  * closes it; focus goes to the first action, and back to the button. The
  * list is placed against the window, not inside the scrolling table that
  * holds the button, so the last rows' actions are not cut off: below the
- * button, or above it where the window has no room below. */
+ * button, or above it where the window has no room below; it follows the
+ * button when the page scrolls. */
 export function Menu({ label, items, icon = 'more', children }: { label: string; items: (MenuItem | null | false)[]; icon?: IconName; children?: ComponentChildren }) {
   const [open, setOpen] = useState(false);
   const box = useRef<HTMLDivElement>(null);
@@ -122,33 +123,35 @@ export function Menu({ label, items, icon = 'more', children }: { label: string;
   const id = useId();
   const shown = items.filter((item): item is MenuItem => !!item);
   useLayoutEffect(() => {
-    if (!open || !button.current) return;
-    // The viewport a fixed element is placed in, without its scroll bars.
-    const { clientWidth: width, clientHeight: height } = document.documentElement;
-    const at = button.current.getBoundingClientRect();
-    const below = height - at.bottom;
-    const up = below < (list.current?.offsetHeight ?? 0) + 8 && at.top > below;
-    setPlace({
-      position: 'fixed',
-      right: `${Math.max(8, width - at.right)}px`,
-      ...(up ? { top: 'auto', bottom: `${height - at.top + 4}px` } : { top: `${at.bottom + 4}px` }),
-    });
-    // Placed once: the page moving under it closes it instead.
-    const close = (e: Event) => {
-      if (!list.current?.contains(e.target as Node)) setOpen(false);
+    if (!open) return;
+    const follow = () => {
+      if (!button.current) return;
+      // The viewport a fixed element is placed in, without its scroll bars.
+      const { clientWidth: width, clientHeight: height } = document.documentElement;
+      const at = button.current.getBoundingClientRect();
+      const below = height - at.bottom;
+      const up = below < (list.current?.offsetHeight ?? 0) + 8 && at.top > below;
+      setPlace({
+        position: 'fixed',
+        right: `${Math.max(8, width - at.right)}px`,
+        ...(up ? { top: 'auto', bottom: `${height - at.top + 4}px` } : { top: `${at.bottom + 4}px` }),
+      });
     };
-    window.addEventListener('resize', close);
-    window.addEventListener('scroll', close, true);
+    follow();
+    window.addEventListener('resize', follow);
+    window.addEventListener('scroll', follow, true);
     return () => {
       setPlace(null);
-      window.removeEventListener('resize', close);
-      window.removeEventListener('scroll', close, true);
+      window.removeEventListener('resize', follow);
+      window.removeEventListener('scroll', follow, true);
     };
   }, [open]);
+  const placed = place !== null;
   useEffect(() => {
-    // Once placed (it is hidden until then, and a hidden action takes no focus).
-    if (place) list.current?.querySelector<HTMLElement>('a, button')?.focus({ preventScroll: true });
-  }, [place]);
+    // Once placed (it is hidden until then, and a hidden action takes no
+    // focus); not again as it follows the page.
+    if (placed) list.current?.querySelector<HTMLElement>('a, button')?.focus({ preventScroll: true });
+  }, [placed]);
   useEffect(() => {
     if (!open) return;
     const outside = (e: Event) => {
