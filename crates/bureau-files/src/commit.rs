@@ -127,6 +127,7 @@ async fn record_alone(ports: &Ports, job: &Job) -> Result<Option<NodeRecord>> {
 /// The statements of the writes of `batch`, in `tx`: each gets its node,
 /// or `None` where its folder or the file it saw changed.
 async fn record(tx: &mut Tx, batch: &[Job]) -> Result<Vec<Option<NodeRecord>>> {
+    // Sorted only to drop repeats; `hold_spaces` takes them in id order.
     let mut spaces: Vec<i64> = batch.iter().map(|job| job.place.space.id).collect();
     spaces.sort_unstable();
     spaces.dedup();

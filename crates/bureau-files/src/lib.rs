@@ -577,9 +577,7 @@ impl Files {
         }
         let mut tx = self.ports.store.begin().await?;
         if source.space.id != dest.space.id {
-            let mut spaces = [source.space.id, dest.space.id];
-            spaces.sort_unstable();
-            tx.hold_spaces(&spaces).await?;
+            tx.hold_spaces(&[source.space.id, dest.space.id]).await?;
         }
         let node = tx
             .node_at(source.space.id, &source.path)

@@ -441,7 +441,7 @@ impl BlobWriter {
             };
             // The hash on a thread of its own while the kernel copies the
             // bytes into its cache: both passes over the buffer at once.
-            let (file, hasher) = (file, &mut state.1);
+            let hasher = &mut state.1;
             std::thread::scope(|scope| {
                 scope.spawn(|| hasher.update(&chunk));
                 file.write_all(&chunk)

@@ -1232,14 +1232,15 @@ impl Tx {
         locks_of(&mut *self.inner, space, now).await
     }
 
-    /// Takes the rows of `spaces`, in id order, for the rest of the
-    /// transaction. A transaction that adds, removes or resizes files or
-    /// versions calls it first: the triggers that keep `used_bytes` update
-    /// the space's row after the file's, so two such transactions taking
-    /// them in opposite orders (a grouped commit replacing two files, a
-    /// restore of one) deadlocked on PostgreSQL. Reads made after it see
-    /// every change of these spaces' sizes committed before. On SQLite the
-    /// single writer already serialises them.
+    /// Takes the rows of `spaces` (in id order, whatever order they come
+    /// in) for the rest of the transaction. A transaction that adds,
+    /// removes or resizes files or versions calls it first: the triggers
+    /// that keep `used_bytes` update the space's row after the file's, so
+    /// two such transactions taking them in opposite orders (a grouped
+    /// commit replacing two files, a restore of one) deadlocked on
+    /// PostgreSQL. Reads made after it see every change of these spaces'
+    /// sizes committed before. On SQLite the single writer already
+    /// serialises them.
     pub async fn hold_spaces(&mut self, spaces: &[i64]) -> Result<()> {
         if self.backend != crate::Backend::Postgres || spaces.is_empty() {
             return Ok(());
